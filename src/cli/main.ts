@@ -1,0 +1,40 @@
+/**
+ * The `reseller-credits` command line: a thin layer over the library. User
+ * mistakes end with a message and an exit status, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { asRcErrors } from '../errors.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT, UsageError, printErrors, colors } from './io.js';
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('reseller-credits')
+    .description('Reseller statement credits from versioned YAML rule sets')
+    .option('--rules-dir <dir>', 'folder of rule sets and rules.lock', 'rules')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerValidate(program);
+  registerEvaluate(program);
+  return program;
+}
+
+/** Runs the command line; resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`${colors.red(`error: ${err.message}`)}\n(run with --help for usage)\n`);
+      return EXIT.USAGE;
+    }
+    printErrors(asRcErrors(err));
+    return EXIT.INVALID;
+  }
+}

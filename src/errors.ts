@@ -1,0 +1,130 @@
+/**
+ * One error family for everything a user can get wrong: rule files, snapshots,
+ * cases, command lines. Each carries a stable `code`, the file, a 1-based
+ * line/column and the data path, so it prints as `file:line:col: path: message`.
+ */
+
+/** Stable, documented error codes. */
+export type ErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TOO_LARGE'
+  | 'READ_FAILED'
+  | 'YAML_SYNTAX'
+  | 'JSON_SYNTAX'
+  | 'DUPLICATE_KEY'
+  | 'ALIAS_LIMIT'
+  | 'NESTING_TOO_DEEP'
+  | 'TOO_MANY_LINE_ITEMS'
+  | 'SCHEMA'
+  | 'BAD_AMOUNT'
+  | 'FORBIDDEN_KEY'
+  | 'TIERS_ORDER'
+  | 'TIER_NAME_DUPLICATE'
+  | 'PERCENT_RANGE'
+  | 'UNKNOWN_CLASS'
+  | 'ID_MISMATCH'
+  | 'EFFECTIVE_WINDOW'
+  | 'WINDOW_OVERLAP'
+  | 'LOCK_MISMATCH'
+  | 'LOCK_MISSING'
+  | 'LOCK_STRAY'
+  | 'LOCK_INVALID'
+  | 'UNKNOWN_SERVICE'
+  | 'NO_RULE_SET'
+  | 'UNKNOWN_RULE_SET'
+  | 'RULE_SET_INVALID'
+  | 'BAD_DATE'
+  | 'CASE_INVALID'
+  | 'USAGE';
+
+/** Where an error points. All fields optional: a usage error has none. */
+export interface ErrorLocation {
+  file?: string;
+  /** 1-based line */
+  line?: number;
+  /** 1-based column */
+  column?: number;
+  /** data path in the document, e.g. `tiers[2].from` */
+  path?: string;
+  /** account id of the snapshot, when known */
+  account?: string;
+}
+
+/** A user-facing error: printed without a stack trace. */
+export class RcError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly path?: string;
+  account?: string;
+
+  constructor(code: ErrorCode, message: string, where: ErrorLocation = {}) {
+    super(message);
+    this.name = 'RcError';
+    this.code = code;
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+    this.path = where.path;
+    this.account = where.account;
+  }
+
+  /** A copy pointing somewhere else (e.g. shifted by the line of an NDJSON record). */
+  at(where: ErrorLocation): RcError {
+    return new RcError(this.code, this.message, {
+      file: this.file, line: this.line, column: this.column, path: this.path, account: this.account,
+      ...where,
+    });
+  }
+
+  /** The plain-data form used in error records of `evaluate --format json`. */
+  toJSON(): ErrorRecordBody {
+    const out: ErrorRecordBody = { code: this.code, message: this.message };
+    if (this.file !== undefined) out.file = this.file;
+    if (this.line !== undefined) out.line = this.line;
+    if (this.column !== undefined) out.column = this.column;
+    if (this.path !== undefined) out.path = this.path;
+    return out;
+  }
+}
+
+/** JSON body of an error record. */
+export interface ErrorRecordBody {
+  code: ErrorCode;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  path?: string;
+}
+
+/** Several errors of one file, collected and reported together. */
+export class RcErrors extends Error {
+  readonly errors: RcError[];
+  constructor(errors: RcError[]) {
+    super(errors.map(formatError).join('\n'));
+    this.name = 'RcErrors';
+    this.errors = errors;
+  }
+}
+
+/** `file:line:column: path: message`, leaving out the parts that are unknown. */
+export function formatError(e: RcError): string {
+  let head = '';
+  if (e.file !== undefined) {
+    head = e.file;
+    if (e.line !== undefined) head += `:${e.line}`;
+    if (e.line !== undefined && e.column !== undefined) head += `:${e.column}`;
+    head += ': ';
+  }
+  const path = e.path ? `${e.path}: ` : '';
+  return `${head}${path}${e.message}`;
+}
+
+/** Turns anything thrown into a list of user-facing errors; real bugs are rethrown. */
+export function asRcErrors(err: unknown): RcError[] {
+  if (err instanceof RcErrors) return err.errors;
+  if (err instanceof RcError) return [err];
+  throw err;
+}

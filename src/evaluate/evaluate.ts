@@ -1,0 +1,134 @@
+/**
+ * One snapshot under one rule set: valuation, the engine's decisions on tier
+ * and eligibility, the credit rounded once, and the statement.
+ */
+import type { RuleResult } from 'json-rules-engine';
+import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
+import type { EvaluationResult, RuleSet, Snapshot, SourceTotals, TraceEntry } from '../model/types.js';
+import { compileRuleSet, type CompiledRuleSet, type Decision, type Facts } from '../compile/compile.js';
+import type { SourceDoc } from '../load/source-doc.js';
+import { sumTerms, valuate, type Dec, type Valuation } from './valuation.js';
+import { eligibilityReason } from './reasons.js';
+
+const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
+
+/** The compiled form of a rule set, built once per rule set object. */
+export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
+  if ('engine' in ruleSet) return ruleSet;
+  let c = compiledCache.get(ruleSet);
+  if (!c) {
+    c = compileRuleSet(ruleSet);
+    compiledCache.set(ruleSet, c);
+  }
+  return c;
+}
+
+/** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
+export function distinctSubClients(names: readonly string[]): number {
+  const set = new Set<string>();
+  for (const n of names) {
+    const k = n.trim().toLowerCase();
+    if (k) set.add(k);
+  }
+  return set.size;
+}
+
+/**
+ * Evaluates one snapshot. Throws an `RcError` when the snapshot cannot be
+ * evaluated under this rule set (a service it does not list).
+ */
+export async function evaluate(
+  snapshot: Snapshot,
+  ruleSet: RuleSet | CompiledRuleSet,
+  doc?: SourceDoc,
+): Promise<EvaluationResult> {
+  const c = compiled(ruleSet);
+  const rs = c.ruleSet;
+  const v = valuate(snapshot, rs, doc);
+  const tierBasis = sumTerms(v, rs.tierBasis);
+  const creditBase = sumTerms(v, rs.creditBase);
+  const facts: Facts = {
+    tierBasis,
+    distinctSubClients: distinctSubClients(snapshot.subClients),
+    approved: snapshot.reseller.approved,
+    approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
+    periodStart: `${snapshot.period}-01`,
+  };
+  const run = await c.run(facts);
+
+  let tierIndex = 0;
+  for (const r of run.results) {
+    const d = r.event as Decision | undefined;
+    if (d?.type === 'tier') tierIndex = d.params.index;
+  }
+  const reasons: string[] = [];
+  for (const r of run.failureResults) {
+    const d = r.event as Decision | undefined;
+    if (d?.type !== 'eligibility') continue;
+    const reason = eligibilityReason(d.params.criterion, facts, rs);
+    if (reason) reasons.push(reason);
+  }
+  const eligible = run.failureResults.every((r) => (r.event as Decision | undefined)?.type !== 'eligibility');
+  const tier = rs.tiers[tierIndex]!;
+  const scale = rs.rounding.scale;
+  const percent = eligible ? tier.creditPercent : ZERO;
+  const credit = roundMoney(percent.times(creditBase).div(HUNDRED), scale, rs.rounding.mode);
+  const charges = v.payments.own.plus(v.payments.managed);
+  const amountDue = roundMoney(charges.minus(credit), scale, rs.rounding.mode);
+  const m = (d: Dec) => formatMoney(d, scale);
+
+  return {
+    account: snapshot.account,
+    period: snapshot.period,
+    rules: { id: rs.id, sha256: rs.sha256 },
+    currency: rs.currency,
+    monthlyPayments: totals(v.payments, m),
+    monthlyValue: totals(v.value, m),
+    tierBasis: m(tierBasis),
+    creditBase: m(creditBase),
+    bases: { tierBasis: rs.tierBasis, creditBase: rs.creditBase },
+    tier: { name: tier.name, from: formatPlain(tier.from), creditPercent: formatPlain(tier.creditPercent) },
+    eligibility: { eligible, distinctSubClients: facts.distinctSubClients, reasons },
+    creditPercent: formatPlain(percent),
+    credit: m(credit),
+    statement: { charges: m(charges), credit: m(credit), amountDue: m(amountDue) },
+    lines: v.lines.map((l) => ({
+      account: l.account,
+      source: l.source,
+      service: l.item.service,
+      ...(l.item.unitPrice ? { quantity: formatPlain(l.item.quantity), unitPrice: m(l.item.unitPrice) } : {}),
+      charge: m(l.item.charge),
+      commissionable: l.commissionable,
+      value: m(l.value),
+    })),
+    warnings: v.warnings,
+    trace: [...run.results.map((r) => traceOf(r, true)), ...run.failureResults.map((r) => traceOf(r, false))],
+  };
+}
+
+function totals(by: Valuation['payments'], m: (d: Dec) => string): SourceTotals {
+  return { own: m(by.own), managed: m(by.managed), affiliate: m(by.affiliate), total: m(by.own.plus(by.managed).plus(by.affiliate)) };
+}
+
+type Leaf = { fact?: string; operator?: string; value?: unknown; factResult?: unknown; result?: boolean; all?: Leaf[] };
+
+function traceOf(r: RuleResult, passed: boolean): TraceEntry {
+  const leaves: Leaf[] = ((r.conditions as Leaf).all ?? []);
+  return {
+    rule: r.name,
+    passed,
+    conditions: leaves.map((l) => ({
+      fact: String(l.fact),
+      operator: String(l.operator),
+      value: show(l.value),
+      factValue: show(l.factResult),
+      result: l.result === true,
+    })),
+  };
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(none)';
+  if (v && typeof v === 'object' && 'fact' in v) return `fact ${String((v as { fact: unknown }).fact)}`;
+  return String(v);
+}

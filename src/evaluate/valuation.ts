@@ -1,0 +1,82 @@
+/**
+ * Monthly Payment and Monthly Value per source (SPEC §1), exactly: every line
+ * is valued as charge × commissionable% / 100 with its service's class from
+ * the rule set; an account met under two sources counts once, under the first
+ * of own, managed, affiliate.
+ */
+import { RcError, RcErrors } from '../errors.js';
+import { Dec, HUNDRED, ZERO } from '../money/decimal.js';
+import type { AccountLines, LineItem, RuleSet, Snapshot, Source } from '../model/types.js';
+import { formatPath, type SourceDoc } from '../load/source-doc.js';
+
+/** A line with its source, class and value. */
+export interface ValuedLine {
+  account: string;
+  source: Source;
+  item: LineItem;
+  commissionable: number;
+  value: Dec;
+}
+
+/** Sums per source, and the lines behind them. */
+export interface Valuation {
+  lines: ValuedLine[];
+  payments: Record<Source, Dec>;
+  value: Record<Source, Dec>;
+  warnings: string[];
+}
+
+/** Values `snapshot` under `ruleSet`; throws when a service is unknown to the rule set. */
+export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc): Valuation {
+  const payments: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
+  const value: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
+  const lines: ValuedLine[] = [];
+  const warnings: string[] = [];
+  const errors: RcError[] = [];
+  const seen = new Map<string, Source>();
+
+  const add = (source: Source, acct: AccountLines) => {
+    const first = seen.get(acct.account);
+    if (first !== undefined) {
+      warnings.push(first === source
+        ? `account ${acct.account} is listed twice under ${source}; counted once`
+        : `account ${acct.account} appears as ${source} and as ${first}; counted once, as ${first}`);
+      return;
+    }
+    seen.set(acct.account, source);
+    for (const item of acct.lineItems) {
+      const svc = ruleSet.services.get(item.service);
+      if (!svc) {
+        const path = [...item.path, 'service'];
+        errors.push(new RcError('UNKNOWN_SERVICE',
+          `service "${item.service}" is not in rule set ${ruleSet.id}; add it to its services or correct the id`,
+          { file: doc?.file, ...doc?.locate(path), path: formatPath(path), account: snapshot.account }));
+        continue;
+      }
+      const v = svc.commissionable === 100 ? item.charge : item.charge.times(svc.commissionable).div(HUNDRED);
+      lines.push({ account: acct.account, source, item, commissionable: svc.commissionable, value: v });
+      payments[source] = payments[source].plus(item.charge);
+      value[source] = value[source].plus(v);
+    }
+  };
+
+  add('own', { account: snapshot.account, lineItems: snapshot.lineItems, path: [] });
+  for (const m of snapshot.managedAccounts) add('managed', m);
+  const aff = snapshot.linkedAffiliate;
+  if (aff?.referredAccounts) for (const r of aff.referredAccounts) add('affiliate', r);
+  if (aff?.totals) {
+    payments.affiliate = payments.affiliate.plus(aff.totals.payments);
+    value.affiliate = value.affiliate.plus(aff.totals.value);
+  }
+  if (errors.length) throw new RcErrors(errors);
+  return { lines, payments, value, warnings };
+}
+
+/** Σ over terms of the source's measure. */
+export function sumTerms(v: Valuation, terms: readonly { source: Source; measure: 'payments' | 'value' }[]): Dec {
+  let s: Dec = ZERO;
+  for (const t of terms) s = s.plus(t.measure === 'payments' ? v.payments[t.source] : v.value[t.source]);
+  return s;
+}
+
+export type { Dec };

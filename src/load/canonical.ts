@@ -1,0 +1,28 @@
+/**
+ * The canonical JSON of a rule set and its hash (SPEC §6): object keys sorted
+ * at every level, arrays in order, no whitespace, UTF-8, lower-case hex sha256.
+ * Comments and layout of the YAML do not change it.
+ */
+import { createHash } from 'node:crypto';
+
+/**
+ * `JSON.stringify` with keys sorted at every level. Written out by hand because
+ * JS objects always enumerate integer-like keys ("9", "10") first, whatever
+ * order they were inserted in.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const parts = Object.keys(obj).sort()
+      .filter((k) => obj[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (lower-case hex) of the canonical JSON of `value`. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+}

@@ -1,0 +1,39 @@
+/**
+ * Resource limits for everything read from disk. Each is an option with a
+ * default; exceeding one is an ordinary coded error, never a crash.
+ */
+export interface LoadLimits {
+  /** Largest rule-set file, in bytes. Default 1 MiB. */
+  maxRuleFileBytes: number;
+  /**
+   * Largest snapshot file read whole (YAML, JSON, a JSON array), in bytes.
+   * NDJSON is streamed and has no file limit. Default 256 MiB.
+   */
+  maxFileBytes: number;
+  /** Largest single record of an NDJSON portfolio, in bytes. Default 1 MiB. */
+  maxRecordBytes: number;
+  /** Most YAML alias dereferences in one document (alias bombs). Default 100. */
+  maxAliasCount: number;
+  /**
+   * Deepest nesting of collections. Checked on the raw text *before* the YAML
+   * parser runs: about 1,000 levels can kill Node 20 inside the parser. Default 64.
+   */
+  maxDepth: number;
+  /** Most line items in one snapshot, over all its sources. Default 100,000. */
+  maxLineItems: number;
+}
+
+/** The defaults of every limit. */
+export const DEFAULT_LIMITS: Readonly<LoadLimits> = Object.freeze({
+  maxRuleFileBytes: 1024 * 1024,
+  maxFileBytes: 256 * 1024 * 1024,
+  maxRecordBytes: 1024 * 1024,
+  maxAliasCount: 100,
+  maxDepth: 64,
+  maxLineItems: 100_000,
+});
+
+/** Fills in defaults for the limits not given. */
+export function resolveLimits(partial?: Partial<LoadLimits>): LoadLimits {
+  return { ...DEFAULT_LIMITS, ...partial };
+}

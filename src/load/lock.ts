@@ -1,0 +1,56 @@
+/**
+ * `rules/rules.lock`: `{ "<id>": "<sha256>" }` for every published version
+ * (SPEC §6). Read with positions so a stray entry can be pointed at.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RcError } from '../errors.js';
+import { resolveLimits } from './limits.js';
+import { parseYamlDocuments, type Position } from './source-doc.js';
+
+/** The lock file name inside the rules folder. */
+export const LOCK_FILE = 'rules.lock';
+
+/** The lock's entries and where each stands in the file. */
+export interface Lock {
+  file: string;
+  entries: Record<string, string>;
+  positions?: Record<string, Position>;
+}
+
+/** Reads the lock of `dir`; a missing lock is an empty one. */
+export function readLock(dir: string): { lock: Lock; errors: RcError[] } {
+  const file = join(dir, LOCK_FILE);
+  const empty: Lock = { file, entries: {} };
+  if (!existsSync(file)) return { lock: empty, errors: [] };
+  const text = readFileSync(file, 'utf8');
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return { lock: empty, errors: [new RcError('LOCK_INVALID', `not valid JSON: ${(err as Error).message}`, { file })] };
+  }
+  const [doc] = parseYamlDocuments(text, { file, limits: resolveLimits() });
+  if (!doc?.ok || !doc.doc.value || typeof doc.doc.value !== 'object' || Array.isArray(doc.doc.value)) {
+    return { lock: empty, errors: [new RcError('LOCK_INVALID', 'must be a JSON object { "<id>": "<sha256>" }', { file, line: 1, column: 1 })] };
+  }
+  const entries: Record<string, string> = {};
+  const positions: Record<string, Position> = {};
+  const errors: RcError[] = [];
+  for (const [id, hash] of Object.entries(doc.doc.value as Record<string, unknown>)) {
+    const pos = doc.doc.locate([id], true);
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
+      errors.push(new RcError('LOCK_INVALID', 'must be a lower-case hex sha256', { file, ...pos, path: id }));
+      continue;
+    }
+    Object.defineProperty(entries, id, { value: hash, enumerable: true, writable: true, configurable: true });
+    if (pos) positions[id] = pos;
+  }
+  return { lock: { file, entries, positions }, errors };
+}
+
+/** Writes the lock with sorted ids, one per line, so diffs stay readable. */
+export function writeLock(lock: Lock): void {
+  const ids = Object.keys(lock.entries).sort();
+  const body = ids.map((id) => `  ${JSON.stringify(id)}: ${JSON.stringify(lock.entries[id])}`).join(',\n');
+  writeFileSync(lock.file, ids.length ? `{\n${body}\n}\n` : '{}\n');
+}

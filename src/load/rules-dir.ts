@@ -1,0 +1,60 @@
+/**
+ * The rules folder as a whole: every `<id>.yaml`, the lock file, and the
+ * checks that span files (overlapping published windows, lock entries).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RcError } from '../errors.js';
+import type { RuleSet } from '../model/types.js';
+import { checkRepository } from '../validate/repository-checks.js';
+import { readLock, LOCK_FILE, type Lock } from './lock.js';
+import { readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
+
+/** Every rule set of a folder, the valid ones usable, and all errors found. */
+export interface RuleRepository {
+  dir: string;
+  /** Valid rule sets whose lock state is consistent, by file name order. */
+  ruleSets: RuleSet[];
+  /** Per-file read results, valid or not. */
+  files: RuleSetReadResult[];
+  /** Every error: per file, then across files. */
+  errors: RcError[];
+  lock: Lock;
+}
+
+/** Reads `dir` (default `rules`): all rule sets, the lock, the cross-file checks. */
+export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): RuleRepository {
+  if (!existsSync(dir)) {
+    return { dir, ruleSets: [], files: [], lock: { entries: {}, file: join(dir, LOCK_FILE) },
+      errors: [new RcError('FILE_NOT_FOUND', 'rules folder not found (use --rules-dir)', { file: dir })] };
+  }
+  const names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  const files = names.map((n) => readRuleSetFile(join(dir, n), options));
+  const lockRead = readLock(dir);
+  const cross = checkRepository(files, lockRead.lock);
+  const bad = new Set(cross.map((e) => e.file));
+  const ruleSets = files.flatMap((f) => (f.ruleSet && !bad.has(f.file) ? [f.ruleSet] : []));
+  return {
+    dir,
+    ruleSets,
+    files,
+    lock: lockRead.lock,
+    errors: [...files.flatMap((f) => f.errors), ...lockRead.errors, ...cross],
+  };
+}
+
+/** The rule set with this id, valid or not: undefined when there is no such file. */
+export function findRuleSet(repo: RuleRepository, id: string): RuleSetReadResult | undefined {
+  return repo.files.find((f) => f.ruleSet?.id === id || baseId(f.file) === id);
+}
+
+function baseId(file: string): string {
+  return file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
+}
+
+/** The published rule set whose effective window holds the first day of `period` (YYYY-MM). */
+export function selectForPeriod(repo: RuleRepository, period: string): RuleSet | undefined {
+  const day = `${period}-01`;
+  return repo.ruleSets.find((r) => r.status === 'published'
+    && r.effective.from <= day && (r.effective.until === undefined || day < r.effective.until));
+}

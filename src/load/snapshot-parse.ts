@@ -1,0 +1,84 @@
+/**
+ * One raw record → a validated snapshot. JSON records take a fast path
+ * (`JSON.parse`) and only go through the position-keeping YAML parser when
+ * an error must be located or the text holds numbers that need their source
+ * (exponents, long digit runs). Pure and synchronous: it runs in workers.
+ */
+import { RcError, RcErrors } from '../errors.js';
+import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
+import type { LoadLimits } from './limits.js';
+import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
+
+/** The text of one portfolio record and where it came from. */
+export interface RawRecord {
+  /** 0-based position in the whole input, for ordering */
+  seq: number;
+  file: string;
+  /** 1-based line and column where the record starts */
+  line: number;
+  column: number;
+  text: string;
+  format: 'json' | 'yaml';
+}
+
+// Numbers whose JSON.parse value may differ from their text: send them to the slow path.
+const NEEDS_SOURCE = /[0-9][eE][+-]?[0-9]|[0-9.]{16,}/;
+
+/** Parses and validates one record; throws `RcErrors` with positioned errors. */
+export function parseSnapshotRecord(raw: RawRecord, limits: LoadLimits): LocatedSnapshot {
+  if (raw.text.length > limits.maxRecordBytes) {
+    throw new RcError('FILE_TOO_LARGE', `record is ${raw.text.length} bytes; the limit (maxRecordBytes) is ${limits.maxRecordBytes}`,
+      { file: raw.file, line: raw.line, column: raw.column });
+  }
+  if (raw.format === 'json' && !NEEDS_SOURCE.test(raw.text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.text);
+    } catch (err) {
+      throw jsonSyntaxError(raw, err as Error);
+    }
+    return toSnapshot(lazyDoc(raw, value, limits), limits);
+  }
+  return toSnapshot(yamlDoc(raw, limits), limits);
+}
+
+function yamlDoc(raw: RawRecord, limits: LoadLimits): SourceDoc {
+  const docs = parseYamlDocuments(raw.text, { file: raw.file, limits, lineOffset: raw.line - 1, columnOffset: raw.column - 1 });
+  if (docs.length !== 1) {
+    throw new RcError(docs.length ? 'YAML_SYNTAX' : 'SCHEMA', docs.length ? 'expected one document' : 'empty record',
+      { file: raw.file, line: raw.line, column: raw.column });
+  }
+  const d = docs[0]!;
+  if (!d.ok) throw new RcErrors(d.errors);
+  return d.doc;
+}
+
+/** A SourceDoc over an already parsed JSON value; positions are computed only if asked for. */
+function lazyDoc(raw: RawRecord, value: unknown, limits: LoadLimits): SourceDoc {
+  let slow: SourceDoc | undefined;
+  const get = () => (slow ??= yamlDoc(raw, limits));
+  return {
+    file: raw.file,
+    value,
+    locate: (path, key) => get().locate(path, key),
+    sourceText: (path) => get().sourceText(path),
+  };
+}
+
+function jsonSyntaxError(raw: RawRecord, err: Error): RcError {
+  const m = /position (\d+)/.exec(err.message);
+  let line = raw.line;
+  let column = raw.column;
+  const msg = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the record ends too early (truncated JSON?)');
+  if (m) {
+    const pos = Number(m[1]);
+    const before = raw.text.slice(0, pos);
+    const nl = before.lastIndexOf('\n');
+    const lines = before.split('\n').length - 1;
+    line += lines;
+    column = lines ? pos - nl : raw.column + pos;
+  } else {
+    column = raw.column + raw.text.length;
+  }
+  return new RcError('JSON_SYNTAX', `invalid JSON: ${msg}`, { file: raw.file, line, column });
+}

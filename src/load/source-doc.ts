@@ -1,0 +1,195 @@
+/**
+ * Reads YAML or JSON text into plain data that remembers where every value
+ * came from, with the safe settings of SPEC §8: core schema, no merge keys,
+ * no custom tags, duplicate keys caught even as `1:` vs `"1":`, an alias cap,
+ * and a nesting pre-scan before the parser ever runs.
+ */
+import {
+  Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments,
+  type Node, type ParsedNode,
+} from 'yaml';
+import { RcError } from '../errors.js';
+import { findExcessiveNesting } from './depth-scan.js';
+import type { LoadLimits } from './limits.js';
+import { MAX_NUMBER_DIGITS } from '../money/decimal.js';
+
+/** A segment of a data path: a property name or an array index. */
+export type PathSeg = string | number;
+
+/** A 1-based position in a file. */
+export interface Position { line: number; column: number }
+
+/** A parsed document: its plain value and a way back to source positions. */
+export interface SourceDoc {
+  file: string;
+  value: unknown;
+  /** Where the value at `path` starts (or its key, with `key`); the nearest existing ancestor when it is missing. */
+  locate(path: readonly PathSeg[], key?: boolean): Position | undefined;
+  /** The source text of the scalar at `path`, when the document kept it. */
+  sourceText(path: readonly PathSeg[]): string | undefined;
+}
+
+/** One document of a file: parsed, or the errors that stopped it. */
+export type DocResult = { ok: true; doc: SourceDoc } | { ok: false; errors: RcError[] };
+
+/** Options of one parse. */
+export interface ParseOptions {
+  file: string;
+  limits: LoadLimits;
+  /** Added to every reported line (records embedded in a larger file). */
+  lineOffset?: number;
+  /** Added to columns on the first line (a record that starts mid-line). */
+  columnOffset?: number;
+}
+
+const keyText = (n: unknown): unknown => (isScalar(n) ? String(n.value) : n);
+
+/** Every document of a YAML stream (JSON is a single document). */
+export function parseYamlDocuments(text: string, opts: ParseOptions): DocResult[] {
+  const { file, limits } = opts;
+  const lineOffset = opts.lineOffset ?? 0;
+  const columnOffset = opts.columnOffset ?? 0;
+  const deep = findExcessiveNesting(text, limits.maxDepth);
+  if (deep) {
+    return [{ ok: false, errors: [new RcError('NESTING_TOO_DEEP',
+      `nesting deeper than ${limits.maxDepth} levels (limit maxDepth); the file is refused before parsing`,
+      { file, line: deep.line + lineOffset, column: deep.line === 1 ? deep.column + columnOffset : deep.column })] }];
+  }
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    schema: 'core',
+    merge: false,
+    resolveKnownTags: false,
+    strict: true,
+    prettyErrors: false,
+    uniqueKeys: (a: ParsedNode, b: ParsedNode) => keyText(a) === keyText(b),
+  });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const at = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + lineOffset, column: p.line === 1 ? p.col + columnOffset : p.col };
+  };
+  return docs.map((doc) => toDocResult(doc, file, limits, at));
+}
+
+function toDocResult(
+  doc: Document.Parsed,
+  file: string,
+  limits: LoadLimits,
+  at: (offset: number) => Position,
+): DocResult {
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const pos = at(e.pos[0]);
+        const code = e.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX';
+        const msg = e.code === 'DUPLICATE_KEY' ? 'duplicate key (keys must be unique)' : firstLine(e.message);
+        return new RcError(code, msg, { file, ...pos });
+      }),
+    };
+  }
+  const numberErrors: RcError[] = [];
+  walk(doc.contents, [], (node, path) => {
+    const problem = numberScalarProblem(node);
+    if (problem) {
+      numberErrors.push(new RcError('BAD_AMOUNT', problem,
+        { file, ...at(node.range![0]), path: formatPath(path) }));
+    }
+  });
+  if (numberErrors.length) return { ok: false, errors: numberErrors };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (err) {
+    if (err instanceof ReferenceError || err instanceof RangeError) {
+      return { ok: false, errors: [new RcError('ALIAS_LIMIT',
+        `too many alias references (limit maxAliasCount = ${limits.maxAliasCount}); the document is refused`,
+        { file, line: at(doc.range[0]).line, column: 1 })] };
+    }
+    throw err;
+  }
+  const find = (path: readonly PathSeg[], key = false): Node | undefined => findNode(doc, path, key);
+  return {
+    ok: true,
+    doc: {
+      file,
+      value,
+      locate(path, key = false) {
+        const node = find(path, key);
+        return node?.range ? at(node.range[0]) : undefined;
+      },
+      sourceText(path) {
+        const node = find(path);
+        return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+      },
+    },
+  };
+}
+
+/** Exponent, hex, octal, infinity and NaN numbers, and numbers too long for a double. */
+function numberScalarProblem(node: Node): string | undefined {
+  if (!isScalar(node) || typeof node.value !== 'number') return undefined;
+  const src = typeof node.source === 'string' ? node.source : String(node.value);
+  if (!Number.isFinite(node.value)) return `${src} is not a finite number`;
+  if (node.format === 'EXP' || /[eE]/.test(src)) return `${src} uses exponent notation; write the plain decimal`;
+  if (node.format === 'HEX' || node.format === 'OCT' || /^[-+]?0[xo]/i.test(src)) {
+    return `${src} is hex or octal; write a plain decimal`;
+  }
+  const digits = src.replace(/^[-+]/, '').replace('.', '').replace(/^0+/, '');
+  if (digits.length > MAX_NUMBER_DIGITS) {
+    return `the number ${src} has more than ${MAX_NUMBER_DIGITS} significant digits and would lose precision; write it as a decimal string`;
+  }
+  return undefined;
+}
+
+function walk(node: unknown, path: PathSeg[], visit: (n: Node, path: PathSeg[]) => void): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = keyText(pair.key);
+      walk(pair.value, [...path, typeof k === 'string' ? k : '?'], visit);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => walk(item, [...path, i], visit));
+  } else if (isScalar(node)) {
+    visit(node, path);
+  }
+}
+
+function findNode(doc: Document, path: readonly PathSeg[], key: boolean): Node | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = node as Node | undefined;
+  for (let i = 0; i < path.length; i++) {
+    if (isAlias(node)) node = node.resolve(doc);
+    const seg = path[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyText(p.key) === String(seg));
+      if (!pair) return found;
+      if (key && i === path.length - 1) return pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      return found;
+    }
+    if (node && (node as Node).range) found = node as Node;
+    else return found;
+  }
+  return found;
+}
+
+/** `tiers[2].from` from `['tiers', 2, 'from']`. */
+export function formatPath(path: readonly PathSeg[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}

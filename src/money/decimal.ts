@@ -1,0 +1,104 @@
+/**
+ * Exact money. A private decimal.js clone (never the global one) with enough
+ * precision that sums of millions of cent amounts stay exact, and strict
+ * parsers that decide what text may become a Decimal before decimal.js sees it
+ * (decimal.js itself accepts "1e3", "0x10", "NaN", ".5", "+5" …).
+ */
+import { Decimal } from 'decimal.js';
+
+/** The project's Decimal: 40 significant digits, no exponent notation in output. */
+export const Dec = Decimal.clone({
+  precision: 40,
+  rounding: Decimal.ROUND_HALF_UP,
+  toExpNeg: -40,
+  toExpPos: 40,
+});
+export type Dec = Decimal;
+
+/** Most decimals an input amount may have. */
+export const MAX_INPUT_DECIMALS = 6;
+/** Most significant digits a JSON/YAML *number* may carry (doubles hold 15 exactly). */
+export const MAX_NUMBER_DIGITS = 15;
+
+const DECIMAL_TEXT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+export const ZERO = new Dec(0);
+export const HUNDRED = new Dec(100);
+
+/** Why a piece of text or number is not an acceptable amount, or undefined when it is. */
+export function amountProblem(value: unknown, maxDecimals = MAX_INPUT_DECIMALS): string | undefined {
+  if (typeof value === 'number') return numberProblem(value, maxDecimals);
+  if (typeof value !== 'string') return 'must be a decimal string such as "4.00"';
+  const text = value;
+  if (text.length > 40) return 'is too long for an amount';
+  if (!DECIMAL_TEXT.test(text)) return textProblem(text);
+  const frac = text.split('.')[1];
+  if (frac !== undefined && frac.length > maxDecimals) {
+    return `has ${frac.length} decimals; at most ${maxDecimals} are allowed`;
+  }
+  return undefined;
+}
+
+function textProblem(text: string): string {
+  const t = text.trim();
+  if (t !== text) return `"${text}" has spaces around it; write "${t}"`;
+  if (/^-/.test(t)) return `"${text}" is negative; amounts are ≥ 0`;
+  if (/^[+]/.test(t)) return `"${text}" has a sign; write "${t.slice(1)}"`;
+  if (/^(nan|[+-]?inf(inity)?|[+-]?\.inf)$/i.test(t)) return `"${text}" is not a number`;
+  if (/^0[xob]/i.test(t)) return `"${text}" is hex/octal/binary; write a plain decimal`;
+  if (/^[0-9.]+[eE][+-]?[0-9]+$/.test(t)) return `"${text}" uses exponent notation; write the plain decimal`;
+  if (/[,_ ]/.test(t)) return `"${text}" has separators; write digits with a "." for decimals, e.g. "1234.50"`;
+  if (/^\./.test(t)) return `"${text}" needs a leading zero: "0${t}"`;
+  if (/^0[0-9]/.test(t)) return `"${text}" has leading zeros`;
+  return `"${text}" is not a decimal amount such as "4.00"`;
+}
+
+function numberProblem(n: number, maxDecimals: number): string | undefined {
+  if (!Number.isFinite(n)) return 'is not a finite number';
+  if (n < 0) return `${n} is negative; amounts are ≥ 0`;
+  const s = String(n);
+  if (/e/i.test(s)) return `${s} is too large or too small for a number; write it as a decimal string`;
+  const digits = s.replace('.', '').replace(/^0+/, '');
+  if (digits.length > MAX_NUMBER_DIGITS) {
+    return `the number ${s} has more than ${MAX_NUMBER_DIGITS} significant digits and may have lost precision; write it as a decimal string`;
+  }
+  const frac = s.split('.')[1];
+  if (frac !== undefined && frac.length > maxDecimals) {
+    return `has ${frac.length} decimals; at most ${maxDecimals} are allowed`;
+  }
+  return undefined;
+}
+
+/** Builds a Decimal from an amount already accepted by `amountProblem`. */
+export function toDec(value: string | number): Dec {
+  return new Dec(typeof value === 'number' ? String(value) : value);
+}
+
+/** Decimal rounding modes a rule set may name. */
+export type RoundingMode = 'half-up' | 'half-even' | 'down';
+
+const MODES: Record<RoundingMode, Decimal.Rounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+};
+
+/** Rounds to `scale` decimals with the rule set's mode. */
+export function roundMoney(d: Dec, scale: number, mode: RoundingMode): Dec {
+  return d.toDecimalPlaces(scale, MODES[mode]);
+}
+
+/**
+ * Money as text: at least `scale` decimals, more only when the exact value
+ * needs them ("24.9975"), never exponent notation.
+ */
+export function formatMoney(d: Dec, scale: number): string {
+  const exact = d.toFixed();
+  const frac = exact.split('.')[1]?.length ?? 0;
+  return frac >= scale ? exact : d.toFixed(scale);
+}
+
+/** A percentage or threshold as written: the exact value, no padding ("12.5", "50"). */
+export function formatPlain(d: Dec): string {
+  return d.toFixed();
+}

@@ -1,0 +1,98 @@
+/**
+ * Output formats of `evaluate`, written record by record so a portfolio of
+ * any size streams: `json` (one object, or an array for several), `ndjson`,
+ * `csv` and `text`.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { OutputRecord } from '../evaluate/batch.js';
+import type { EvaluationResult } from '../model/types.js';
+import { explain, explainError } from './text.js';
+
+/** The formats `evaluate` writes. */
+export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson', 'csv'];
+
+/** Options of the writers. */
+export interface FormatOptions {
+  /** Include the rule engine's decisions (`trace`) in json/ndjson. Default false. */
+  trace?: boolean;
+}
+
+/** Turns output records into text chunks; call `end()` once after the last record. */
+export interface RecordWriter {
+  record(r: OutputRecord): string;
+  end(): string;
+}
+
+/** The plain object printed for a record. */
+export function outputObject(r: OutputRecord, opts: FormatOptions = {}): object {
+  if (!r.ok) return r.error;
+  if (opts.trace) return r.result;
+  const { trace: _trace, ...rest } = r.result;
+  return rest;
+}
+
+const CSV_COLUMNS = [
+  'account', 'period', 'rules', 'tier', 'creditPercent', 'tierBasis', 'creditBase', 'paymentsTotal', 'valueTotal',
+  'eligible', 'reasons', 'credit', 'charges', 'amountDue', 'warnings', 'error',
+];
+
+function csvRow(r: OutputRecord): string[] {
+  if (!r.ok) {
+    const e = r.error.error;
+    const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
+    const row = CSV_COLUMNS.map(() => '');
+    row[0] = r.error.account ?? '';
+    row[1] = r.error.period ?? '';
+    row[CSV_COLUMNS.length - 1] = `${where}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+    return row;
+  }
+  const x: EvaluationResult = r.result;
+  return [
+    x.account, x.period, x.rules.id, x.tier.name, x.creditPercent, x.tierBasis, x.creditBase,
+    x.monthlyPayments.total, x.monthlyValue.total, String(x.eligibility.eligible), x.eligibility.reasons.join('; '),
+    x.credit, x.statement.charges, x.statement.amountDue, x.warnings.join('; '), '',
+  ];
+}
+
+/** A writer for `format`. */
+export function createWriter(format: OutputFormat, opts: FormatOptions = {}): RecordWriter {
+  switch (format) {
+    case 'ndjson':
+      return { record: (r) => `${JSON.stringify(outputObject(r, opts))}\n`, end: () => '' };
+    case 'csv': {
+      let first = true;
+      return {
+        record: (r) => {
+          const head = first ? stringify([CSV_COLUMNS]) : '';
+          first = false;
+          return head + stringify([csvRow(r)]);
+        },
+        end: () => (first ? stringify([CSV_COLUMNS]) : ''),
+      };
+    }
+    case 'text': {
+      let n = 0;
+      return {
+        record: (r) => `${n++ ? '\n' : ''}${r.ok ? explain(r.result) : explainError(r.error)}\n`,
+        end: () => '',
+      };
+    }
+    case 'json': {
+      // one record prints one object; several print an array (decided when the second arrives)
+      let held: string | undefined;
+      let count = 0;
+      const indent = (s: string) => s.replace(/\n/g, '\n  ');
+      return {
+        record: (r) => {
+          const text = JSON.stringify(outputObject(r, opts), null, 2);
+          count++;
+          if (count === 1) { held = text; return ''; }
+          if (count === 2) { const h = held!; held = undefined; return `[\n  ${indent(h)},\n  ${indent(text)}`; }
+          return `,\n  ${indent(text)}`;
+        },
+        end: () => (count === 0 ? '[]\n' : count === 1 ? `${held}\n` : '\n]\n'),
+      };
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The explanation of one result, in the words of the program's own worked
+ * example: `Monthly Value = 100% × 25 × $4.00 + 75% × 1 × $200.00 = $250.00`.
+ */
+import { Dec, formatMoney } from '../money/decimal.js';
+import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
+import type { ErrorRecord } from '../evaluate/batch.js';
+import { money, pct } from './money-text.js';
+
+/** A multi-line explanation of `r`. */
+export function explain(r: EvaluationResult): string {
+  const $ = (a: string) => money(a, r.currency);
+  const scale = (r.credit.split('.')[1] ?? '').length;
+  const out: string[] = [];
+  out.push(`${r.account} · period ${r.period} · rules ${r.rules.id} (sha256 ${r.rules.sha256.slice(0, 12)}…)`);
+  const groups = groupLines(r.lines);
+  for (const [key, lines] of groups) {
+    const label = groups.size > 1 ? ` of ${key}` : '';
+    const total = (f: 'charge' | 'value') => $(formatMoney(lines.reduce((s, l) => s.plus(l[f]), new Dec(0)), scale));
+    out.push(`Monthly Payment${label} = ${lines.map((l) => chargeTerm(l, $)).join(' + ')} = ${total('charge')}`);
+    out.push(`Monthly Value${label} = ${lines.map((l) => `${pct(l.commissionable)} × ${chargeTerm(l, $)}`).join(' + ')} = ${total('value')}`);
+  }
+  if (!r.lines.some((l) => l.source === 'affiliate') && new Dec(r.monthlyPayments.affiliate).gt(0)) {
+    out.push(`Linked affiliate (totals): payments ${$(r.monthlyPayments.affiliate)}, value ${$(r.monthlyValue.affiliate)}`);
+  }
+  out.push(`Tier basis = ${terms(r, r.bases.tierBasis, $)} = ${$(r.tierBasis)} → ${r.tier.name} (from ${$(r.tier.from)}, ${pct(r.tier.creditPercent)})`);
+  out.push(`Credit base = ${terms(r, r.bases.creditBase, $)} = ${$(r.creditBase)}`);
+  const e = r.eligibility;
+  out.push(e.eligible
+    ? `Eligible: ${e.distinctSubClients} distinct sub-clients, approval in effect`
+    : `Not eligible: ${e.reasons.join('; ')}`);
+  out.push(e.eligible
+    ? `Credit = ${pct(r.creditPercent)} × ${$(r.creditBase)} = ${$(r.credit)}`
+    : `Credit = ${$(r.credit)} (not eligible; ${r.tier.name} would give ${pct(r.tier.creditPercent)})`);
+  out.push(`Statement: charges ${$(r.statement.charges)} − credit ${$(r.statement.credit)} = amount due ${$(r.statement.amountDue)}`);
+  for (const w of r.warnings) out.push(`Warning: ${w}`);
+  return out.join('\n');
+}
+
+function terms(r: EvaluationResult, list: readonly Term[], $: (a: string) => string): string {
+  return list.map((t) => {
+    const v = t.measure === 'payments' ? r.monthlyPayments[t.source] : r.monthlyValue[t.source];
+    return `${t.source} ${t.measure} ${$(v)}`;
+  }).join(' + ');
+}
+
+/** `25 × $4.00`, or `$25.00` for a line given as an amount. */
+function chargeTerm(l: ResultLine, $: (a: string) => string): string {
+  return l.unitPrice !== undefined ? `${l.quantity} × ${$(l.unitPrice)}` : $(l.charge);
+}
+
+function groupLines(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
+  const m = new Map<string, ResultLine[]>();
+  for (const l of lines) {
+    const k = `${l.source} account ${l.account}`;
+    const g = m.get(k);
+    if (g) g.push(l);
+    else m.set(k, [l]);
+  }
+  return m;
+}
+
+/** One line for an error record. */
+export function explainError(e: ErrorRecord): string {
+  const b = e.error;
+  const where = [b.file, b.line, b.column].filter((x) => x !== undefined).join(':');
+  return `ERROR${e.account ? ` (${e.account})` : ''}: ${where ? `${where}: ` : ''}${b.path ? `${b.path}: ` : ''}${b.message}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Checks across the files of a rules folder: no two published windows
+ * overlap, and every published (or retired) version matches `rules.lock`.
+ */
+import { RcError } from '../errors.js';
+import type { RuleSet } from '../model/types.js';
+import type { Lock } from '../load/lock.js';
+import type { RuleSetReadResult } from '../load/ruleset-loader.js';
+
+/** Cross-file errors, each pointing at the file that has to change. */
+export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock): RcError[] {
+  const errors: RcError[] = [];
+  const valid = files.flatMap((f) => (f.ruleSet ? [{ rs: f.ruleSet, f }] : []));
+  const at = (f: RuleSetReadResult, path: (string | number)[], code: RcError['code'], msg: string) =>
+    new RcError(code, msg, { file: f.file, ...f.doc?.locate(path), path: path.join('.') });
+
+  const published = valid.filter((v) => v.rs.status === 'published');
+  for (let i = 0; i < published.length; i++) {
+    for (let j = i + 1; j < published.length; j++) {
+      const a = published[i]!;
+      const b = published[j]!;
+      if (overlaps(a.rs, b.rs)) {
+        errors.push(at(b.f, ['effective'], 'WINDOW_OVERLAP',
+          `published versions "${a.rs.id}" (${windowText(a.rs)}) and "${b.rs.id}" (${windowText(b.rs)}) overlap; a period must select exactly one`));
+      }
+    }
+  }
+
+  const ids = new Set<string>();
+  for (const { rs, f } of valid) {
+    ids.add(rs.id);
+    if (rs.status === 'draft') {
+      if (lock.entries[rs.id] !== undefined) {
+        errors.push(at(f, ['status'], 'LOCK_STRAY', `"${rs.id}" is a draft but rules.lock has an entry for it; drafts are not locked (publish it with \`reseller-credits publish ${rs.id}\`)`));
+      }
+      continue;
+    }
+    const locked = lock.entries[rs.id];
+    if (locked === undefined) {
+      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id}\``));
+    } else if (locked !== rs.sha256) {
+      errors.push(at(f, ['id'], 'LOCK_MISMATCH',
+        `published version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
+    }
+  }
+  const present = new Set(files.map((f) => f.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '')));
+  for (const id of Object.keys(lock.entries)) {
+    if (!ids.has(id) && !present.has(id)) {
+      errors.push(new RcError('LOCK_STRAY', `rules.lock has an entry for "${id}" but there is no rules file ${id}.yaml`,
+        { file: lock.file, ...lock.positions?.[id], path: id }));
+    }
+  }
+  return errors;
+}
+
+function overlaps(a: RuleSet, b: RuleSet): boolean {
+  const aEnd = a.effective.until ?? '9999-12-31~';
+  const bEnd = b.effective.until ?? '9999-12-31~';
+  return a.effective.from < bEnd && b.effective.from < aEnd;
+}
+
+function windowText(r: RuleSet): string {
+  return `${r.effective.from} to ${r.effective.until ?? 'open end'}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * Turns AJV's error data into positioned, plain-worded errors: the data path
+ * as `tiers[2].from`, the line and column of the offending value (or key, for
+ * an unknown field), and a message a billing analyst can act on.
+ */
+import type { ErrorObject } from 'ajv';
+import { RcError } from '../errors.js';
+import { amountProblem } from '../money/decimal.js';
+import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
+
+/** One positioned error per distinct problem, in document order. */
+export function schemaErrors(doc: SourceDoc, errors: readonly ErrorObject[]): RcError[] {
+  const out: RcError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue; // the `then` branch reports the real problem
+    const mapped = mapError(doc, e);
+    if (!mapped) continue;
+    const key = `${mapped.path}\u0000${mapped.message}`;
+    const samePath = `${mapped.path}\u0000`;
+    // one message per field: the first (most specific) wins over e.g. a later `not`
+    if (seen.has(key) || (e.keyword === 'not' && [...seen].some((k) => k.startsWith(samePath)))) continue;
+    seen.add(key);
+    out.push(mapped);
+  }
+  return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
+  const path = pointerToPath(doc.value, e.instancePath);
+  const value = valueAt(doc.value, path);
+  const where = (p: PathSeg[], key = false) => ({ file: doc.file, ...doc.locate(p, key), path: formatPath(p) });
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const p = [...path, name];
+      const hint = FORBIDDEN.has(name) ? ' (a reserved name)' : '';
+      return new RcError(FORBIDDEN.has(name) ? 'FORBIDDEN_KEY' : 'SCHEMA', `unknown field "${name}"${hint}`, where(p, true));
+    }
+    case 'required': {
+      const name = String(params.missingProperty);
+      return new RcError('SCHEMA', `missing required field "${name}"`, { ...where(path), path: formatPath([...path, name]) });
+    }
+    case 'propertyNames': return undefined; // reported by the nested pattern/not error with the name
+    case 'pattern':
+    case 'not':
+    case 'type':
+    case 'format':
+    case 'enum':
+    case 'const':
+      break;
+    default:
+      return new RcError('SCHEMA', e.message ?? 'is invalid', where(path));
+  }
+  if (e.propertyName !== undefined) {
+    const p = [...path, e.propertyName];
+    const reserved = FORBIDDEN.has(e.propertyName.toLowerCase());
+    return new RcError(reserved ? 'FORBIDDEN_KEY' : 'SCHEMA', reserved
+      ? `"${e.propertyName}" is a reserved name and cannot be a service id`
+      : `"${e.propertyName}" is not a valid service id: use lower-case letters, digits and "-", starting with a letter`,
+    where(p, true));
+  }
+  if (e.schemaPath.includes('/$defs/money/')) {
+    if (typeof value === 'number') {
+      const text = doc.sourceText(path) ?? String(value);
+      const field = path[path.length - 1];
+      return new RcError('BAD_AMOUNT', `must be a decimal string in quotes: write ${String(field)}: "${text}"`, where(path));
+    }
+    if (typeof value === 'string') {
+      return new RcError('BAD_AMOUNT', `must be a decimal amount: ${amountProblem(value) ?? 'invalid'}`, where(path));
+    }
+  }
+  switch (e.keyword) {
+    case 'type': return new RcError('SCHEMA', `must be ${article(String(params.type))}, not ${describe(value)}`, where(path));
+    case 'enum': return new RcError('SCHEMA', `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(value)}`, where(path));
+    case 'const': return new RcError('SCHEMA', `must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(value)}`, where(path));
+    case 'format': return new RcError('BAD_DATE', `${JSON.stringify(value)} is not a real calendar date (YYYY-MM-DD)`, where(path));
+    case 'pattern': return new RcError('SCHEMA', `${JSON.stringify(value)} has the wrong form (expected ${patternHint(e.schemaPath)})`, where(path));
+    default: return new RcError('SCHEMA', e.message ?? 'is invalid', where(path));
+  }
+}
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', 'hasownproperty', 'tostring', 'valueof']);
+
+function patternHint(schemaPath: string): string {
+  if (schemaPath.includes('/date/')) return 'YYYY-MM-DD';
+  if (schemaPath.includes('period')) return 'YYYY-MM';
+  if (schemaPath.includes('currency')) return 'a 3-letter code such as USD';
+  return 'letters, digits, ".", "_" and "-"';
+}
+
+function article(type: string): string {
+  const t = type.replace(/,/g, ' or ');
+  if (t === 'integer') return 'a whole number';
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** JSON Pointer → path segments, with array indexes as numbers. */
+export function pointerToPath(root: unknown, pointer: string): PathSeg[] {
+  if (!pointer) return [];
+  const out: PathSeg[] = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      out.push(Number(seg));
+      node = node[Number(seg)];
+    } else {
+      out.push(seg);
+      node = node && typeof node === 'object' && Object.hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PathSeg[]): unknown {
+  let node = root;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return undefined;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node;
+}
