@@ -1,0 +1,23 @@
+/**
+ * The library: the same capabilities as the command line, for engineers
+ * embedding them. Named exports only.
+ */
+export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './load/ruleset-loader.js';
+export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './load/rules-dir.js';
+export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './load/portfolio.js';
+export { parseSnapshotRecord, type RawRecord } from './load/snapshot-parse.js';
+export { parseYamlDocuments, formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';
+export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js';
+export { canonicalJson, contentHash } from './load/canonical.js';
+export { toSnapshot, type LocatedSnapshot } from './validate/snapshot-checks.js';
+export { evaluate, distinctSubClients, compiled } from './evaluate/evaluate.js';
+export { evaluateRecord, chooseRuleSet, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/batch.js';
+export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './evaluate/pipeline.js';
+export { compileRuleSet, type CompiledRuleSet, type Facts } from './compile/compile.js';
+export { OPERATORS } from './compile/operators.js';
+export { explain } from './report/text.js';
+export { createWriter, outputObject, type OutputFormat } from './report/formats.js';
+export { Dec, formatMoney, roundMoney, amountProblem, type RoundingMode } from './money/decimal.js';
+export { RcError, RcErrors, formatError, type ErrorCode, type ErrorLocation } from './errors.js';
+export { schemaPath } from './validate/schemas.js';
+export type * from './model/types.js';
