@@ -6,7 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWhatIf } from './commands/whatif.js';
 import { EXIT, UsageError, printErrors, colors } from './io.js';
+import { reportRssOnExit } from './progress.js';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -17,11 +19,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerEvaluate(program);
+  registerWhatIf(program);
   return program;
 }
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  reportRssOnExit();
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

@@ -2,10 +2,10 @@
  * One snapshot under one rule set: valuation, the engine's decisions on tier
  * and eligibility, the credit rounded once, and the statement.
  */
-import type { RuleResult } from 'json-rules-engine';
 import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
-import type { EvaluationResult, RuleSet, Snapshot, SourceTotals, TraceEntry } from '../model/types.js';
-import { compileRuleSet, type CompiledRuleSet, type Decision, type Facts } from '../compile/compile.js';
+import type { EvaluationResult, RuleSet, Snapshot, SourceTotals } from '../model/types.js';
+import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
+import { readDecisions } from './decisions.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import { sumTerms, valuate, type Dec, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
@@ -54,21 +54,14 @@ export async function evaluate(
     approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
     periodStart: `${snapshot.period}-01`,
   };
-  const run = await c.run(facts);
-
-  let tierIndex = 0;
-  for (const r of run.results) {
-    const d = r.event as Decision | undefined;
-    if (d?.type === 'tier') tierIndex = d.params.index;
-  }
+  const d = readDecisions(await c.run(facts));
+  const tierIndex = d.tierIndex;
+  const eligible = d.eligible;
   const reasons: string[] = [];
-  for (const r of run.failureResults) {
-    const d = r.event as Decision | undefined;
-    if (d?.type !== 'eligibility') continue;
-    const reason = eligibilityReason(d.params.criterion, facts, rs);
+  for (const criterion of d.failed) {
+    const reason = eligibilityReason(criterion, facts, rs);
     if (reason) reasons.push(reason);
   }
-  const eligible = run.failureResults.every((r) => (r.event as Decision | undefined)?.type !== 'eligibility');
   const tier = rs.tiers[tierIndex]!;
   const scale = rs.rounding.scale;
   const percent = eligible ? tier.creditPercent : ZERO;
@@ -102,33 +95,10 @@ export async function evaluate(
       value: m(l.value),
     })),
     warnings: v.warnings,
-    trace: [...run.results.map((r) => traceOf(r, true)), ...run.failureResults.map((r) => traceOf(r, false))],
+    trace: d.trace,
   };
 }
 
 function totals(by: Valuation['payments'], m: (d: Dec) => string): SourceTotals {
   return { own: m(by.own), managed: m(by.managed), affiliate: m(by.affiliate), total: m(by.own.plus(by.managed).plus(by.affiliate)) };
-}
-
-type Leaf = { fact?: string; operator?: string; value?: unknown; factResult?: unknown; result?: boolean; all?: Leaf[] };
-
-function traceOf(r: RuleResult, passed: boolean): TraceEntry {
-  const leaves: Leaf[] = ((r.conditions as Leaf).all ?? []);
-  return {
-    rule: r.name,
-    passed,
-    conditions: leaves.map((l) => ({
-      fact: String(l.fact),
-      operator: String(l.operator),
-      value: show(l.value),
-      factValue: show(l.factResult),
-      result: l.result === true,
-    })),
-  };
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return '(none)';
-  if (v && typeof v === 'object' && 'fact' in v) return `fact ${String((v as { fact: unknown }).fact)}`;
-  return String(v);
 }

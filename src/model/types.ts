@@ -123,5 +123,5 @@ export interface EvaluationResult {
 export interface TraceEntry {
   rule: string;
   passed: boolean;
-  conditions: { fact: string; operator: string; value: string; factValue: string; result: boolean }[];
+  conditions: { name: string; fact: string; operator: string; value: string; factValue: string; result: boolean }[];
 }

@@ -55,28 +55,41 @@ function csvRow(r: OutputRecord): string[] {
   ];
 }
 
-/** A writer for `format`. */
-export function createWriter(format: OutputFormat, opts: FormatOptions = {}): RecordWriter {
+/**
+ * The text of one record in `format`, without the framing between records
+ * (array brackets, CSV header, blank lines). Pure: workers call it.
+ */
+export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOptions = {}): string {
+  switch (format) {
+    case 'ndjson': return JSON.stringify(outputObject(r, opts));
+    case 'json': return JSON.stringify(outputObject(r, opts), null, 2);
+    case 'csv': return stringify([csvRow(r)]).replace(/\r?\n$/, '');
+    case 'text': return r.ok ? explain(r.result) : explainError(r.error);
+  }
+}
+
+/** Joins record bodies into the output stream; call `end()` once after the last. */
+export interface Framer {
+  body(text: string): string;
+  end(): string;
+}
+
+/** The framing of `format`: one JSON object alone or an array, a CSV header, blank lines between texts. */
+export function createFramer(format: OutputFormat): Framer {
   switch (format) {
     case 'ndjson':
-      return { record: (r) => `${JSON.stringify(outputObject(r, opts))}\n`, end: () => '' };
+      return { body: (t) => `${t}\n`, end: () => '' };
     case 'csv': {
       let first = true;
+      const head = stringify([CSV_COLUMNS]);
       return {
-        record: (r) => {
-          const head = first ? stringify([CSV_COLUMNS]) : '';
-          first = false;
-          return head + stringify([csvRow(r)]);
-        },
-        end: () => (first ? stringify([CSV_COLUMNS]) : ''),
+        body: (t) => { const h = first ? head : ''; first = false; return `${h}${t}\n`; },
+        end: () => (first ? head : ''),
       };
     }
     case 'text': {
       let n = 0;
-      return {
-        record: (r) => `${n++ ? '\n' : ''}${r.ok ? explain(r.result) : explainError(r.error)}\n`,
-        end: () => '',
-      };
+      return { body: (t) => `${n++ ? '\n' : ''}${t}\n`, end: () => '' };
     }
     case 'json': {
       // one record prints one object; several print an array (decided when the second arrives)
@@ -84,8 +97,7 @@ export function createWriter(format: OutputFormat, opts: FormatOptions = {}): Re
       let count = 0;
       const indent = (s: string) => s.replace(/\n/g, '\n  ');
       return {
-        record: (r) => {
-          const text = JSON.stringify(outputObject(r, opts), null, 2);
+        body: (text) => {
           count++;
           if (count === 1) { held = text; return ''; }
           if (count === 2) { const h = held!; held = undefined; return `[\n  ${indent(h)},\n  ${indent(text)}`; }
@@ -95,4 +107,10 @@ export function createWriter(format: OutputFormat, opts: FormatOptions = {}): Re
       };
     }
   }
+}
+
+/** A writer for `format`: `formatBody` and `createFramer` together. */
+export function createWriter(format: OutputFormat, opts: FormatOptions = {}): RecordWriter {
+  const framer = createFramer(format);
+  return { record: (r) => framer.body(formatBody(r, format, opts)), end: () => framer.end() };
 }

@@ -3,6 +3,7 @@
  * overlap, and every published (or retired) version matches `rules.lock`.
  */
 import { RcError } from '../errors.js';
+import { contentHash } from '../load/canonical.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
 import type { RuleSetReadResult } from '../load/ruleset-loader.js';
@@ -30,8 +31,11 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
   for (const { rs, f } of valid) {
     ids.add(rs.id);
     if (rs.status === 'draft') {
-      if (lock.entries[rs.id] !== undefined) {
-        errors.push(at(f, ['status'], 'LOCK_STRAY', `"${rs.id}" is a draft but rules.lock has an entry for it; drafts are not locked (publish it with \`reseller-credits publish ${rs.id}\`)`));
+      const locked = lock.entries[rs.id];
+      if (locked !== undefined) {
+        errors.push(at(f, ['status'], 'LOCK_STRAY', locked === publishedHash(rs)
+          ? `"${rs.id}" is a draft but rules.lock has an entry for it: it was published with exactly this content; set it back with \`reseller-credits publish ${rs.id}\``
+          : `"${rs.id}" is a draft but rules.lock has an entry for it from when it was published, with other content: published versions are immutable; restore the published content, or copy the change into a new version id instead`));
       }
       continue;
     }
@@ -40,7 +44,7 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
       errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id}\``));
     } else if (locked !== rs.sha256) {
       errors.push(at(f, ['id'], 'LOCK_MISMATCH',
-        `published version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
+        `${rs.status} version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
     }
   }
   const present = new Set(files.map((f) => f.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '')));
@@ -53,12 +57,19 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
   return errors;
 }
 
-function overlaps(a: RuleSet, b: RuleSet): boolean {
+/** The hash a version has (or would have) with `status: published`: the one rules.lock records. */
+export function publishedHash(rs: RuleSet): string {
+  return contentHash({ ...(rs.document as object), status: 'published' });
+}
+
+/** Whether two effective windows share a day (`until` is exclusive; no `until` is open-ended). */
+export function overlaps(a: RuleSet, b: RuleSet): boolean {
   const aEnd = a.effective.until ?? '9999-12-31~';
   const bEnd = b.effective.until ?? '9999-12-31~';
   return a.effective.from < bEnd && b.effective.from < aEnd;
 }
 
-function windowText(r: RuleSet): string {
+/** `2026-01-01 to 2027-01-01`, or `… to open end`. */
+export function windowText(r: RuleSet): string {
   return `${r.effective.from} to ${r.effective.until ?? 'open end'}`;
 }

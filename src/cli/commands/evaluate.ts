@@ -1,14 +1,17 @@
-/** `reseller-credits evaluate`: snapshots → credits, streamed, every record accounted for. */
+/** `reseller-credits evaluate`: snapshots → credits, streamed on all cores, every record accounted for. */
 import { Option, type Command } from 'commander';
-import { formatError } from '../../errors.js';
-import type { RuleChoice } from '../../evaluate/batch.js';
-import { runPortfolio } from '../../evaluate/pipeline.js';
 import { resolveLimits } from '../../load/limits.js';
-import { createWriter, OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
-import { EXIT, UsageError, note, out, printErrors, warn, colors } from '../io.js';
+import { evaluatePortfolio } from '../../parallel/run-evaluate.js';
+import { defaultJobs } from '../../parallel/pool.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
+import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
+import { startProgress } from '../progress.js';
 import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
+import { parseJobs } from '../jobs.js';
 
-interface EvaluateOptions { rulesDir: string; rulesVersion?: string; rulesFile?: string; format: OutputFormat; trace?: boolean }
+interface EvaluateOptions {
+  rulesDir: string; rulesVersion?: string; rulesFile?: string; format: OutputFormat; trace?: boolean; jobs: number;
+}
 
 /** Registers the command. */
 export function registerEvaluate(program: Command): void {
@@ -20,6 +23,7 @@ export function registerEvaluate(program: Command): void {
     .option('--rules-file <file>', 'use this rule set file (e.g. a draft outside the rules folder)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--trace', 'include the rule engine decisions in json/ndjson output')
+    .option('--jobs <n>', 'worker threads (1 = no workers)', parseJobs, defaultJobs())
     .addHelpText('after', `
 Examples:
   $ reseller-credits evaluate examples/seed-px2.yaml
@@ -29,17 +33,16 @@ Examples:
       const opts = cmd.optsWithGlobals<EvaluateOptions>();
       if (opts.rulesVersion && opts.rulesFile) throw new UsageError('give --rules-version or --rules-file, not both');
       const repo = openRules(opts.rulesDir);
-      let choice: RuleChoice;
+      const ref = opts.rulesFile ?? opts.rulesVersion;
       try {
-        const ref = opts.rulesFile ?? opts.rulesVersion;
-        choice = ref ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, ref) } : { kind: 'by-period', repo };
+        if (ref) resolveRuleSet(repo, ref);
       } catch (err) {
         if (!(err instanceof NoRuleSetError)) throw err;
         printErrors(err.errors);
         process.exitCode = EXIT.USAGE;
         return;
       }
-      if (choice.kind === 'by-period') {
+      if (!ref) {
         if (!repo.ruleSets.some((r) => r.status === 'published')) {
           printErrors(repo.errors);
           process.stderr.write(`${colors.red(`no usable published rule set in ${opts.rulesDir}/`)}\n`);
@@ -51,18 +54,19 @@ Examples:
           printErrors(repo.errors, '  ');
         }
       }
-      const writer = createWriter(opts.format, { trace: opts.trace });
-      const counts = await runPortfolio(files, choice, {
+      // small inputs are not worth starting threads for
+      const jobs = files.every((f) => /\.(ya?ml|json)$/i.test(f)) && files.length < 4 ? 1 : opts.jobs;
+      const progress = startProgress(files);
+      const counts = await evaluatePortfolio(files, {
+        rules: { rulesDir: opts.rulesDir, ref },
+        format: opts.format,
+        trace: opts.trace,
         limits: resolveLimits(),
-        onRecord: async (r) => {
-          if (!r.ok) {
-            const e = r.error.error;
-            process.stderr.write(`${colors.red(formatError({ ...e, account: r.error.account } as never))}\n`);
-          }
-          await out(writer.record(r));
-        },
-      });
-      await out(writer.end());
+        jobs,
+        write: out,
+        onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
+        onProgress: (c, bytes) => progress.update(c.records, c.errors, bytes),
+      }).finally(() => progress.stop());
       note(`${counts.records} record(s): ${counts.evaluated} evaluated, ${counts.errors} error(s)`);
       process.exitCode = counts.errors ? EXIT.INVALID : EXIT.OK;
     });

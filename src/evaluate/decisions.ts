@@ -1,0 +1,61 @@
+/**
+ * Reading the engine's verdicts: which tier thresholds were reached, which
+ * eligibility criteria failed, and the trace of every leaf condition (its
+ * fact value and outcome) behind the explanation.
+ */
+import type { EngineResult, RuleResult } from 'json-rules-engine';
+import type { EligibilityCriterion, Leaf } from '../compile/compile.js';
+import type { TraceEntry } from '../model/types.js';
+
+/** What the engine decided for one snapshot. */
+export interface Decisions {
+  /** index of the highest tier whose threshold the tier basis reaches */
+  tierIndex: number;
+  eligible: boolean;
+  /** the eligibility criteria that failed, in rule order */
+  failed: EligibilityCriterion[];
+  trace: TraceEntry[];
+}
+
+type LeafResult = Leaf & { factResult?: unknown; result?: boolean };
+
+function leaves(r: RuleResult): LeafResult[] {
+  const c = r.conditions as { any?: LeafResult[]; all?: LeafResult[] };
+  return c.any ?? c.all ?? [];
+}
+
+/** Decisions from one engine run of a compiled rule set. */
+export function readDecisions(run: EngineResult): Decisions {
+  let tierIndex = 0;
+  let eligible = false;
+  const failed: EligibilityCriterion[] = [];
+  const trace: TraceEntry[] = [];
+  for (const r of [...run.results, ...run.failureResults]) {
+    const ls = leaves(r);
+    if (r.name === 'tier') {
+      for (const l of ls) if (l.result === true) tierIndex = Math.max(tierIndex, Number(l.name));
+    } else if (r.name === 'eligibility') {
+      eligible = r.result === true;
+      for (const l of ls) if (l.result !== true) failed.push(l.name as EligibilityCriterion);
+    }
+    trace.push({
+      rule: r.name,
+      passed: r.result === true,
+      conditions: ls.map((l) => ({
+        name: l.name,
+        fact: l.path,
+        operator: l.operator,
+        value: show(l.value),
+        factValue: show(l.factResult),
+        result: l.result === true,
+      })),
+    });
+  }
+  return { tierIndex, eligible, failed, trace };
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(none)';
+  if (v && typeof v === 'object' && 'path' in v) return `fact ${String((v as { path: unknown }).path)}`;
+  return String(v);
+}

@@ -1,0 +1,36 @@
+/**
+ * Resolving a rule set reference — a version id in the rules folder (any
+ * status) or a path to a rule set file — with the errors a user can act on.
+ */
+import { existsSync } from 'node:fs';
+import { RcError, RcErrors } from '../errors.js';
+import type { RuleSet } from '../model/types.js';
+import { findRuleSet, type RuleRepository } from './rules-dir.js';
+import { readRuleSetFile } from './ruleset-loader.js';
+
+/** A rule set could not be had: commands exit with status 2. */
+export class NoRuleSetError extends RcErrors {}
+
+/** Looks like a path rather than an id. */
+export function isPathRef(ref: string): boolean {
+  return /[\\/]/.test(ref) || /\.ya?ml$/i.test(ref);
+}
+
+/** The rule set an id (in the folder, any status) or a file path names; throws `NoRuleSetError`. */
+export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
+  if (isPathRef(ref) && existsSync(ref)) {
+    const r = readRuleSetFile(ref);
+    if (!r.ruleSet) throw new NoRuleSetError(r.errors);
+    return r.ruleSet;
+  }
+  const found = findRuleSet(repo, ref);
+  if (!found) {
+    const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
+    throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET',
+      isPathRef(ref) ? `no such rule set file ${ref}` : `no rule set "${ref}" in ${repo.dir}/ (known: ${known})`)]);
+  }
+  if (!found.ruleSet) throw new NoRuleSetError(found.errors);
+  const crossErrors = repo.errors.filter((e) => e.file === found.file && !found.errors.includes(e));
+  if (crossErrors.length) throw new NoRuleSetError(crossErrors);
+  return found.ruleSet;
+}

@@ -1,0 +1,33 @@
+/** Groups the portfolio stream into batches for the workers. */
+import { errorRecord } from '../evaluate/batch.js';
+import type { LoadLimits } from '../load/limits.js';
+import { readPortfolio } from '../load/portfolio.js';
+import type { BatchItem } from './tasks.js';
+
+/** Records per batch: large enough to amortize messaging, small enough to stream. */
+export const BATCH_RECORDS = 250;
+/** Text per batch at most (bytes, roughly). */
+export const BATCH_BYTES = 512 * 1024;
+
+/** A batch and the input bytes it covers (for progress). */
+export interface Batch { items: BatchItem[]; bytes: number }
+
+/** The portfolio in order, `BATCH_RECORDS` at a time. */
+export async function* portfolioBatches(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<Batch> {
+  let items: BatchItem[] = [];
+  let bytes = 0;
+  for await (const item of readPortfolio(inputs, limits)) {
+    if (item.kind === 'record') {
+      items.push({ record: item.record });
+      bytes += item.record.text.length + 1;
+    } else {
+      items.push({ seq: item.problem.seq, problem: errorRecord([item.problem.error]) });
+    }
+    if (items.length >= BATCH_RECORDS || bytes >= BATCH_BYTES) {
+      yield { items, bytes };
+      items = [];
+      bytes = 0;
+    }
+  }
+  if (items.length) yield { items, bytes };
+}

@@ -1,0 +1,108 @@
+/**
+ * The unit of parallel work: a batch of raw records and what to do with them.
+ * `runTask` is pure with respect to its input and runs the same in a worker
+ * thread and inline (`--jobs 1`), so output is identical byte for byte.
+ */
+import { formatError, RcError } from '../errors.js';
+import { evaluateRecord, type ErrorRecord, type OutputRecord, type RuleChoice } from '../evaluate/batch.js';
+import type { LoadLimits } from '../load/limits.js';
+import { resolveRuleSet } from '../load/resolve-rule-set.js';
+import { loadRules } from '../load/rules-dir.js';
+import type { RawRecord } from '../load/snapshot-parse.js';
+import type { RuleSet } from '../model/types.js';
+import { formatBody, type OutputFormat } from '../report/formats.js';
+import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
+
+/** How a worker finds its rule sets: the folder, and an id or file (none: by period). */
+export interface RulesSpec { rulesDir: string; ref?: string }
+
+/** A record to evaluate, or a file-level problem that stands in its place. */
+export type BatchItem = { record: RawRecord } | { seq: number; problem: ErrorRecord };
+
+/** Evaluate a batch and format each result. */
+export interface EvaluateTask {
+  kind: 'evaluate';
+  rules: RulesSpec;
+  format: OutputFormat;
+  trace: boolean;
+  limits: LoadLimits;
+  items: BatchItem[];
+}
+
+/** Compare a batch under two rule sets. */
+export interface WhatIfTask {
+  kind: 'whatif';
+  rulesDir: string;
+  baseline: string;
+  candidate: string;
+  limits: LoadLimits;
+  items: BatchItem[];
+}
+
+export type Task = EvaluateTask | WhatIfTask;
+
+/** Formatted bodies of an evaluate batch, in order, and its error lines for stderr. */
+export interface EvaluateOut { kind: 'evaluate'; bodies: string[]; errorLines: string[]; evaluated: number; errors: number }
+/** Rows of a what-if batch, in order. */
+export interface WhatIfOut { kind: 'whatif'; rows: WhatIfRow[] }
+export type TaskOut = EvaluateOut | WhatIfOut;
+
+// Rule sets are loaded and compiled once per thread and reused for every batch.
+const choices = new Map<string, RuleChoice>();
+const refs = new Map<string, RuleSet>();
+
+function choiceFor(spec: RulesSpec): RuleChoice {
+  const key = JSON.stringify(spec);
+  let c = choices.get(key);
+  if (!c) {
+    const repo = loadRules(spec.rulesDir);
+    c = spec.ref ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, spec.ref) } : { kind: 'by-period', repo };
+    choices.set(key, c);
+  }
+  return c;
+}
+
+function ruleSetFor(rulesDir: string, ref: string): RuleSet {
+  const key = `${rulesDir}\u0000${ref}`;
+  let rs = refs.get(key);
+  if (!rs) {
+    rs = resolveRuleSet(loadRules(rulesDir), ref);
+    refs.set(key, rs);
+  }
+  return rs;
+}
+
+/** The stderr line of an error record. */
+export function errorLine(e: ErrorRecord): string {
+  return formatError(new RcError(e.error.code, e.error.message, { ...e.error }));
+}
+
+/** Runs one task. */
+export async function runTask(task: Task): Promise<TaskOut> {
+  if (task.kind === 'whatif') {
+    const b = ruleSetFor(task.rulesDir, task.baseline);
+    const c = ruleSetFor(task.rulesDir, task.candidate);
+    const rows: WhatIfRow[] = [];
+    for (const it of task.items) {
+      rows.push('record' in it
+        ? await compareRecord(it.record, b, c, task.limits)
+        : { seq: it.seq, ok: false, error: it.problem });
+    }
+    return { kind: 'whatif', rows };
+  }
+  const choice = choiceFor(task.rules);
+  const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], evaluated: 0, errors: 0 };
+  for (const it of task.items) {
+    const r: OutputRecord = 'record' in it
+      ? await evaluateRecord(it.record, choice, task.limits)
+      : { seq: it.seq, ok: false, error: it.problem };
+    out.bodies.push(formatBody(r, task.format, { trace: task.trace }));
+    if (r.ok) out.evaluated++;
+    else {
+      out.errors++;
+      out.errorLines.push(errorLine(r.error));
+    }
+  }
+  return out;
+}
+

@@ -1,0 +1,58 @@
+/**
+ * What-if for one account: the same snapshot, parsed once, evaluated under a
+ * baseline and a candidate rule set, and the difference.
+ */
+import { asRcErrors, RcError } from '../errors.js';
+import { Dec } from '../money/decimal.js';
+import type { EvaluationResult, RuleSet } from '../model/types.js';
+import type { LoadLimits } from '../load/limits.js';
+import { parseSnapshotRecord, type RawRecord } from '../load/snapshot-parse.js';
+import { errorRecord, type ErrorRecord } from '../evaluate/batch.js';
+import { evaluate } from '../evaluate/evaluate.js';
+
+/** One side of a comparison. */
+export interface WhatIfSide { tier: string; creditPercent: string; credit: string }
+
+/** One account compared (SPEC §5 `accounts[]`). */
+export interface WhatIfAccount {
+  account: string;
+  period: string;
+  baseline: WhatIfSide;
+  candidate: WhatIfSide;
+  /** candidate credit − baseline credit */
+  delta: string;
+}
+
+/** A compared account, or the error that kept it out (in input order). */
+export type WhatIfRow = { seq: number; ok: true; row: WhatIfAccount } | { seq: number; ok: false; error: ErrorRecord };
+
+const side = (r: EvaluationResult): WhatIfSide => ({ tier: r.tier.name, creditPercent: r.creditPercent, credit: r.credit });
+
+/** Compares two already-evaluated results of the same snapshot. */
+export function compareResults(b: EvaluationResult, c: EvaluationResult): WhatIfAccount {
+  const delta = new Dec(c.credit).minus(b.credit);
+  const scale = Math.max((b.credit.split('.')[1] ?? '').length, (c.credit.split('.')[1] ?? '').length);
+  return { account: b.account, period: b.period, baseline: side(b), candidate: side(c), delta: delta.toFixed(scale) };
+}
+
+/** Parses `raw` once and evaluates it under both rule sets. Never throws for bad input. */
+export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate: RuleSet, limits: LoadLimits): Promise<WhatIfRow> {
+  let account: string | undefined;
+  let period: string | undefined;
+  try {
+    const { snapshot, doc } = parseSnapshotRecord(raw, limits);
+    account = snapshot.account;
+    period = snapshot.period;
+    const b = await evaluate(snapshot, baseline, doc).catch((e: unknown) => { throw side2(e, 'baseline', baseline); });
+    const c = await evaluate(snapshot, candidate, doc).catch((e: unknown) => { throw side2(e, 'candidate', candidate); });
+    return { seq: raw.seq, ok: true, row: compareResults(b, c) };
+  } catch (err) {
+    return { seq: raw.seq, ok: false, error: errorRecord(asRcErrors(err), account, period) };
+  }
+}
+
+/** Prefixes the errors of one side with the side's name and version. */
+function side2(err: unknown, which: string, rs: RuleSet): RcError[] {
+  return asRcErrors(err).map((e) => new RcError(e.code, `${which} ${rs.id}: ${e.message}`,
+    { file: e.file, line: e.line, column: e.column, path: e.path, account: e.account }));
+}

@@ -1,0 +1,55 @@
+/**
+ * `whatif` over a portfolio on all cores: each record parsed once and
+ * evaluated under both rule sets in a worker; rows come back in input order
+ * and are streamed to the report while the summary is tallied.
+ */
+import type { LoadLimits } from '../load/limits.js';
+import { portfolioBatches } from '../parallel/batches.js';
+import { createRunner, runOrdered } from '../parallel/pool.js';
+import type { WhatIfOut, WhatIfTask } from '../parallel/tasks.js';
+import type { WhatIfRow } from './compare.js';
+import { WhatIfTally } from './summary.js';
+
+/** Options of a what-if run. */
+export interface WhatIfRunOptions {
+  rulesDir: string;
+  /** id in the rules folder or a rule set file */
+  baseline: string;
+  candidate: string;
+  limits: LoadLimits;
+  jobs: number;
+  /** Receives every row in input order; awaited (backpressure). */
+  onRow: (row: WhatIfRow) => Promise<void> | void;
+  onProgress?: (rows: number, errors: number, bytes: number) => void;
+  /** how many largest movers the tally keeps */
+  keepMovers?: number;
+}
+
+/** Runs the comparison; resolves to the tally (summary, matrix, movers). */
+export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRunOptions): Promise<WhatIfTally> {
+  const tally = new WhatIfTally(opts.keepMovers);
+  const runner = createRunner(opts.jobs);
+  let rows = 0;
+  let errors = 0;
+  let bytes = 0;
+  async function* tasks(): AsyncGenerator<WhatIfTask & { bytes: number }> {
+    for await (const b of portfolioBatches(inputs, opts.limits)) {
+      yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, limits: opts.limits, items: b.items, bytes: b.bytes };
+    }
+  }
+  try {
+    await runOrdered<WhatIfTask & { bytes: number }, WhatIfOut>(tasks(), runner, opts.jobs <= 1 ? 1 : opts.jobs * 2, async (out, task) => {
+      for (const r of out.rows) {
+        tally.add(r);
+        rows++;
+        if (!r.ok) errors++;
+        await opts.onRow(r);
+      }
+      bytes += task.bytes;
+      opts.onProgress?.(rows, errors, bytes);
+    });
+  } finally {
+    await runner.close();
+  }
+  return tally;
+}
