@@ -12,7 +12,7 @@
  * One engine per compiled rule set, and runs on it never overlap (concurrent
  * `run()`s on one engine cut each other short).
  */
-import { Engine, type RuleProperties } from 'json-rules-engine';
+import { Engine, Fact, type RuleProperties } from 'json-rules-engine';
 import type { RuleSet } from '../model/types.js';
 import { OPERATORS, type OperatorName } from './operators.js';
 
@@ -86,7 +86,8 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
     rules,
     engine,
     run(facts) {
-      const next = queue.then(() => engine.run({ [FACT]: facts }));
+      // an uncached Fact: the engine would otherwise hash the fact's params on every read
+      const next = queue.then(() => engine.run({ [FACT]: new Fact(FACT, facts, { cache: false }) }));
       queue = next.catch(() => undefined);
       return next;
     },

@@ -94,8 +94,10 @@ export function roundMoney(d: Dec, scale: number, mode: RoundingMode): Dec {
  */
 export function formatMoney(d: Dec, scale: number): string {
   const exact = d.toFixed();
-  const frac = exact.split('.')[1]?.length ?? 0;
-  return frac >= scale ? exact : d.toFixed(scale);
+  const dot = exact.indexOf('.');
+  const frac = dot < 0 ? 0 : exact.length - dot - 1;
+  if (frac >= scale) return exact;
+  return (dot < 0 ? `${exact}.` : exact) + '0'.repeat(scale - frac);
 }
 
 /** A percentage or threshold as written: the exact value, no padding ("12.5", "50"). */

@@ -21,6 +21,8 @@ export interface EvaluateRunOptions {
   write: (text: string) => Promise<void> | void;
   /** Receives each error record's `file:line:col: path: message` line. */
   onErrorLine?: (line: string) => void;
+  /** Called as each batch is read, with the records read so far (read-ahead is bounded by the window). */
+  onRead?: (records: number) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
 }
@@ -31,8 +33,11 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   const framer = createFramer(opts.format);
   const runner = createRunner(opts.jobs);
   let bytes = 0;
+  let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
     for await (const b of portfolioBatches(inputs, opts.limits)) {
+      read += b.items.length;
+      opts.onRead?.(read);
       yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }

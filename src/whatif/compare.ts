@@ -2,7 +2,7 @@
  * What-if for one account: the same snapshot, parsed once, evaluated under a
  * baseline and a candidate rule set, and the difference.
  */
-import { asRcErrors, RcError } from '../errors.js';
+import { asRcErrors, RcError, RcErrors } from '../errors.js';
 import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../load/limits.js';
@@ -43,16 +43,16 @@ export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate
     const { snapshot, doc } = parseSnapshotRecord(raw, limits);
     account = snapshot.account;
     period = snapshot.period;
-    const b = await evaluate(snapshot, baseline, doc).catch((e: unknown) => { throw side2(e, 'baseline', baseline); });
-    const c = await evaluate(snapshot, candidate, doc).catch((e: unknown) => { throw side2(e, 'candidate', candidate); });
+    const b = await evaluate(snapshot, baseline, doc).catch((e: unknown) => { throw onSide(e, 'baseline'); });
+    const c = await evaluate(snapshot, candidate, doc).catch((e: unknown) => { throw onSide(e, 'candidate'); });
     return { seq: raw.seq, ok: true, row: compareResults(b, c) };
   } catch (err) {
     return { seq: raw.seq, ok: false, error: errorRecord(asRcErrors(err), account, period) };
   }
 }
 
-/** Prefixes the errors of one side with the side's name and version. */
-function side2(err: unknown, which: string, rs: RuleSet): RcError[] {
-  return asRcErrors(err).map((e) => new RcError(e.code, `${which} ${rs.id}: ${e.message}`,
-    { file: e.file, line: e.line, column: e.column, path: e.path, account: e.account }));
+/** The errors of one side, each message prefixed with the side's name. */
+function onSide(err: unknown, which: 'baseline' | 'candidate'): RcErrors {
+  return new RcErrors(asRcErrors(err).map((e) => new RcError(e.code, `${which}: ${e.message}`,
+    { file: e.file, line: e.line, column: e.column, path: e.path, account: e.account })));
 }
