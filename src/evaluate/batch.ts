@@ -9,7 +9,7 @@ import { selectForPeriod, type RuleRepository } from '../load/rules-dir.js';
 import { parseSnapshotRecord, type RawRecord } from '../load/snapshot-parse.js';
 import { formatPath } from '../load/source-doc.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, type EvaluateOptions } from './evaluate.js';
 
 /** Which rule set a snapshot is evaluated under. */
 export type RuleChoice =
@@ -43,12 +43,12 @@ export function chooseRuleSet(choice: RuleChoice, located: LocatedSnapshot): Rul
 }
 
 /** Parses, validates and evaluates one raw record; never throws for bad input. */
-export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits: LoadLimits): Promise<OutputRecord> {
+export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits: LoadLimits, options: EvaluateOptions = {}): Promise<OutputRecord> {
   let located: LocatedSnapshot | undefined;
   try {
     located = parseSnapshotRecord(raw, limits);
     const rs = chooseRuleSet(choice, located);
-    return { seq: raw.seq, ok: true, result: await evaluate(located.snapshot, rs, located.doc) };
+    return { seq: raw.seq, ok: true, result: await evaluate(located.snapshot, rs, located.doc, options) };
   } catch (err) {
     const errors = asRcErrors(err);
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };

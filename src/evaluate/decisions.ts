@@ -14,10 +14,11 @@ export interface Decisions {
   eligible: boolean;
   /** the eligibility criteria that failed, in rule order */
   failed: EligibilityCriterion[];
-  trace: TraceEntry[];
+  /** present when asked for */
+  trace?: TraceEntry[];
 }
 
-type LeafResult = Leaf & { factResult?: unknown; result?: boolean };
+type LeafResult = Leaf & { factResult?: unknown; valueResult?: unknown; result?: boolean };
 
 function leaves(r: RuleResult): LeafResult[] {
   const c = r.conditions as { any?: LeafResult[]; all?: LeafResult[] };
@@ -25,11 +26,11 @@ function leaves(r: RuleResult): LeafResult[] {
 }
 
 /** Decisions from one engine run of a compiled rule set. */
-export function readDecisions(run: EngineResult): Decisions {
+export function readDecisions(run: EngineResult, withTrace = true): Decisions {
   let tierIndex = 0;
   let eligible = false;
   const failed: EligibilityCriterion[] = [];
-  const trace: TraceEntry[] = [];
+  const trace: TraceEntry[] | undefined = withTrace ? [] : undefined;
   for (const r of [...run.results, ...run.failureResults]) {
     const ls = leaves(r);
     if (r.name === 'tier') {
@@ -38,14 +39,14 @@ export function readDecisions(run: EngineResult): Decisions {
       eligible = r.result === true;
       for (const l of ls) if (l.result !== true) failed.push(l.name as EligibilityCriterion);
     }
-    trace.push({
+    trace?.push({
       rule: r.name,
       passed: r.result === true,
       conditions: ls.map((l) => ({
         name: l.name,
         fact: l.path,
         operator: l.operator,
-        value: show(l.value),
+        value: isFactRef(l.value) ? `${l.value.path} (${show(l.valueResult)})` : show(l.value),
         factValue: show(l.factResult),
         result: l.result === true,
       })),
@@ -54,8 +55,8 @@ export function readDecisions(run: EngineResult): Decisions {
   return { tierIndex, eligible, failed, trace };
 }
 
+const isFactRef = (v: unknown): v is { path: string } => Boolean(v && typeof v === 'object' && 'path' in v);
+
 function show(v: unknown): string {
-  if (v === undefined) return '(none)';
-  if (v && typeof v === 'object' && 'path' in v) return `fact ${String((v as { path: unknown }).path)}`;
-  return String(v);
+  return v === undefined ? 'none' : String(v);
 }

@@ -23,6 +23,12 @@ export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
   return c;
 }
 
+/** Options of one evaluation. */
+export interface EvaluateOptions {
+  /** Attach the engine's decisions as `trace`. Default true. */
+  trace?: boolean;
+}
+
 /** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
 export function distinctSubClients(names: readonly string[]): number {
   const set = new Set<string>();
@@ -41,6 +47,7 @@ export async function evaluate(
   snapshot: Snapshot,
   ruleSet: RuleSet | CompiledRuleSet,
   doc?: SourceDoc,
+  options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   const c = compiled(ruleSet);
   const rs = c.ruleSet;
@@ -54,7 +61,8 @@ export async function evaluate(
     approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
     periodStart: `${snapshot.period}-01`,
   };
-  const d = readDecisions(await c.run(facts));
+  const withTrace = options.trace ?? true;
+  const d = readDecisions(await c.run(facts), withTrace);
   const tierIndex = d.tierIndex;
   const eligible = d.eligible;
   const reasons: string[] = [];
@@ -95,7 +103,7 @@ export async function evaluate(
       value: m(l.value),
     })),
     warnings: v.warnings,
-    trace: d.trace,
+    ...(withTrace ? { trace: d.trace } : {}),
   };
 }
 

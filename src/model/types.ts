@@ -115,8 +115,8 @@ export interface EvaluationResult {
   statement: { charges: string; credit: string; amountDue: string };
   lines: ResultLine[];
   warnings: string[];
-  /** The rule-engine decisions behind the result, for explanations. */
-  trace: TraceEntry[];
+  /** The rule-engine decisions behind the result (when asked for: `EvaluateOptions.trace`). */
+  trace?: TraceEntry[];
 }
 
 /** One rule the engine evaluated, with its facts and outcome. */

@@ -34,6 +34,15 @@ export function explain(r: EvaluationResult): string {
     : `Credit = ${$(r.credit)} (not eligible; ${r.tier.name} would give ${pct(r.tier.creditPercent)})`);
   out.push(`Statement: charges ${$(r.statement.charges)} − credit ${$(r.statement.credit)} = amount due ${$(r.statement.amountDue)}`);
   for (const w of r.warnings) out.push(`Warning: ${w}`);
+  if (r.trace) {
+    out.push('Rule engine decisions:');
+    for (const t of r.trace) {
+      out.push(`  rule ${t.rule}: ${t.passed ? 'passed' : 'failed'}`);
+      for (const c of t.conditions) {
+        out.push(`    ${c.result ? '✓' : '✗'} ${c.fact} ${c.factValue} ${c.operator} ${c.value}`);
+      }
+    }
+  }
   return out.join('\n');
 }
 

@@ -22,7 +22,7 @@ export function registerEvaluate(program: Command): void {
     .option('--rules-version <id>', 'use this rule set version (any status); default: the published one effective for each period')
     .option('--rules-file <file>', 'use this rule set file (e.g. a draft outside the rules folder)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
-    .option('--trace', 'include the rule engine decisions in json/ndjson output')
+    .option('--trace', 'include the rule engine decisions (every condition, its fact value and outcome)')
     .option('--jobs <n>', 'worker threads (1 = no workers)', parseJobs, defaultJobs())
     .addHelpText('after', `
 Examples:
