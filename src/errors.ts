@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'RULE_SET_INVALID'
   | 'BAD_DATE'
   | 'CASE_INVALID'
+  | 'CASE_FAILED'
+  | 'RULES_PIN_MISMATCH'
   | 'USAGE';
 
 /** Where an error points. All fields optional: a usage error has none. */

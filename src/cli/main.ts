@@ -5,6 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerDiff } from './commands/diff.js';
+import { registerPublish } from './commands/publish.js';
+import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
 import { EXIT, UsageError, printErrors, colors } from './io.js';
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerEvaluate(program);
+  registerTest(program);
+  registerDiff(program);
+  registerPublish(program);
   registerWhatIf(program);
   return program;
 }

@@ -27,6 +27,8 @@ export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
 export interface EvaluateOptions {
   /** Attach the engine's decisions as `trace`. Default true. */
   trace?: boolean;
+  /** Attach every valued line as `lines`. Default true; a CSV summary does not need them. */
+  lines?: boolean;
 }
 
 /** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
@@ -93,7 +95,7 @@ export async function evaluate(
     creditPercent: formatPlain(percent),
     credit: m(credit),
     statement: { charges: m(charges), credit: m(credit), amountDue: m(amountDue) },
-    lines: v.lines.map((l) => ({
+    lines: options.lines === false ? [] : v.lines.map((l) => ({
       account: l.account,
       source: l.source,
       service: l.item.service,

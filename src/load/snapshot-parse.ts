@@ -22,7 +22,7 @@ export interface RawRecord {
 }
 
 // Numbers whose JSON.parse value may differ from their text: send them to the slow path.
-const NEEDS_SOURCE = /[0-9][eE][+-]?[0-9]|[0-9.]{16,}/;
+const NEEDS_SOURCE = /\d[eE][+-]?\d|\d{16}/;
 
 /** Parses and validates one record; throws `RcErrors` with positioned errors. */
 export function parseSnapshotRecord(raw: RawRecord, limits: LoadLimits): LocatedSnapshot {

@@ -21,6 +21,8 @@ export const MAX_INPUT_DECIMALS = 6;
 export const MAX_NUMBER_DIGITS = 15;
 
 const DECIMAL_TEXT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+/** The common case, decided by one regular expression: a plain decimal with at most 6 decimals. */
+const FAST_OK = /^(0|[1-9][0-9]{0,30})(\.[0-9]{1,6})?$/;
 
 export const ZERO = new Dec(0);
 export const HUNDRED = new Dec(100);
@@ -29,6 +31,7 @@ export const HUNDRED = new Dec(100);
 export function amountProblem(value: unknown, maxDecimals = MAX_INPUT_DECIMALS): string | undefined {
   if (typeof value === 'number') return numberProblem(value, maxDecimals);
   if (typeof value !== 'string') return 'must be a decimal string such as "4.00"';
+  if (maxDecimals === MAX_INPUT_DECIMALS && FAST_OK.test(value)) return undefined;
   const text = value;
   if (text.length > 40) return 'is too long for an amount';
   if (!DECIMAL_TEXT.test(text)) return textProblem(text);
@@ -54,6 +57,7 @@ function textProblem(text: string): string {
 }
 
 function numberProblem(n: number, maxDecimals: number): string | undefined {
+  if (Number.isInteger(n) && n >= 0 && n <= 999_999_999_999_999) return undefined;
   if (!Number.isFinite(n)) return 'is not a finite number';
   if (n < 0) return `${n} is negative; amounts are ≥ 0`;
   const s = String(n);

@@ -4,7 +4,9 @@
  * and the limits, all errors at once and each positioned.
  */
 import { RcError, RcErrors, type ErrorCode } from '../errors.js';
-import { amountProblem, Dec, toDec } from '../money/decimal.js';
+import { amountProblem, Dec, toDec, ZERO } from '../money/decimal.js';
+
+const ONE = new Dec(1);
 import type { AccountLines, LineItem, Snapshot } from '../model/types.js';
 import type { LoadLimits } from '../load/limits.js';
 import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
@@ -41,10 +43,11 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
   const fail = (code: ErrorCode, path: PathSeg[], message: string) =>
     errors.push(new RcError(code, message, { file: doc.file, ...doc.locate(path), path: formatPath(path), account }));
 
-  const amount = (value: string | number, path: PathSeg[]): Dec => {
+  // the field's path is only built when there is something to report
+  const amount = (value: string | number, at: PathSeg[], field?: string): Dec => {
     const problem = amountProblem(value);
     if (problem) {
-      fail('BAD_AMOUNT', path, problem);
+      fail('BAD_AMOUNT', field === undefined ? at : [...at, field], problem);
       return new Dec(0);
     }
     return toDec(value);
@@ -60,12 +63,12 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
       if (hasPrice && hasAmount) fail('SCHEMA', path, 'give either unitPrice (with quantity) or amount, not both');
       else if (!hasPrice && !hasAmount) fail('SCHEMA', path, 'needs unitPrice (with quantity) or amount');
       else if (hasAmount && it.quantity !== undefined) fail('SCHEMA', [...path, 'quantity'], 'quantity goes with unitPrice, not with amount');
-      const quantity = it.quantity === undefined ? new Dec(1) : amount(it.quantity, [...path, 'quantity']);
+      const quantity = it.quantity === undefined ? ONE : amount(it.quantity, path, 'quantity');
       if (hasPrice) {
-        const unitPrice = amount(it.unitPrice!, [...path, 'unitPrice']);
+        const unitPrice = amount(it.unitPrice!, path, 'unitPrice');
         return { service: it.service, quantity, unitPrice, charge: quantity.times(unitPrice), path };
       }
-      const charge = hasAmount ? amount(it.amount!, [...path, 'amount']) : new Dec(0);
+      const charge = hasAmount ? amount(it.amount!, path, 'amount') : ZERO;
       return { service: it.service, quantity, charge, path };
     });
   const accounts = (list: RawAccount[] | undefined, base: PathSeg[]): AccountLines[] =>
