@@ -94,7 +94,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
   const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], evaluated: 0, errors: 0 };
   for (const it of task.items) {
     const r: OutputRecord = 'record' in it
-      ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace })
+      ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
       : { seq: it.seq, ok: false, error: it.problem };
     out.bodies.push(formatBody(r, task.format, { trace: task.trace }));
     if (r.ok) out.evaluated++;

@@ -43,8 +43,8 @@ export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate
     const { snapshot, doc } = parseSnapshotRecord(raw, limits);
     account = snapshot.account;
     period = snapshot.period;
-    const b = await evaluate(snapshot, baseline, doc, { trace: false }).catch((e: unknown) => { throw onSide(e, 'baseline'); });
-    const c = await evaluate(snapshot, candidate, doc, { trace: false }).catch((e: unknown) => { throw onSide(e, 'candidate'); });
+    const b = await evaluate(snapshot, baseline, doc, { trace: false, lines: false }).catch((e: unknown) => { throw onSide(e, 'baseline'); });
+    const c = await evaluate(snapshot, candidate, doc, { trace: false, lines: false }).catch((e: unknown) => { throw onSide(e, 'candidate'); });
     return { seq: raw.seq, ok: true, row: compareResults(b, c) };
   } catch (err) {
     return { seq: raw.seq, ok: false, error: errorRecord(asRcErrors(err), account, period) };

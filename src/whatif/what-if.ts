@@ -26,8 +26,8 @@ export async function whatIf(snapshots: readonly Snapshot[], baseline: RuleSet, 
   for (const s of snapshots) {
     let row: WhatIfRow;
     try {
-      const b = await evaluate(s, baseline, undefined, { trace: false });
-      const c = await evaluate(s, candidate, undefined, { trace: false });
+      const b = await evaluate(s, baseline, undefined, { trace: false, lines: false });
+      const c = await evaluate(s, candidate, undefined, { trace: false, lines: false });
       row = { seq, ok: true, row: compareResults(b, c) };
     } catch (err) {
       row = { seq, ok: false, error: errorRecord(asRcErrors(err), s.account, s.period) };
