@@ -51,7 +51,8 @@ export function findExcessiveNesting(
       indents.push(indent);
       let dashes = 0;
       let k = j;
-      while (text[k] === '-' && text[k + 1] === ' ') {
+      // "- ", "? " and ": " at the start of a line each open a collection (compact nesting)
+      while ((text[k] === '-' || text[k] === '?' || text[k] === ':') && (text[k + 1] === ' ' || text[k + 1] === '\t')) {
         dashes++;
         k += 2;
         while (text[k] === ' ') k++;

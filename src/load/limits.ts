@@ -12,7 +12,10 @@ export interface LoadLimits {
   maxFileBytes: number;
   /** Largest single record of an NDJSON portfolio, in bytes. Default 1 MiB. */
   maxRecordBytes: number;
-  /** Most YAML alias dereferences in one document (alias bombs). Default 100. */
+  /**
+   * Most YAML alias references (`*name`) in one document, and most alias
+   * expansions when it is read (alias bombs). Default 100.
+   */
   maxAliasCount: number;
   /**
    * Deepest nesting of collections. Checked on the raw text *before* the YAML

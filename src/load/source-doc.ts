@@ -91,13 +91,27 @@ function toDocResult(
     };
   }
   const numberErrors: RcError[] = [];
+  let aliases = 0;
+  let firstAlias: Node | undefined;
   walk(doc.contents, [], (node, path) => {
+    if (isAlias(node)) {
+      aliases++;
+      firstAlias ??= node;
+      return;
+    }
     const problem = numberScalarProblem(node);
     if (problem) {
       numberErrors.push(new RcError('BAD_AMOUNT', problem,
         { file, ...at(node.range![0]), path: formatPath(path) }));
     }
   });
+  // Counted before toJS(): resolving each alias scans the whole document, so
+  // thousands of them take seconds even when none is expanded twice.
+  if (aliases > limits.maxAliasCount) {
+    return { ok: false, errors: [new RcError('ALIAS_LIMIT',
+      `${aliases} alias references (*name); the limit (maxAliasCount) is ${limits.maxAliasCount}`,
+      { file, ...at(firstAlias!.range![0]) })] };
+  }
   if (numberErrors.length) return { ok: false, errors: numberErrors };
   let value: unknown;
   try {
@@ -152,7 +166,7 @@ function walk(node: unknown, path: PathSeg[], visit: (n: Node, path: PathSeg[]) 
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => walk(item, [...path, i], visit));
-  } else if (isScalar(node)) {
+  } else if (isScalar(node) || isAlias(node)) {
     visit(node, path);
   }
 }
