@@ -16,6 +16,11 @@
 // Writes one compact line per input record:
 //   {"account","period","tier","creditPercent","credit","amountDue"}
 // or {"account"?, "error": "message"} for a record it cannot evaluate.
+// It checks what the arithmetic needs (amount text per SPEC §2, known services,
+// snapshot shape) but not the whole JSON Schema: e.g. a JSON number literal in
+// exponent form (1e2, which JSON.parse turns into 100), a quantity next to an
+// amount, or affiliate totals with value > payments pass here and are errors
+// in the CLI. The generator never writes those.
 // Counts go to stderr; with RESELLER_CREDITS_REPORT_RSS=1 also `maxRSS <KiB>` at exit.
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';

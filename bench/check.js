@@ -7,7 +7,8 @@
 // `node bench/baseline.js` and `node bin/reseller-credits.js evaluate
 // --rules-version ID --format ndjson` on it, and compares record by record:
 // account, period, tier, creditPercent, credit and amountDue (the CLI's
-// `statement.amountDue`), and that a record is an error in both or in neither.
+// `statement.amountDue`), and that a record is an error in both or in neither
+// (and, when in both, that both name the same account, if any).
 // FILE arguments are checked too (default: also examples/portfolio.ndjson).
 // Mismatching input lines are written to bench/out/check-mismatches.ndjson.
 // Exit status: 0 all agree, 1 mismatches, 2 could not run.
@@ -96,9 +97,12 @@ async function checkFile(file, rulesVersion) {
     if (x.error || y.error) {
       if (x.error && y.error) {
         report.errorsBoth++;
-        continue;
+        // SPEC §5: an error record carries the account when it is known
+        if (x.account === y.account) continue;
+        diff = [`error record account: baseline ${x.account ?? '(none)'} vs CLI ${y.account ?? '(none)'}`];
+      } else {
+        diff = [x.error ? 'baseline: error, CLI: result' : 'baseline: result, CLI: error'];
       }
-      diff = [x.error ? 'baseline: error, CLI: result' : 'baseline: result, CLI: error'];
     } else {
       diff = FIELDS.filter((f) => x[f] !== y[f]).map((f) => `${f}: baseline ${x[f]} vs CLI ${y[f]}`);
     }

@@ -6,8 +6,8 @@
  * rule's conditions into its result): `tier`, an `any` over one threshold
  * condition per tier (the tier is the highest threshold reached), and
  * `eligibility`, an `all` over the program's criteria (each failed criterion
- * is a reason). All leaves share one priority, so the engine evaluates every
- * leaf and records its outcome. Facts arrive as one flat object read through
+ * is a reason). No leaf has a priority, so all fall in one group and the
+ * engine evaluates every leaf and records its outcome. Facts arrive as one flat object read through
  * an own-property path resolver (SPEC §8: jsonpath costs ~45% of a run).
  * One engine per compiled rule set, and runs on it never overlap (concurrent
  * `run()`s on one engine cut each other short).
@@ -34,16 +34,24 @@ export type EligibilityCriterion = 'subClients' | 'approved' | 'notRetroactive';
 /** The one fact every condition reads, through a path. */
 export const FACT = 'account';
 
-/** A leaf condition as compiled (and, after a run, with its outcome). */
+/**
+ * A leaf condition as compiled (and, after a run, with its outcome). Leaves
+ * carry nothing but what the engine reads: it deep-clones them on every run.
+ * A tier leaf is known by its position, an eligibility leaf by its fact path.
+ */
 export interface Leaf {
-  /** the tier index, or the eligibility criterion, this leaf decides */
-  name: string;
   fact: typeof FACT;
   path: keyof Facts;
   operator: OperatorName;
   value: unknown;
-  priority: number;
 }
+
+/** The eligibility criterion each eligibility leaf decides, by its fact path. */
+export const CRITERION_OF: Readonly<Partial<Record<keyof Facts, EligibilityCriterion>>> = {
+  distinctSubClients: 'subClients',
+  approved: 'approved',
+  periodStart: 'notRetroactive',
+};
 
 /** A rule set ready to run: its engine and the serializable rules it was given. */
 export interface CompiledRuleSet {
@@ -59,17 +67,14 @@ const ownProperty = (value: object, path: string): unknown =>
 
 /** Compiles the tier table and eligibility of `ruleSet` into engine rules. */
 export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
-  const leaf = (name: string, path: keyof Facts, operator: OperatorName, value: unknown): Leaf =>
-    ({ name, fact: FACT, path, operator, value, priority: 1 });
+  const leaf = (path: keyof Facts, operator: OperatorName, value: unknown): Leaf => ({ fact: FACT, path, operator, value });
 
-  const tiers = ruleSet.tiers.map((t, i) => leaf(String(i), 'tierBasis', 'decimalAtLeast', t.from.toFixed()));
+  const tiers = ruleSet.tiers.map((t) => leaf('tierBasis', 'decimalAtLeast', t.from.toFixed()));
   const el = ruleSet.eligibility;
-  const criteria: Leaf[] = [leaf('subClients', 'distinctSubClients', 'countAtLeast', el.minDistinctSubClients)];
+  const criteria: Leaf[] = [leaf('distinctSubClients', 'countAtLeast', el.minDistinctSubClients)];
   if (el.requireApproval) {
-    criteria.push(leaf('approved', 'approved', 'is', true));
-    if (!el.retroactive) {
-      criteria.push(leaf('notRetroactive', 'periodStart', 'onOrAfter', { fact: FACT, path: 'approvedOn' }));
-    }
+    criteria.push(leaf('approved', 'is', true));
+    if (!el.retroactive) criteria.push(leaf('periodStart', 'onOrAfter', { fact: FACT, path: 'approvedOn' }));
   }
   const rules: RuleProperties[] = [
     { name: 'tier', priority: 1, conditions: { any: tiers }, event: { type: 'tier' } },

@@ -58,10 +58,12 @@ export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits:
 /** Builds the error record of a list of errors (the first is the headline). */
 export function errorRecord(errors: readonly RcError[], account?: string, period?: string): ErrorRecord {
   const first = errors[0]!;
-  const rec: ErrorRecord = { error: first.toJSON() };
   const acct = account ?? first.account;
-  if (acct !== undefined) rec.account = acct;
-  if (period !== undefined) rec.period = period;
+  const rec: ErrorRecord = {
+    ...(acct !== undefined ? { account: acct } : {}),
+    ...(period !== undefined ? { period } : {}),
+    error: first.toJSON(),
+  };
   if (errors.length > 1) rec.errors = errors.map((e) => e.toJSON());
   return rec;
 }

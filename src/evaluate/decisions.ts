@@ -4,7 +4,7 @@
  * fact value and outcome) behind the explanation.
  */
 import type { EngineResult, RuleResult } from 'json-rules-engine';
-import type { EligibilityCriterion, Leaf } from '../compile/compile.js';
+import { CRITERION_OF, type EligibilityCriterion, type Leaf } from '../compile/compile.js';
 import type { TraceEntry } from '../model/types.js';
 
 /** What the engine decided for one snapshot. */
@@ -34,16 +34,16 @@ export function readDecisions(run: EngineResult, withTrace = true): Decisions {
   for (const r of [...run.results, ...run.failureResults]) {
     const ls = leaves(r);
     if (r.name === 'tier') {
-      for (const l of ls) if (l.result === true) tierIndex = Math.max(tierIndex, Number(l.name));
+      ls.forEach((l, i) => { if (l.result === true) tierIndex = Math.max(tierIndex, i); });
     } else if (r.name === 'eligibility') {
       eligible = r.result === true;
-      for (const l of ls) if (l.result !== true) failed.push(l.name as EligibilityCriterion);
+      for (const l of ls) if (l.result !== true) failed.push(CRITERION_OF[l.path]!);
     }
     trace?.push({
       rule: r.name,
       passed: r.result === true,
-      conditions: ls.map((l) => ({
-        name: l.name,
+      conditions: ls.map((l, i) => ({
+        name: r.name === 'tier' ? `tier ${i}` : CRITERION_OF[l.path] ?? l.path,
         fact: l.path,
         operator: l.operator,
         value: isFactRef(l.value) ? `${l.value.path} (${show(l.valueResult)})` : show(l.value),

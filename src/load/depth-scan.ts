@@ -1,88 +1,113 @@
 /**
- * A conservative estimate of how deeply a YAML/JSON text nests, computed on
- * the raw characters so that hostile input never reaches the YAML parser
- * (SPEC §8: ~1,000 levels can kill Node 20 outright). It may over-count odd
- * layouts, never under-count flow brackets.
+ * A conservative estimate of how deeply a YAML/JSON text nests, taken before
+ * the YAML parser runs (SPEC §8: ~1,000 levels can kill Node 20 outright in
+ * the recursive parser and composer).
+ *
+ * It reads the tokens of yaml's `Lexer`, an iterative state machine that is
+ * safe on any input, so quotes, comments and block scalars are read exactly as
+ * YAML reads them: a character scan that guesses at quoting can be led to
+ * skip real brackets (`a: foo 'bar` opens no quote in YAML). Flow brackets are
+ * counted exactly; block nesting is estimated from indentation and the `-`,
+ * `?`, `:` indicators that open a line, each line one level below the nearest
+ * less indented line. The estimate may over-count odd layouts, never under-count.
  */
+import { Lexer } from 'yaml';
+
+// The lexer's control tokens (see yaml's CST): document start, flow reset, scalar follows, BOM.
+const DOCUMENT = '\x02';
+const FLOW_END = '\x18';
+const SCALAR = '\x1f';
+const BOM = '\u{FEFF}';
 
 /** The first place where the nesting estimate exceeds `maxDepth`, if any. */
 export function findExcessiveNesting(
   text: string,
   maxDepth: number,
 ): { line: number; column: number; depth: number } | undefined {
-  let flow = 0;
-  let quote: '"' | "'" | null = null;
   let line = 1;
-  let col = 0;
-  let atLineStart = true;
-  const indents: number[] = [];
-  let blockDepth = 0;
-  let prev = '\n';
+  let column = 1;
+  let flow = 0;
+  // less indented lines still open: their indentation and estimated depth
+  const open: OpenLine[] = [];
+  let lineDepth = 0;
+  let lineIndent = 0;
+  let afterNewline = true;
+  let atLineStart = true; // no node of this (block-context) line seen yet
+  let indicators = 0;
+  let dashLine = false; // the line opens with `-`
+  let blockHeader = false; // a `|`/`>` header was seen: its body comes as one scalar token
+  let bodyNext = false;
+  const newLine = () => { atLineStart = true; indicators = 0; };
 
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    col++;
-    if (ch === '\n') {
-      line++;
-      col = 0;
-      atLineStart = true;
-      prev = ch;
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === DOCUMENT || tok === BOM) continue;
+    if (tok === FLOW_END) { flow = 0; newLine(); continue; } // the lexer (and parser) closed every flow level
+    if (tok === SCALAR) { if (blockHeader) bodyNext = true; continue; }
+    const tokLine = line;
+    const tokColumn = column;
+    const nl = tok.lastIndexOf('\n');
+    if (nl < 0) column += tok.length;
+    else { line += countNewlines(tok); column = tok.length - nl; }
+    const isSpace = /^[ \t]+$/.test(tok);
+    if (afterNewline) lineIndent = isSpace ? tok.length : 0;
+    afterNewline = false;
+
+    if (bodyNext) { // a block scalar's whole body: text, not structure
+      blockHeader = bodyNext = false;
+      afterNewline = true;
+      lineIndent = 0;
+      newLine();
       continue;
     }
-    if (quote) {
-      if (quote === '"' && ch === '\\') { i++; col++; continue; }
-      if (ch === quote) quote = null;
-      prev = ch;
+    const isNewline = tok === '\n' || tok === '\r\n';
+    if (isNewline) {
+      afterNewline = true;
+      // a line of only `-` (or `?`, `:`): its node continues on the lines below
+      if (flow === 0 && atLineStart && indicators > 0) open.push({ indent: lineIndent, depth: lineDepth, dash: dashLine });
+      if (flow === 0) newLine();
       continue;
     }
-    if (atLineStart && flow === 0) {
-      // measure indentation and leading "- " sequence markers of this line
-      let j = i;
-      while (text[j] === ' ') j++;
-      const c = text[j];
-      if (c === undefined || c === '\n' || c === '\r' || c === '#') {
-        atLineStart = c === '#' ? false : atLineStart;
-        if (c === '#') { i = skipComment(text, j) - 1; col = 0; }
-        else { col += j - i; i = j - 1; }
-        continue;
+    if (isSpace || tok[0] === '#') continue;
+    if (flow === 0 && atLineStart) {
+      if (indicators === 0) {
+        dashLine = tok === '-';
+        lineDepth = parentDepth(open, lineIndent, dashLine);
       }
-      const indent = j - i;
-      while (indents.length && indents[indents.length - 1]! >= indent) indents.pop();
-      indents.push(indent);
-      let dashes = 0;
-      let k = j;
-      // "- ", "? " and ": " at the start of a line each open a collection (compact nesting)
-      while ((text[k] === '-' || text[k] === '?' || text[k] === ':') && (text[k + 1] === ' ' || text[k + 1] === '\t')) {
-        dashes++;
-        k += 2;
-        while (text[k] === ' ') k++;
-      }
-      blockDepth = indents.length + dashes;
+      // each `-`/`?`/`:` opens a collection; whatever follows on the line is one more level
+      lineDepth++;
+      if (lineDepth > maxDepth) return { line: tokLine, column: tokColumn, depth: lineDepth };
+      if (tok === '-' || tok === '?' || tok === ':') { indicators++; continue; }
+      open.push({ indent: lineIndent, depth: lineDepth, dash: dashLine });
       atLineStart = false;
-      col += j - i;
-      i = j - 1;
-      if (blockDepth + flow > maxDepth) return { line, column: col, depth: blockDepth + flow };
-      continue;
     }
-    atLineStart = false;
-    if (ch === '#' && (prev === ' ' || prev === '\t' || prev === '\n')) {
-      i = skipComment(text, i) - 1;
-      continue;
-    }
-    if ((ch === '"' || ch === "'") && /[\s[{,:\n]/.test(prev)) {
-      quote = ch;
-    } else if (ch === '[' || ch === '{') {
+    if (tok === '[' || tok === '{') {
       flow++;
-      if (blockDepth + flow > maxDepth) return { line, column: col, depth: blockDepth + flow };
-    } else if ((ch === ']' || ch === '}') && flow > 0) {
+      if (lineDepth + flow > maxDepth) return { line: tokLine, column: tokColumn, depth: lineDepth + flow };
+    } else if ((tok === ']' || tok === '}') && flow > 0) {
       flow--;
+    } else if (flow === 0 && (tok[0] === '|' || tok[0] === '>')) {
+      blockHeader = true;
     }
-    prev = ch;
   }
   return undefined;
 }
 
-function skipComment(text: string, from: number): number {
-  const nl = text.indexOf('\n', from);
-  return nl < 0 ? text.length : nl;
+interface OpenLine { indent: number; depth: number; dash: boolean }
+
+/**
+ * Depth of the line a new line at `indent` nests in; the lines it closes are
+ * dropped. A `-` line may sit at its key's own indentation (`key:` / `- item`).
+ */
+function parentDepth(open: OpenLine[], indent: number, dash: boolean): number {
+  for (let top = open[open.length - 1]; top; top = open[open.length - 1]) {
+    if (top.indent < indent || (top.indent === indent && dash && !top.dash)) break;
+    open.pop();
+  }
+  return open.length ? open[open.length - 1]!.depth : 0;
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }

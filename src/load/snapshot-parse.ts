@@ -49,7 +49,11 @@ function yamlDoc(raw: RawRecord, limits: LoadLimits): SourceDoc {
       { file: raw.file, line: raw.line, column: raw.column });
   }
   const d = docs[0]!;
-  if (!d.ok) throw new RcErrors(d.errors);
+  if (!d.ok) {
+    const account = accountOf(d.value);
+    if (account !== undefined) for (const e of d.errors) e.account ??= account;
+    throw new RcErrors(d.errors);
+  }
   return d.doc;
 }
 
@@ -81,4 +85,12 @@ function jsonSyntaxError(raw: RawRecord, err: Error): RcError {
     column = raw.column + raw.text.length;
   }
   return new RcError('JSON_SYNTAX', `invalid JSON: ${msg}`, { file: raw.file, line, column });
+}
+
+function accountOf(value: unknown): string | undefined {
+  if (value && typeof value === 'object' && Object.hasOwn(value, 'account')) {
+    const a = (value as { account: unknown }).account;
+    if (typeof a === 'string') return a;
+  }
+  return undefined;
 }

@@ -30,7 +30,10 @@ export interface SourceDoc {
 }
 
 /** One document of a file: parsed, or the errors that stopped it. */
-export type DocResult = { ok: true; doc: SourceDoc } | { ok: false; errors: RcError[] };
+export type DocResult =
+  | { ok: true; doc: SourceDoc }
+  /** `value`: the data as far as it could be read, for context such as the account id */
+  | { ok: false; errors: RcError[]; value?: unknown };
 
 /** Options of one parse. */
 export interface ParseOptions {
@@ -112,7 +115,11 @@ function toDocResult(
       `${aliases} alias references (*name); the limit (maxAliasCount) is ${limits.maxAliasCount}`,
       { file, ...at(firstAlias!.range![0]) })] };
   }
-  if (numberErrors.length) return { ok: false, errors: numberErrors };
+  if (numberErrors.length) {
+    let value: unknown;
+    try { value = doc.toJS({ maxAliasCount: limits.maxAliasCount }); } catch { /* the number errors say enough */ }
+    return { ok: false, errors: numberErrors, value };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });

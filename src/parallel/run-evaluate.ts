@@ -45,7 +45,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
     await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(tasks(), runner, opts.jobs <= 1 ? 1 : opts.jobs * 2, async (out, task) => {
       let text = '';
       for (const body of out.bodies) text += framer.body(body);
-      counts.records += out.bodies.length;
+      counts.records += out.records;
       counts.evaluated += out.evaluated;
       counts.errors += out.errors;
       bytes += task.bytes;

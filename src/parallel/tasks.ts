@@ -10,7 +10,7 @@ import { resolveRuleSet } from '../load/resolve-rule-set.js';
 import { loadRules } from '../load/rules-dir.js';
 import type { RawRecord } from '../load/snapshot-parse.js';
 import type { RuleSet } from '../model/types.js';
-import { formatBody, type OutputFormat } from '../report/formats.js';
+import { formatBodies, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
 
 /** How a worker finds its rule sets: the folder, and an id or file (none: by period). */
@@ -41,8 +41,8 @@ export interface WhatIfTask {
 
 export type Task = EvaluateTask | WhatIfTask;
 
-/** Formatted bodies of an evaluate batch, in order, and its error lines for stderr. */
-export interface EvaluateOut { kind: 'evaluate'; bodies: string[]; errorLines: string[]; evaluated: number; errors: number }
+/** Output bodies of an evaluate batch (see `formatBodies`), its counts, and its error lines for stderr. */
+export interface EvaluateOut { kind: 'evaluate'; bodies: string[]; errorLines: string[]; records: number; evaluated: number; errors: number }
 /** Rows of a what-if batch, in order. */
 export interface WhatIfOut { kind: 'whatif'; rows: WhatIfRow[] }
 export type TaskOut = EvaluateOut | WhatIfOut;
@@ -91,18 +91,21 @@ export async function runTask(task: Task): Promise<TaskOut> {
     return { kind: 'whatif', rows };
   }
   const choice = choiceFor(task.rules);
-  const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], evaluated: 0, errors: 0 };
+  const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], records: 0, evaluated: 0, errors: 0 };
+  const records: OutputRecord[] = [];
   for (const it of task.items) {
     const r: OutputRecord = 'record' in it
       ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
       : { seq: it.seq, ok: false, error: it.problem };
-    out.bodies.push(formatBody(r, task.format, { trace: task.trace }));
+    records.push(r);
     if (r.ok) out.evaluated++;
     else {
       out.errors++;
       out.errorLines.push(errorLine(r.error));
     }
   }
+  out.records = records.length;
+  out.bodies = formatBodies(records, task.format, { trace: task.trace });
   return out;
 }
 

@@ -68,6 +68,15 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
   }
 }
 
+/**
+ * The bodies of consecutive records. CSV rows come back as one body (one
+ * csv-stringify call per batch instead of per row); other formats one per record.
+ */
+export function formatBodies(rs: readonly OutputRecord[], format: OutputFormat, opts: FormatOptions = {}): string[] {
+  if (format === 'csv') return rs.length ? [stringify(rs.map(csvRow)).replace(/\r?\n$/, '')] : [];
+  return rs.map((r) => formatBody(r, format, opts));
+}
+
 /** Joins record bodies into the output stream; call `end()` once after the last. */
 export interface Framer {
   body(text: string): string;
