@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/load/limits.js';
 import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
+import { CHUNK_BYTES } from '../src/load/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 
 const dir = tempDir();
@@ -75,19 +76,22 @@ describe('parallel evaluate', () => {
     }
     await new Promise((r) => ws.end(r));
 
+    // bytes of the first k records, to know how much input the output so far accounts for
+    const upTo = new Float64Array(total + 1);
+    for (let i = 0; i < total; i++) upTo[i + 1] = upTo[i]! + line(i).length;
     let maxAhead = 0;
     let read = 0;
     let outputs = 0;
     const counts = await evaluatePortfolio([file], {
       rules: { rulesDir: 'rules', ref: '2026-01' }, format: 'ndjson', limits: resolveLimits(), jobs: 2,
-      onRead: (n) => { read = n; maxAhead = Math.max(maxAhead, read - outputs); },
+      onRead: (bytes) => { read = bytes; maxAhead = Math.max(maxAhead, read - upTo[outputs]!); },
       write: (t) => { outputs += t ? t.split('\n').length - 1 : 0; },
     });
     expect(counts).toEqual({ records: total, evaluated: total, errors: 0 });
     expect(outputs).toBe(total);
-    expect(read).toBe(total);
-    // with 2 jobs at most 4 batches of 250 are in flight: the reader never runs further ahead
-    expect(maxAhead).toBeLessThanOrEqual(4 * 250);
+    expect(read).toBe(upTo[total]);
+    // with 2 jobs at most 4 chunks of 256 KiB are in flight: the reader never runs further ahead
+    expect(maxAhead).toBeLessThanOrEqual(4 * (CHUNK_BYTES + 1024));
     expect(maxAhead).toBeGreaterThan(0);
   });
 });

@@ -4,14 +4,14 @@
  * size does not matter; other files are read whole (limit `maxFileBytes`).
  * Nothing is parsed here: that happens per record, possibly in a worker.
  */
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { RcError } from '../errors.js';
 import type { LoadLimits } from './limits.js';
 import { readTextFile } from './read-file.js';
 import { splitJsonArray, splitYamlDocuments } from './record-splitter.js';
 import type { RawRecord } from './snapshot-parse.js';
+import { chunkRecords, ndjsonChunks, type LinesChunk } from './ndjson-chunks.js';
 
 /** A file that yielded no records at all (unreadable, too large, unknown kind). */
 export interface FileProblem { seq: number; file: string; error: RcError }
@@ -43,6 +43,23 @@ export function expandInputs(inputs: readonly string[]): string[] {
 /** Every record of `inputs`, in order, each as raw text with its position. */
 export async function* readPortfolio(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<PortfolioItem> {
   let seq = 0;
+  for await (const item of readPortfolioChunks(inputs, limits)) {
+    if (item.kind !== 'lines') {
+      yield item.kind === 'record'
+        ? { kind: 'record', record: { ...item.record, seq: seq++ } }
+        : { kind: 'problem', problem: { ...item.problem, seq: seq++ } };
+      continue;
+    }
+    for (const record of chunkRecords(item.chunk)) yield { kind: 'record', record: { ...record, seq: seq++ } };
+  }
+}
+
+/**
+ * Like `readPortfolio`, but NDJSON comes as chunks of whole lines, to be split
+ * where they are parsed (`chunkRecords`). `seq` here only orders items of one file.
+ */
+export async function* readPortfolioChunks(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<PortfolioItem | { kind: 'lines'; chunk: LinesChunk }> {
+  let seq = 0;
   for (const file of expandInputs(inputs)) {
     const kind = KINDS[extname(file).toLowerCase()];
     if (!kind) {
@@ -56,13 +73,8 @@ export async function* readPortfolio(inputs: readonly string[], limits: LoadLimi
         yield { kind: 'problem', problem: { seq: seq++, file, error: new RcError('FILE_NOT_FOUND', 'no such file', { file }) } };
         continue;
       }
-      const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-      let line = 0;
-      for await (const raw of lines) {
-        line++;
-        const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-        if (!text.trim()) continue;
-        yield { kind: 'record', record: { seq: seq++, file, line, column: 1, text, format: 'json' } };
+      for await (const c of ndjsonChunks(file, limits.maxRecordBytes)) {
+        yield c instanceof RcError ? { kind: 'problem', problem: { seq: seq++, file, error: c } } : { kind: 'lines', chunk: c };
       }
       continue;
     }

@@ -1,7 +1,7 @@
 /** Groups the portfolio stream into batches for the workers. */
 import { errorRecord } from '../evaluate/batch.js';
 import type { LoadLimits } from '../load/limits.js';
-import { readPortfolio } from '../load/portfolio.js';
+import { readPortfolioChunks } from '../load/portfolio.js';
 import type { BatchItem } from './tasks.js';
 
 /** Records per batch: large enough to amortize messaging, small enough to stream. */
@@ -16,7 +16,15 @@ export interface Batch { items: BatchItem[]; bytes: number }
 export async function* portfolioBatches(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<Batch> {
   let items: BatchItem[] = [];
   let bytes = 0;
-  for await (const item of readPortfolio(inputs, limits)) {
+  for await (const item of readPortfolioChunks(inputs, limits)) {
+    if (item.kind === 'lines') {
+      // a chunk of NDJSON lines is a batch of its own
+      if (items.length) yield { items, bytes };
+      yield { items: [{ lines: item.chunk }], bytes: item.chunk.text.length };
+      items = [];
+      bytes = 0;
+      continue;
+    }
     if (item.kind === 'record') {
       items.push({ record: item.record });
       bytes += item.record.text.length + 1;

@@ -21,8 +21,8 @@ export interface EvaluateRunOptions {
   write: (text: string) => Promise<void> | void;
   /** Receives each error record's `file:line:col: path: message` line. */
   onErrorLine?: (line: string) => void;
-  /** Called as each batch is read, with the records read so far (read-ahead is bounded by the window). */
-  onRead?: (records: number) => void;
+  /** Called as each batch is read, with the input bytes read so far (read-ahead is bounded by the window). */
+  onRead?: (bytes: number) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
 }
@@ -36,7 +36,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
     for await (const b of portfolioBatches(inputs, opts.limits)) {
-      read += b.items.length;
+      read += b.bytes;
       opts.onRead?.(read);
       yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }

@@ -9,6 +9,7 @@ import type { LoadLimits } from '../load/limits.js';
 import { resolveRuleSet } from '../load/resolve-rule-set.js';
 import { loadRules } from '../load/rules-dir.js';
 import type { RawRecord } from '../load/snapshot-parse.js';
+import { chunkRecords, type LinesChunk } from '../load/ndjson-chunks.js';
 import type { RuleSet } from '../model/types.js';
 import { formatBodies, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
@@ -16,8 +17,16 @@ import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
 /** How a worker finds its rule sets: the folder, and an id or file (none: by period). */
 export interface RulesSpec { rulesDir: string; ref?: string }
 
-/** A record to evaluate, or a file-level problem that stands in its place. */
-export type BatchItem = { record: RawRecord } | { seq: number; problem: ErrorRecord };
+/** A record to evaluate, a chunk of NDJSON lines (split here), or a file-level problem that stands in its place. */
+export type BatchItem = { record: RawRecord } | { lines: LinesChunk } | { seq: number; problem: ErrorRecord };
+
+/** The items of a batch with NDJSON chunks split into their records. */
+function* expand(items: readonly BatchItem[]): Generator<{ record: RawRecord } | { seq: number; problem: ErrorRecord }> {
+  for (const it of items) {
+    if ('lines' in it) for (const record of chunkRecords(it.lines)) yield { record };
+    else yield it;
+  }
+}
 
 /** Evaluate a batch and format each result. */
 export interface EvaluateTask {
@@ -83,7 +92,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
     const b = ruleSetFor(task.rulesDir, task.baseline);
     const c = ruleSetFor(task.rulesDir, task.candidate);
     const rows: WhatIfRow[] = [];
-    for (const it of task.items) {
+    for (const it of expand(task.items)) {
       rows.push('record' in it
         ? await compareRecord(it.record, b, c, task.limits)
         : { seq: it.seq, ok: false, error: it.problem });
@@ -93,7 +102,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
   const choice = choiceFor(task.rules);
   const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], records: 0, evaluated: 0, errors: 0 };
   const records: OutputRecord[] = [];
-  for (const it of task.items) {
+  for (const it of expand(task.items)) {
     const r: OutputRecord = 'record' in it
       ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
       : { seq: it.seq, ok: false, error: it.problem };

@@ -69,11 +69,14 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
 }
 
 /**
- * The bodies of consecutive records. CSV rows come back as one body (one
- * csv-stringify call per batch instead of per row); other formats one per record.
+ * The bodies of consecutive records. CSV and NDJSON come back as one body
+ * for the whole batch (one string to hand between threads, one csv-stringify
+ * call); json and text need one body per record for their framing.
  */
 export function formatBodies(rs: readonly OutputRecord[], format: OutputFormat, opts: FormatOptions = {}): string[] {
-  if (format === 'csv') return rs.length ? [stringify(rs.map(csvRow)).replace(/\r?\n$/, '')] : [];
+  if (!rs.length) return [];
+  if (format === 'csv') return [stringify(rs.map(csvRow)).replace(/\r?\n$/, '')];
+  if (format === 'ndjson') return [rs.map((r) => JSON.stringify(outputObject(r, opts))).join('\n')];
   return rs.map((r) => formatBody(r, format, opts));
 }
 
