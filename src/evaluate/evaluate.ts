@@ -53,7 +53,7 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   const c = compiled(ruleSet);
   const rs = c.ruleSet;
-  const v = valuate(snapshot, rs, doc);
+  const v = valuate(snapshot, rs, doc, options.lines !== false);
   const tierBasis = sumTerms(v, rs.tierBasis);
   const creditBase = sumTerms(v, rs.creditBase);
   const facts: Facts = {
@@ -95,7 +95,7 @@ export async function evaluate(
     creditPercent: formatPlain(percent),
     credit: m(credit),
     statement: { charges: m(charges), credit: m(credit), amountDue: m(amountDue) },
-    lines: options.lines === false ? [] : v.lines.map((l) => ({
+    lines: v.lines.map((l) => ({
       account: l.account,
       source: l.source,
       service: l.item.service,

@@ -26,8 +26,11 @@ export interface Valuation {
   warnings: string[];
 }
 
-/** Values `snapshot` under `ruleSet`; throws when a service is unknown to the rule set. */
-export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc): Valuation {
+/**
+ * Values `snapshot` under `ruleSet`; throws when a service is unknown to the
+ * rule set. Without `keepLines` only the sums are kept.
+ */
+export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, keepLines = true): Valuation {
   const payments: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
   const value: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
   const lines: ValuedLine[] = [];
@@ -54,7 +57,7 @@ export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc): 
         continue;
       }
       const v = svc.commissionable === 100 ? item.charge : item.charge.times(classFactor(svc.commissionable));
-      lines.push({ account: acct.account, source, item, commissionable: svc.commissionable, value: v });
+      if (keepLines) lines.push({ account: acct.account, source, item, commissionable: svc.commissionable, value: v });
       payments[source] = payments[source].plus(item.charge);
       value[source] = value[source].plus(v);
     }

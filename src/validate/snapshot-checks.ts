@@ -66,7 +66,7 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
       const quantity = it.quantity === undefined ? ONE : amount(it.quantity, path, 'quantity');
       if (hasPrice) {
         const unitPrice = amount(it.unitPrice!, path, 'unitPrice');
-        return { service: it.service, quantity, unitPrice, charge: quantity.times(unitPrice), path };
+        return { service: it.service, quantity, unitPrice, charge: quantity === ONE ? unitPrice : quantity.times(unitPrice), path };
       }
       const charge = hasAmount ? amount(it.amount!, path, 'amount') : ZERO;
       return { service: it.service, quantity, charge, path };
