@@ -124,3 +124,15 @@ describe('whatif', () => {
     expect(two.text).toBe(one.text);
   });
 });
+
+describe('whatIf (library)', () => {
+  it('compares snapshots in memory with the same figures as the command', async () => {
+    const { whatIf } = await import('../src/whatif/what-if.js');
+    const { parseSnapshotRecord } = await import('../src/load/snapshot-parse.js');
+    const snapshots = portfolio.split('\n').map((text, i) =>
+      parseSnapshotRecord({ seq: i, file: 'p.ndjson', line: i + 1, column: 1, text, format: 'json' }, resolveLimits()).snapshot);
+    const report = await whatIf(snapshots, loadRuleSet('rules/2026-01.yaml'), loadRuleSet(writeCandidate()));
+    expect(report.summary).toMatchObject({ accounts: 3, errors: 1, baselineCredit: '145.00', candidateCredit: '167.50', delta: '22.50' });
+    expect(report.accounts[3]).toMatchObject({ account: 'D', error: { code: 'UNKNOWN_SERVICE' } });
+  });
+});
