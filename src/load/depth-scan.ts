@@ -7,9 +7,9 @@
  * safe on any input, so quotes, comments and block scalars are read exactly as
  * YAML reads them: a character scan that guesses at quoting can be led to
  * skip real brackets (`a: foo 'bar` opens no quote in YAML). Flow brackets are
- * counted exactly; block nesting is estimated from indentation and the `-`,
- * `?`, `:` indicators that open a line, each line one level below the nearest
- * less indented line. The estimate may over-count odd layouts, never under-count.
+ * counted exactly; block nesting is estimated from the column of each node that
+ * opens a line and the `-`, `?`, `:` indicators before it (`- - - x` is three
+ * levels). The estimate may over-count odd layouts by a level, never under-count.
  */
 import { Lexer } from 'yaml';
 
@@ -27,14 +27,10 @@ export function findExcessiveNesting(
   let line = 1;
   let column = 1;
   let flow = 0;
-  // less indented lines still open: their indentation and estimated depth
-  const open: OpenLine[] = [];
+  const open: OpenNode[] = []; // block nodes that lines further down may nest in
   let lineDepth = 0;
-  let lineIndent = 0;
-  let afterNewline = true;
-  let atLineStart = true; // no node of this (block-context) line seen yet
+  let atLineStart = true; // only `-`/`?`/`:` indicators (or nothing) seen on this block-context line
   let indicators = 0;
-  let dashLine = false; // the line opens with `-`
   let blockHeader = false; // a `|`/`>` header was seen: its body comes as one scalar token
   let bodyNext = false;
   const newLine = () => { atLineStart = true; indicators = 0; };
@@ -48,36 +44,26 @@ export function findExcessiveNesting(
     const nl = tok.lastIndexOf('\n');
     if (nl < 0) column += tok.length;
     else { line += countNewlines(tok); column = tok.length - nl; }
-    const isSpace = /^[ \t]+$/.test(tok);
-    if (afterNewline) lineIndent = isSpace ? tok.length : 0;
-    afterNewline = false;
 
     if (bodyNext) { // a block scalar's whole body: text, not structure
       blockHeader = bodyNext = false;
-      afterNewline = true;
-      lineIndent = 0;
       newLine();
       continue;
     }
     const isNewline = tok === '\n' || tok === '\r\n';
     if (isNewline) {
-      afterNewline = true;
-      // a line of only `-` (or `?`, `:`): its node continues on the lines below
-      if (flow === 0 && atLineStart && indicators > 0) open.push({ indent: lineIndent, depth: lineDepth, dash: dashLine });
       if (flow === 0) newLine();
       continue;
     }
-    if (isSpace || tok[0] === '#') continue;
+    if (/^[ \t]+$/.test(tok) || tok[0] === '#') continue;
     if (flow === 0 && atLineStart) {
-      if (indicators === 0) {
-        dashLine = tok === '-';
-        lineDepth = parentDepth(open, lineIndent, dashLine);
-      }
-      // each `-`/`?`/`:` opens a collection; whatever follows on the line is one more level
-      lineDepth++;
+      const dash = tok === '-';
+      if (tok === '---' || tok === '...') open.length = 0;
+      // the first node of a line finds its parent by indentation; each later one nests in the indicator before it
+      lineDepth = indicators === 0 ? placeAt(open, tokColumn - 1, dash) : lineDepth + 1;
+      open.push({ column: tokColumn - 1, depth: lineDepth, dash });
       if (lineDepth > maxDepth) return { line: tokLine, column: tokColumn, depth: lineDepth };
-      if (tok === '-' || tok === '?' || tok === ':') { indicators++; continue; }
-      open.push({ indent: lineIndent, depth: lineDepth, dash: dashLine });
+      if (dash || tok === '?' || tok === ':') { indicators++; continue; }
       atLineStart = false;
     }
     if (tok === '[' || tok === '{') {
@@ -92,18 +78,27 @@ export function findExcessiveNesting(
   return undefined;
 }
 
-interface OpenLine { indent: number; depth: number; dash: boolean }
+/** A block node that starts at `column` (0-based) at `depth`; `dash` when it is a `-` sequence. */
+interface OpenNode { column: number; depth: number; dash: boolean }
 
 /**
- * Depth of the line a new line at `indent` nests in; the lines it closes are
- * dropped. A `-` line may sit at its key's own indentation (`key:` / `- item`).
+ * The depth of a node that opens a line at `column`: a sibling of the open
+ * node at the same column, or a child of the nearest one to its left. Nodes
+ * to its right are closed. A `-` may sit at its key's own column (`key:` then
+ * `- item`): that sequence is the key's child.
  */
-function parentDepth(open: OpenLine[], indent: number, dash: boolean): number {
-  for (let top = open[open.length - 1]; top; top = open[open.length - 1]) {
-    if (top.indent < indent || (top.indent === indent && dash && !top.dash)) break;
-    open.pop();
+function placeAt(open: OpenNode[], column: number, dash: boolean): number {
+  for (let top = open.pop(); top; top = open.pop()) {
+    if (top.column < column) {
+      open.push(top);
+      return top.depth + 1;
+    }
+    if (top.column === column) {
+      if (top.dash === dash) return top.depth;
+      if (dash) return top.depth + 1; // `- item` under `key:` at the same column
+    }
   }
-  return open.length ? open[open.length - 1]!.depth : 0;
+  return 1;
 }
 
 function countNewlines(s: string): number {

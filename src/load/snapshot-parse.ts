@@ -22,7 +22,8 @@ export interface RawRecord {
 }
 
 // Numbers whose JSON.parse value may differ from their text: send them to the slow path.
-const NEEDS_SOURCE = /\d[eE][+-]?\d|\d{16}/;
+// `\.\d{7}`: 100000000.000000001 parses to the integer 100000000, hiding 9 decimals.
+const NEEDS_SOURCE = /\d[eE][+-]?\d|\d{16}|\.\d{7}/;
 
 /** Parses and validates one record; throws `RcErrors` with positioned errors. */
 export function parseSnapshotRecord(raw: RawRecord, limits: LoadLimits): LocatedSnapshot {

@@ -87,9 +87,12 @@ function toDocResult(
       ok: false,
       errors: doc.errors.map((e) => {
         const pos = at(e.pos[0]);
-        const code = e.code === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' : 'YAML_SYNTAX';
-        const msg = e.code === 'DUPLICATE_KEY' ? 'duplicate key (keys must be unique)' : firstLine(e.message);
-        return new RcError(code, msg, { file, ...pos });
+        if (e.code === 'DUPLICATE_KEY') {
+          const path = keyPathAt(doc.contents, e.pos[0], []);
+          return new RcError('DUPLICATE_KEY', 'duplicate key (keys must be unique)',
+            { file, ...pos, ...(path ? { path: formatPath(path) } : {}) });
+        }
+        return new RcError('YAML_SYNTAX', firstLine(e.message), { file, ...pos });
       }),
     };
   }
@@ -158,6 +161,8 @@ function numberScalarProblem(node: Node): string | undefined {
   if (node.format === 'HEX' || node.format === 'OCT' || /^[-+]?0[xo]/i.test(src)) {
     return `${src} is hex or octal; write a plain decimal`;
   }
+  // YAML 1.1 tools read 017 as octal 15, YAML 1.2 as 17: ambiguous money
+  if (/^[-+]?0[0-9]/.test(src)) return `${src} has leading zeros; write a plain decimal`;
   const digits = src.replace(/^[-+]/, '').replace('.', '').replace(/^0+/, '');
   if (digits.length > MAX_NUMBER_DIGITS) {
     return `the number ${src} has more than ${MAX_NUMBER_DIGITS} significant digits and would lose precision; write it as a decimal string`;
@@ -176,6 +181,25 @@ function walk(node: unknown, path: PathSeg[], visit: (n: Node, path: PathSeg[]) 
   } else if (isScalar(node) || isAlias(node)) {
     visit(node, path);
   }
+}
+
+/** The data path of the map key that starts at `offset` (where the parser reports a duplicate key). */
+function keyPathAt(node: unknown, offset: number, path: PathSeg[]): PathSeg[] | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = keyText(pair.key);
+      const seg = typeof k === 'string' ? k : '?';
+      if ((pair.key as Node | null)?.range?.[0] === offset) return [...path, seg];
+      const inner = keyPathAt(pair.value, offset, [...path, seg]);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const inner = keyPathAt(node.items[i], offset, [...path, i]);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 function findNode(doc: Document, path: readonly PathSeg[], key: boolean): Node | undefined {

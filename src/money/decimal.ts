@@ -61,7 +61,11 @@ function numberProblem(n: number, maxDecimals: number): string | undefined {
   if (!Number.isFinite(n)) return 'is not a finite number';
   if (n < 0) return `${n} is negative; amounts are ≥ 0`;
   const s = String(n);
-  if (/e/i.test(s)) return `${s} is too large or too small for a number; write it as a decimal string`;
+  if (/e/i.test(s)) {
+    // String() writes numbers below 1e-6 in exponent form: they have more decimals than allowed
+    return n < 1 ? `${s} has more than ${maxDecimals} decimals; at most ${maxDecimals} are allowed`
+      : `${s} is too large for a number; write it as a decimal string`;
+  }
   const digits = s.replace('.', '').replace(/^0+/, '');
   if (digits.length > MAX_NUMBER_DIGITS) {
     return `the number ${s} has more than ${MAX_NUMBER_DIGITS} significant digits and may have lost precision; write it as a decimal string`;
