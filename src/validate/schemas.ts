@@ -1,33 +1,50 @@
 /**
- * The two JSON Schemas (shipped in `schemas/`), compiled once with AJV 2020-12:
- * all errors, strict mode, and never type coercion or defaults (SPEC §8).
+ * The two JSON Schemas (shipped in `schemas/`) as validation functions. The
+ * build pre-compiles them (`scripts/build-validators.mjs`); when that output
+ * is missing or was made from other schema text, they are compiled here with
+ * AJV 2020-12 and the same options.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+import { ajvOptions } from './ajv-options.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as
-  (ajv: Ajv2020, formats?: string[]) => Ajv2020;
+const require = createRequire(import.meta.url);
+type Name = 'ruleset' | 'snapshot';
+type Validators = Record<Name, ValidateFunction>;
 
 /** Absolute path of a shipped schema. */
-export function schemaPath(name: 'ruleset' | 'snapshot'): string {
+export function schemaPath(name: Name): string {
   return new URL(`../../schemas/${name}.schema.json`, import.meta.url).pathname;
 }
 
-let cache: { ruleset: ValidateFunction; snapshot: ValidateFunction } | undefined;
+/** Where the build puts the pre-compiled validators (the same from src/ and dist/). */
+const GENERATED = new URL('../../dist/validate/validators.generated.cjs', import.meta.url).pathname;
 
-/** Compiled validators, built on first use. */
-export function validators(): { ruleset: ValidateFunction; snapshot: ValidateFunction } {
+let cache: Validators | undefined;
+
+/** The validators, loaded (or compiled) on first use. */
+export function validators(): Validators {
   if (cache) return cache;
-  const ajv = new Ajv2020({
-    allErrors: true, strict: true, coerceTypes: false, useDefaults: false,
-    // amounts are "string or number"; an if/then requires approvedOn declared one level up
-    allowUnionTypes: true, strictRequired: false,
-  });
-  addFormats(ajv, ['date']);
-  const load = (name: 'ruleset' | 'snapshot') =>
-    ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')) as object);
-  cache = { ruleset: load('ruleset'), snapshot: load('snapshot') };
+  const texts = (['ruleset', 'snapshot'] as const).map((n) => readFileSync(schemaPath(n), 'utf8'));
+  const sha = createHash('sha256');
+  for (const t of texts) sha.update(t);
+  if (existsSync(GENERATED)) {
+    const pre = require(GENERATED) as Validators & { schemasSha256: string };
+    if (pre.schemasSha256 === sha.digest('hex')) return (cache = { ruleset: pre.ruleset, snapshot: pre.snapshot });
+  }
+  cache = compileValidators(texts[0]!, texts[1]!);
   return cache;
+}
+
+/** Compiles the schema texts at run time (the fallback when the build output is missing or stale). */
+export function compileValidators(ruleset: string, snapshot: string): Validators {
+  // loaded only here: AJV itself takes ~75 ms to import
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = require('ajv-formats') as { default?: unknown };
+  const addFormats = (formats.default ?? formats) as (ajv: InstanceType<typeof Ajv2020>, names: string[]) => unknown;
+  const ajv = new Ajv2020({ ...ajvOptions });
+  addFormats(ajv, ['date']);
+  return { ruleset: ajv.compile(JSON.parse(ruleset) as object), snapshot: ajv.compile(JSON.parse(snapshot) as object) };
 }
