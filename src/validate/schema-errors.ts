@@ -35,8 +35,8 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const p = [...path, name];
-      const hint = FORBIDDEN.has(name) ? ' (a reserved name)' : '';
-      return new RcError(FORBIDDEN.has(name) ? 'FORBIDDEN_KEY' : 'SCHEMA', `unknown field "${name}"${hint}`, where(p, true));
+      const hint = FORBIDDEN.has(name.toLowerCase()) ? ' (a reserved name)' : '';
+      return new RcError(FORBIDDEN.has(name.toLowerCase()) ? 'FORBIDDEN_KEY' : 'SCHEMA', `unknown field "${name}"${hint}`, where(p, true));
     }
     case 'required': {
       const name = String(params.missingProperty);
