@@ -1,9 +1,24 @@
-/** `--jobs N`: a whole number ≥ 1. */
+/** `--jobs N`: a whole number ≥ 1, and when to use fewer. */
+import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { expandInputs } from '../load/portfolio.js';
 
 /** Parses `--jobs`. */
 export function parseJobs(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
   return n;
+}
+
+/** Below this much input, starting worker threads costs more than it saves. */
+export const SMALL_INPUT_BYTES = 1024 * 1024;
+
+/** The default jobs to use: `requested`, or 1 when the inputs are small. An explicit `--jobs` is always honoured. */
+export function jobsFor(requested: number, inputs: readonly string[]): number {
+  let total = 0;
+  for (const f of expandInputs(inputs)) {
+    try { total += statSync(f).size; } catch { /* reported by the run */ }
+    if (total >= SMALL_INPUT_BYTES) return requested;
+  }
+  return 1;
 }

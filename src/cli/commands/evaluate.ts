@@ -7,7 +7,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
-import { parseJobs } from '../jobs.js';
+import { jobsFor, parseJobs } from '../jobs.js';
 
 interface EvaluateOptions {
   rulesDir: string; rulesVersion?: string; rulesFile?: string; format: OutputFormat; trace?: boolean; jobs: number;
@@ -23,7 +23,7 @@ export function registerEvaluate(program: Command): void {
     .option('--rules-file <file>', 'use this rule set file (e.g. a draft outside the rules folder)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--trace', 'include the rule engine decisions (every condition, its fact value and outcome)')
-    .option('--jobs <n>', 'worker threads (1 = no workers)', parseJobs, defaultJobs())
+    .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .addHelpText('after', `
 Examples:
   $ reseller-credits evaluate examples/seed-px2.yaml
@@ -54,8 +54,7 @@ Examples:
           printErrors(repo.errors, '  ');
         }
       }
-      // small inputs are not worth starting threads for
-      const jobs = files.every((f) => /\.(ya?ml|json)$/i.test(f)) && files.length < 4 ? 1 : opts.jobs;
+      const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
       const progress = startProgress(files);
       const counts = await evaluatePortfolio(files, {
         rules: { rulesDir: opts.rulesDir, ref },

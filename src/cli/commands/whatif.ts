@@ -6,7 +6,7 @@ import { errorLine } from '../../parallel/tasks.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
-import { parseJobs } from '../jobs.js';
+import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
 
@@ -21,7 +21,7 @@ export function registerWhatIf(program: Command): void {
     .requiredOption('--baseline <id|file>', 'the rule set in force (a version id, or a rule set file)')
     .requiredOption('--candidate <id|file>', 'the proposed rule set (a version id, or a draft file anywhere)')
     .addOption(new Option('--format <format>', 'output format').choices([...WHATIF_FORMATS]).default('text'))
-    .option('--jobs <n>', 'worker threads (1 = no workers)', parseJobs, defaultJobs())
+    .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .option('--top <n>', 'largest movers to list in text output', parseJobs, 10)
     .addHelpText('after', `
 Examples:
@@ -49,7 +49,7 @@ Examples:
         baseline: opts.baseline,
         candidate: opts.candidate,
         limits: resolveLimits(),
-        jobs: opts.jobs,
+        jobs: cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs,
         keepMovers: opts.top,
         onRow: async (r) => {
           if (!r.ok) process.stderr.write(`${colors.red(errorLine(r.error))}\n`);
