@@ -25,3 +25,13 @@ export function readTextFile(file: string, maxBytes: number): string {
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/** Like `readTextFile`, but a user-facing problem comes back as data instead of an exception. */
+export function tryReadTextFile(file: string, maxBytes: number): { text: string } | { errors: RcError[] } {
+  try {
+    return { text: readTextFile(file, maxBytes) };
+  } catch (err) {
+    if (err instanceof RcError) return { errors: [err] };
+    throw err;
+  }
+}

@@ -11,7 +11,7 @@ import { schemaErrors } from '../validate/schema-errors.js';
 import { checkRuleSet, type RuleSetDocument } from '../validate/ruleset-checks.js';
 import { contentHash } from './canonical.js';
 import { resolveLimits, type LoadLimits } from './limits.js';
-import { readTextFile } from './read-file.js';
+import { tryReadTextFile } from './read-file.js';
 import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
 
 /** Options for reading rule sets. */
@@ -32,14 +32,8 @@ export interface RuleSetReadResult {
 /** Reads and validates one rule set file, collecting all its errors. */
 export function readRuleSetFile(file: string, options: RuleSetLoadOptions = {}): RuleSetReadResult {
   const limits = resolveLimits(options.limits);
-  let text: string;
-  try {
-    text = readTextFile(file, limits.maxRuleFileBytes);
-  } catch (err) {
-    if (err instanceof RcError) return { file, errors: [err] };
-    throw err;
-  }
-  return parseRuleSetText(text, file, limits);
+  const read = tryReadTextFile(file, limits.maxRuleFileBytes);
+  return 'errors' in read ? { file, errors: read.errors } : parseRuleSetText(read.text, file, limits);
 }
 
 /** Validates rule set text as if read from `file` (whose name must match the id). */

@@ -45,7 +45,18 @@ export interface ParseOptions {
   columnOffset?: number;
 }
 
-const keyText = (n: unknown): unknown => (isScalar(n) ? String(n.value) : n);
+/** A map key as text, so that `1:` and `"1":` are the same key. */
+export const keyText = (n: unknown): unknown => (isScalar(n) ? String(n.value) : n);
+
+/** The safe parse options of SPEC §8, for every YAML read in this project. */
+export const SAFE_YAML_OPTIONS = Object.freeze({
+  schema: 'core',
+  merge: false,
+  resolveKnownTags: false,
+  strict: true,
+  prettyErrors: false,
+  uniqueKeys: (a: ParsedNode, b: ParsedNode) => keyText(a) === keyText(b),
+} as const);
 
 /** Every document of a YAML stream (JSON is a single document). */
 export function parseYamlDocuments(text: string, opts: ParseOptions): DocResult[] {
@@ -59,15 +70,7 @@ export function parseYamlDocuments(text: string, opts: ParseOptions): DocResult[
       { file, line: deep.line + lineOffset, column: deep.line === 1 ? deep.column + columnOffset : deep.column })] }];
   }
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, {
-    lineCounter,
-    schema: 'core',
-    merge: false,
-    resolveKnownTags: false,
-    strict: true,
-    prettyErrors: false,
-    uniqueKeys: (a: ParsedNode, b: ParsedNode) => keyText(a) === keyText(b),
-  });
+  const parsed = parseAllDocuments(text, { ...SAFE_YAML_OPTIONS, lineCounter });
   const docs = Array.isArray(parsed) ? parsed : [];
   const at = (offset: number): Position => {
     const p = lineCounter.linePos(offset);

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, isAbsolute } from 'node:path';
 import { RcError } from '../errors.js';
 import type { LoadLimits } from '../load/limits.js';
-import { readTextFile } from '../load/read-file.js';
+import { tryReadTextFile } from '../load/read-file.js';
 import { formatPath, parseYamlDocuments, type PathSeg, type SourceDoc } from '../load/source-doc.js';
 
 /** The `expect` keys whose value is a figure compared exactly as the result prints it. */
@@ -56,13 +56,9 @@ export interface CaseReadResult { file: string; name?: string; case?: Regression
 
 /** Reads and checks one case file; never throws for bad input. */
 export function readCaseFile(file: string, limits: LoadLimits): CaseReadResult {
-  let text: string;
-  try {
-    text = readTextFile(file, limits.maxRuleFileBytes);
-  } catch (err) {
-    if (err instanceof RcError) return { file, errors: [err] };
-    throw err;
-  }
+  const read = tryReadTextFile(file, limits.maxRuleFileBytes);
+  if ('errors' in read) return { file, errors: read.errors };
+  const text = read.text;
   const docs = parseYamlDocuments(text, { file, limits });
   if (docs.length !== 1) {
     return { file, errors: [new RcError('CASE_INVALID', docs.length ? 'a case file holds exactly one YAML document' : 'the file is empty', { file, line: 1, column: 1 })] };

@@ -4,11 +4,11 @@
  * yaml Document API would keep comments but re-flow the aligned one-line maps
  * (tiers, services), so only the scalar's source range is replaced.
  */
-import { isMap, isScalar, parseDocument, type ParsedNode, type Scalar } from 'yaml';
+import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
+import { keyText, SAFE_YAML_OPTIONS } from '../load/source-doc.js';
 import { RcError } from '../errors.js';
 import type { RuleSetStatus } from '../model/types.js';
 
-const keyText = (n: unknown): unknown => (isScalar(n) ? String(n.value) : n);
 
 /**
  * `text` with its top-level `status` value replaced by `status`, keeping the
@@ -16,15 +16,8 @@ const keyText = (n: unknown): unknown => (isScalar(n) ? String(n.value) : n);
  * written in a form that cannot be replaced safely (block scalar, tag, anchor).
  */
 export function setStatusText(text: string, file: string, status: RuleSetStatus): string {
-  // The same safe settings as load/source-doc.ts (SPEC §8); the file has already been validated.
-  const doc = parseDocument(text, {
-    schema: 'core',
-    merge: false,
-    resolveKnownTags: false,
-    strict: true,
-    prettyErrors: false,
-    uniqueKeys: (a: ParsedNode, b: ParsedNode) => keyText(a) === keyText(b),
-  });
+  // the file has already been validated; parsed again here for the node's source range
+  const doc = parseDocument(text, SAFE_YAML_OPTIONS);
   if (doc.errors.length || !isMap(doc.contents)) {
     throw new RcError('YAML_SYNTAX', 'cannot change the status: the file does not parse as one YAML map', { file, line: 1, column: 1 });
   }
