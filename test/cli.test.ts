@@ -187,3 +187,21 @@ describe('validate', () => {
     expect(third.map((l) => l.replace(/^.*?:\d+:\d+: (\S+): .*$/, '$1'))).toEqual(['tiers[2].from', 'tiers[3].creditPercent']);
   });
 });
+
+describe('evaluate --trace', () => {
+  it('json carries every engine condition with its fact value and outcome; text lists them', () => {
+    const plain = JSON.parse(cli('evaluate', '--format', 'json', 'examples/seed-px2.yaml').stdout);
+    expect(plain.trace).toBeUndefined();
+    const traced = JSON.parse(cli('evaluate', '--format', 'json', '--trace', 'examples/seed-px2.yaml').stdout);
+    const tier = traced.trace.find((t: { rule: string }) => t.rule === 'tier');
+    expect(tier.passed).toBe(true);
+    // tier basis 300.00 reaches the 0 and 50 thresholds, not 500 or 5000
+    expect(tier.conditions.map((c: { value: string; result: boolean }) => `${c.value}:${c.result}`)).toEqual(['0:true', '50:true', '500:false', '5000:false']);
+    expect(tier.conditions[0].factValue).toBe('300');
+    const el = traced.trace.find((t: { rule: string }) => t.rule === 'eligibility');
+    expect(el.conditions.map((c: { name: string; result: boolean }) => `${c.name}:${c.result}`))
+      .toEqual(['subClients:true', 'approved:true', 'notRetroactive:true']);
+    const text = cli('evaluate', '--trace', 'examples/portfolio.ndjson').stdout;
+    expect(text).toContain('✗ periodStart 2026-11-01 onOrAfter approvedOn (2026-11-10)');
+  });
+});

@@ -72,9 +72,12 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
   const tiers = ruleSet.tiers.map((t) => leaf('tierBasis', 'decimalAtLeast', t.from.toFixed()));
   const el = ruleSet.eligibility;
   const criteria: Leaf[] = [leaf('distinctSubClients', 'countAtLeast', el.minDistinctSubClients)];
-  if (el.requireApproval) {
-    criteria.push(leaf('approved', 'is', true));
-    if (!el.retroactive) criteria.push(leaf('periodStart', 'onOrAfter', { fact: FACT, path: 'approvedOn' }));
+  if (el.requireApproval) criteria.push(leaf('approved', 'is', true));
+  // SPEC §1 states the two independently: without retroactive credits the period
+  // must start on or after the approval date. When approval is not required, a
+  // reseller with no approval date has nothing to be retroactive to.
+  if (!el.retroactive) {
+    criteria.push(leaf('periodStart', el.requireApproval ? 'onOrAfter' : 'onOrAfterIfDated', { fact: FACT, path: 'approvedOn' }));
   }
   const rules: RuleProperties[] = [
     { name: 'tier', priority: 1, conditions: { any: tiers }, event: { type: 'tier' } },

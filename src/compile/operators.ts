@@ -26,14 +26,14 @@ const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{
 export const OPERATORS = {
   /** fact (a Decimal) ≥ value (a decimal string) */
   decimalAtLeast: new Operator<Dec, string>('decimalAtLeast', (f, v) => f.gte(dec(v)), isDec),
-  /** fact (a Decimal) < value (a decimal string) */
-  decimalBelow: new Operator<Dec, string>('decimalBelow', (f, v) => f.lt(dec(v)), isDec),
   /** fact (a whole count) ≥ value */
   countAtLeast: new Operator<number, number>('countAtLeast', (f, v) => f >= v, Number.isInteger),
   /** fact is exactly the boolean value */
   is: new Operator<boolean, boolean>('is', (f, v) => f === v, (f) => typeof f === 'boolean'),
   /** fact (YYYY-MM-DD) is the same day as or later than value (YYYY-MM-DD); false when either is missing */
   onOrAfter: new Operator<string, string>('onOrAfter', (f, v) => isDate(v) && f >= v, isDate),
+  /** like onOrAfter, but true when there is no date to compare with (approval not required) */
+  onOrAfterIfDated: new Operator<string, string | undefined>('onOrAfterIfDated', (f, v) => v === undefined || (isDate(v) && f >= v), isDate),
 } as const;
 
 /** Names of our operators, for the compiler. */

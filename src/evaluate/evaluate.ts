@@ -25,7 +25,7 @@ export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
-  /** Attach the engine's decisions as `trace`. Default true. */
+  /** Attach the engine's decisions as `trace`. Default false. */
   trace?: boolean;
   /** Attach every valued line as `lines`. Default true; a CSV summary does not need them. */
   lines?: boolean;
@@ -63,7 +63,7 @@ export async function evaluate(
     approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
     periodStart: `${snapshot.period}-01`,
   };
-  const withTrace = options.trace ?? true;
+  const withTrace = options.trace ?? false;
   const d = readDecisions(await c.run(facts), withTrace);
   const tierIndex = d.tierIndex;
   const eligible = d.eligible;

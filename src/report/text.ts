@@ -27,7 +27,7 @@ export function explain(r: EvaluationResult): string {
   out.push(`Credit base = ${terms(r, r.bases.creditBase, $)} = ${$(r.creditBase)}`);
   const e = r.eligibility;
   out.push(e.eligible
-    ? `Eligible: ${e.distinctSubClients} distinct sub-clients, approval in effect`
+    ? `Eligible: ${e.distinctSubClients} distinct sub-clients; every eligibility rule passed`
     : `Not eligible: ${e.reasons.join('; ')}`);
   out.push(e.eligible
     ? `Credit = ${pct(r.creditPercent)} × ${$(r.creditBase)} = ${$(r.credit)}`
