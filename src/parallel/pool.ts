@@ -30,23 +30,46 @@ export interface TaskRunner {
   close(): Promise<void>;
 }
 
+/** Options of a runner. */
+export interface RunnerOptions {
+  /** Told when a worker died and its batch was run again on this thread. */
+  onWorkerLost?: (err: Error) => void;
+}
+
+/** A worker that died (out of memory, exited) rather than a task that threw. */
+function isWorkerLoss(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (typeof e?.code === 'string' && e.code.startsWith('ERR_WORKER'))
+    || (typeof e?.message === 'string' && /worker (exited|terminated)|terminating worker/i.test(e.message));
+}
+
 /** A runner with `jobs` workers; `jobs` = 1 runs inline on this thread. */
-export function createRunner(jobs: number): TaskRunner {
+export function createRunner(jobs: number, opts: RunnerOptions = {}): TaskRunner {
   if (jobs <= 1) return { run: runTask, close: async () => {} };
   const pool = new Piscina({
     filename: WORKER, minThreads: jobs, maxThreads: jobs, idleTimeout: 1000,
     resourceLimits: WORKER_HEAP,
   });
+  let closing = false;
   return {
-    // a worker that dies (e.g. at its heap limit) costs a retry on this thread, never a lost batch
-    run: (task) => (pool.run(task) as Promise<TaskOut>).catch(() => runTask(task)),
-    close: () => pool.destroy(),
+    // a worker that dies (e.g. at its heap limit) costs a retry on this thread, never a lost batch;
+    // an exception thrown by the task itself is a bug and is passed on
+    run: (task) => (pool.run(task) as Promise<TaskOut>).catch((err: unknown) => {
+      if (closing || !isWorkerLoss(err)) throw err;
+      opts.onWorkerLost?.(err as Error);
+      return runTask(task);
+    }),
+    close: () => {
+      closing = true;
+      return pool.destroy();
+    },
   };
 }
 
 /**
  * Feeds tasks from `source` to `runner`, at most `window` in flight, and hands
- * each result to `sink` in submission order.
+ * each result to `sink` in submission order. When the source or the sink
+ * fails, the tasks still in flight are let go without unhandled rejections.
  */
 export async function runOrdered<T extends Task, O extends TaskOut>(
   source: AsyncIterable<T>,
@@ -55,15 +78,19 @@ export async function runOrdered<T extends Task, O extends TaskOut>(
   sink: (out: O, task: T) => Promise<void> | void,
 ): Promise<void> {
   const inFlight: { task: T; result: Promise<TaskOut> }[] = [];
-  for await (const task of source) {
-    inFlight.push({ task, result: runner.run(task) });
-    if (inFlight.length >= window) {
+  try {
+    for await (const task of source) {
+      inFlight.push({ task, result: runner.run(task) });
+      if (inFlight.length >= window) {
+        const head = inFlight.shift()!;
+        await sink((await head.result) as O, head.task);
+      }
+    }
+    while (inFlight.length) {
       const head = inFlight.shift()!;
       await sink((await head.result) as O, head.task);
     }
-  }
-  while (inFlight.length) {
-    const head = inFlight.shift()!;
-    await sink((await head.result) as O, head.task);
+  } finally {
+    for (const f of inFlight) f.result.catch(() => undefined);
   }
 }

@@ -23,6 +23,8 @@ export interface EvaluateRunOptions {
   onErrorLine?: (line: string) => void;
   /** Called as each batch is read, with the input bytes read so far (read-ahead is bounded by the window). */
   onRead?: (bytes: number) => void;
+  /** Told when a worker thread died and its batch was run again on the main thread. */
+  onWorkerLost?: (err: Error) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
 }
@@ -31,7 +33,7 @@ export interface EvaluateRunOptions {
 export async function evaluatePortfolio(inputs: readonly string[], opts: EvaluateRunOptions): Promise<RunCounts> {
   const counts: RunCounts = { records: 0, evaluated: 0, errors: 0 };
   const framer = createFramer(opts.format);
-  const runner = createRunner(opts.jobs);
+  const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let bytes = 0;
   let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {

@@ -21,6 +21,8 @@ export interface WhatIfRunOptions {
   /** Receives every row in input order; awaited (backpressure). */
   onRow: (row: WhatIfRow) => Promise<void> | void;
   onProgress?: (rows: number, errors: number, bytes: number) => void;
+  /** Told when a worker thread died and its batch was run again on the main thread. */
+  onWorkerLost?: (err: Error) => void;
   /** how many largest movers the tally keeps */
   keepMovers?: number;
 }
@@ -28,7 +30,7 @@ export interface WhatIfRunOptions {
 /** Runs the comparison; resolves to the tally (summary, matrix, movers). */
 export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRunOptions): Promise<WhatIfTally> {
   const tally = new WhatIfTally(opts.keepMovers);
-  const runner = createRunner(opts.jobs);
+  const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let rows = 0;
   let errors = 0;
   let bytes = 0;

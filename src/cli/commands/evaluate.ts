@@ -61,6 +61,7 @@ Examples:
         format: opts.format,
         trace: opts.trace,
         limits: resolveLimits(),
+        onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs,
         write: out,
         onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),

@@ -5,7 +5,7 @@ import { defaultJobs } from '../../parallel/pool.js';
 import { errorLine } from '../../parallel/tasks.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
-import { EXIT, colors, note, out, printErrors } from '../io.js';
+import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
@@ -49,6 +49,7 @@ Examples:
         baseline: opts.baseline,
         candidate: opts.candidate,
         limits: resolveLimits(),
+        onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs: cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs,
         keepMovers: opts.top,
         onRow: async (r) => {
