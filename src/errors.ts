@@ -112,7 +112,7 @@ export class RcErrors extends Error {
 }
 
 /** `file:line:column: path: message`, leaving out the parts that are unknown. */
-export function formatError(e: RcError): string {
+export function formatError(e: ErrorLocation & { message: string }): string {
   let head = '';
   if (e.file !== undefined) {
     head = e.file;

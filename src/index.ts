@@ -1,36 +1,45 @@
 /**
  * The library: the same capabilities as the command line, for engineers
- * embedding them. Named exports only.
+ * embedding them (SPEC §7). Named exports only; everything else under src/ is
+ * internal and may change.
  */
+
+// rule sets and versions
 export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './load/ruleset-loader.js';
 export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './load/rules-dir.js';
-export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './load/portfolio.js';
-export { parseSnapshotRecord, type RawRecord } from './load/snapshot-parse.js';
-export { parseYamlDocuments, formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';
-export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js';
+export { resolveRuleSet, NoRuleSetError } from './load/resolve-rule-set.js';
 export { canonicalJson, contentHash } from './load/canonical.js';
 export { readLock, writeLock, type Lock } from './load/lock.js';
 export { publishVersion, PublishRefused, type PublishOptions, type PublishOutcome } from './versions/publish.js';
-export { setStatusText } from './versions/status-edit.js';
-export { diffRuleSets, termsText, type RuleSetDiff, type RuleSetChange, type TierEffect, type DiffSection } from './versions/diff.js';
+export { diffRuleSets, type RuleSetDiff, type RuleSetChange, type TierEffect, type DiffSection } from './versions/diff.js';
 export { diffText } from './versions/diff-text.js';
 export { readCaseFile, type RegressionCase, type CaseExpect, type CaseSnapshot, type CaseReadResult } from './versions/case-file.js';
-export { runCaseFile, runCases, findCaseFiles, acceptedPins, type CaseOutcome, type CaseRunOptions } from './versions/case-runner.js';
+export { runCaseFile, runCases, findCaseFiles, type CaseOutcome, type CaseRunOptions } from './versions/case-runner.js';
 export { formatOutcome, summarize } from './versions/case-report.js';
+
+// snapshots and portfolios
+export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './load/portfolio.js';
+export { parseSnapshotRecord, type RawRecord } from './load/snapshot-parse.js';
 export { toSnapshot, type LocatedSnapshot } from './validate/snapshot-checks.js';
-export { evaluate, distinctSubClients, compiled, type EvaluateOptions } from './evaluate/evaluate.js';
-export { evaluateRecord, chooseRuleSet, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/batch.js';
+export { formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';
+export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js';
+
+// evaluation and what-if
+export { evaluate, distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
+export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/batch.js';
 export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './evaluate/pipeline.js';
-export { compileRuleSet, type CompiledRuleSet, type Facts } from './compile/compile.js';
-export { OPERATORS } from './compile/operators.js';
-export { explain } from './report/text.js';
+export { evaluatePortfolio, type EvaluateRunOptions } from './parallel/run-evaluate.js';
 export { whatIf, type WhatIfReport } from './whatif/what-if.js';
 export { whatIfPortfolio, type WhatIfRunOptions } from './whatif/run-whatif.js';
-export { compareRecord, compareResults, type WhatIfAccount, type WhatIfRow, type WhatIfSide } from './whatif/compare.js';
+export { compareSnapshot, type WhatIfAccount, type WhatIfRow, type WhatIfSide } from './whatif/compare.js';
 export { WhatIfTally, type WhatIfSummary } from './whatif/summary.js';
-export { evaluatePortfolio, type EvaluateRunOptions } from './parallel/run-evaluate.js';
-export { createWhatIfWriter, type WhatIfFormat } from './report/whatif.js';
+
+// reports
+export { explain } from './report/text.js';
 export { createWriter, outputObject, type OutputFormat } from './report/formats.js';
+export { createWhatIfWriter, type WhatIfFormat } from './report/whatif.js';
+
+// money, errors, schemas, types
 export { Dec, formatMoney, roundMoney, amountProblem, type RoundingMode } from './money/decimal.js';
 export { RcError, RcErrors, formatError, type ErrorCode, type ErrorLocation } from './errors.js';
 export { schemaPath } from './validate/schemas.js';

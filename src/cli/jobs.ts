@@ -22,3 +22,10 @@ export function jobsFor(requested: number, inputs: readonly string[]): number {
   }
   return 1;
 }
+
+/** Parses a whole number ≥ 1 (e.g. `--top`). */
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
+  return n;
+}

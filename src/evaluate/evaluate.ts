@@ -2,12 +2,12 @@
  * One snapshot under one rule set: valuation, the engine's decisions on tier
  * and eligibility, the credit rounded once, and the statement.
  */
-import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
+import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO, type Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot, SourceTotals } from '../model/types.js';
 import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
 import { readDecisions } from './decisions.js';
 import type { SourceDoc } from '../load/source-doc.js';
-import { sumTerms, valuate, type Dec, type Valuation } from './valuation.js';
+import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
 
 const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
@@ -42,7 +42,7 @@ export function distinctSubClients(names: readonly string[]): number {
 }
 
 /**
- * Evaluates one snapshot. Throws an `RcError` when the snapshot cannot be
+ * Evaluates one snapshot. Throws `RcErrors` when the snapshot cannot be
  * evaluated under this rule set (a service it does not list).
  */
 export async function evaluate(

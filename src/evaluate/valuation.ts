@@ -93,4 +93,3 @@ export function sumTerms(v: Valuation, terms: readonly { source: Source; measure
   return s;
 }
 
-export type { Dec };

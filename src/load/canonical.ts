@@ -26,3 +26,12 @@ export function canonicalJson(value: unknown): string {
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }
+
+/**
+ * The hash of a rule set document as it reads with `status` set to `status`.
+ * A version's identity is its content under `published`: the hash in
+ * rules.lock, kept when the version is retired, and what pinned cases accept.
+ */
+export function hashWithStatus(document: unknown, status: 'draft' | 'published' | 'retired'): string {
+  return contentHash({ ...(document as object), status });
+}

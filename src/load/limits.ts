@@ -10,7 +10,10 @@ export interface LoadLimits {
    * NDJSON is streamed and has no file limit. Default 256 MiB.
    */
   maxFileBytes: number;
-  /** Largest single record of an NDJSON portfolio, in bytes. Default 1 MiB. */
+  /**
+   * Largest single snapshot, in any format (a line of NDJSON, an element of a
+   * JSON array, a YAML document, a whole file), in characters. Default 4 MiB.
+   */
   maxRecordBytes: number;
   /**
    * Most YAML alias references (`*name`) in one document, and most alias
@@ -30,7 +33,7 @@ export interface LoadLimits {
 export const DEFAULT_LIMITS: Readonly<LoadLimits> = Object.freeze({
   maxRuleFileBytes: 1024 * 1024,
   maxFileBytes: 256 * 1024 * 1024,
-  maxRecordBytes: 1024 * 1024,
+  maxRecordBytes: 4 * 1024 * 1024,
   maxAliasCount: 100,
   maxDepth: 64,
   maxLineItems: 100_000,

@@ -3,6 +3,7 @@
  * status) or a path to a rule set file — with the errors a user can act on.
  */
 import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { findRuleSet, type RuleRepository } from './rules-dir.js';
@@ -18,6 +19,10 @@ export function isPathRef(ref: string): boolean {
 
 /** The rule set an id (in the folder, any status) or a file path names; throws `NoRuleSetError`. */
 export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
+  // a file of the rules folder itself is checked like its id: lock and windows included
+  if (isPathRef(ref) && existsSync(ref) && resolve(dirname(ref)) === resolve(repo.dir)) {
+    return resolveRuleSet(repo, basename(ref).replace(/\.ya?ml$/i, ''));
+  }
   if (isPathRef(ref) && existsSync(ref)) {
     const r = readRuleSetFile(ref);
     if (!r.ruleSet) throw new NoRuleSetError(r.errors);

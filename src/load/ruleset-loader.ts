@@ -9,7 +9,7 @@ import type { RuleSet } from '../model/types.js';
 import { validators } from '../validate/schemas.js';
 import { schemaErrors } from '../validate/schema-errors.js';
 import { checkRuleSet, type RuleSetDocument } from '../validate/ruleset-checks.js';
-import { contentHash } from './canonical.js';
+import { contentHash, hashWithStatus } from './canonical.js';
 import { resolveLimits, type LoadLimits } from './limits.js';
 import { tryReadTextFile } from './read-file.js';
 import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
@@ -85,9 +85,9 @@ function buildRuleSet(doc: SourceDoc): RuleSet {
 
 /**
  * The version's identity hash. For a retired version it is the hash it had
- * when published (status set back to `published`), so retiring a version
- * keeps its lock entry and the cases pinned to it.
+ * when published, so retiring a version keeps its lock entry and the cases
+ * pinned to it.
  */
 export function versionHash(document: RuleSetDocument): string {
-  return contentHash(document.status === 'retired' ? { ...document, status: 'published' } : document);
+  return document.status === 'retired' ? hashWithStatus(document, 'published') : contentHash(document);
 }

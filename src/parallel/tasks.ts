@@ -3,7 +3,7 @@
  * `runTask` is pure with respect to its input and runs the same in a worker
  * thread and inline (`--jobs 1`), so output is identical byte for byte.
  */
-import { formatError, RcError } from '../errors.js';
+import { formatError } from '../errors.js';
 import { evaluateRecord, type ErrorRecord, type OutputRecord, type RuleChoice } from '../evaluate/batch.js';
 import type { LoadLimits } from '../load/limits.js';
 import { resolveRuleSet } from '../load/resolve-rule-set.js';
@@ -81,10 +81,6 @@ function ruleSetFor(rulesDir: string, ref: string): RuleSet {
   return rs;
 }
 
-/** The stderr line of an error record. */
-export function errorLine(e: ErrorRecord): string {
-  return formatError(new RcError(e.error.code, e.error.message, { ...e.error }));
-}
 
 /** Runs one task. */
 export async function runTask(task: Task): Promise<TaskOut> {
@@ -110,7 +106,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
     if (r.ok) out.evaluated++;
     else {
       out.errors++;
-      out.errorLines.push(errorLine(r.error));
+      out.errorLines.push(formatError(r.error.error));
     }
   }
   out.records = records.length;

@@ -7,6 +7,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { OutputRecord } from '../evaluate/batch.js';
 import type { EvaluationResult } from '../model/types.js';
 import { explain, explainError } from './text.js';
+import { csvText } from './csv-cell.js';
+import { formatError } from '../errors.js';
 
 /** The formats `evaluate` writes. */
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv';
@@ -39,19 +41,17 @@ const CSV_COLUMNS = [
 
 function csvRow(r: OutputRecord): string[] {
   if (!r.ok) {
-    const e = r.error.error;
-    const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
     const row = CSV_COLUMNS.map(() => '');
-    row[0] = r.error.account ?? '';
+    row[0] = csvText(r.error.account ?? '');
     row[1] = r.error.period ?? '';
-    row[CSV_COLUMNS.length - 1] = `${where}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+    row[CSV_COLUMNS.length - 1] = csvText(formatError(r.error.error));
     return row;
   }
   const x: EvaluationResult = r.result;
   return [
-    x.account, x.period, x.rules.id, x.tier.name, x.creditPercent, x.tierBasis, x.creditBase,
-    x.monthlyPayments.total, x.monthlyValue.total, String(x.eligibility.eligible), x.eligibility.reasons.join('; '),
-    x.credit, x.statement.charges, x.statement.amountDue, x.warnings.join('; '), '',
+    csvText(x.account), x.period, x.rules.id, x.tier.name, x.creditPercent, x.tierBasis, x.creditBase,
+    x.monthlyPayments.total, x.monthlyValue.total, String(x.eligibility.eligible), csvText(x.eligibility.reasons.join('; ')),
+    x.credit, x.statement.charges, x.statement.amountDue, csvText(x.warnings.join('; ')), '',
   ];
 }
 

@@ -6,6 +6,7 @@ import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
 import type { ErrorRecord } from '../evaluate/batch.js';
 import { money, pct } from './money-text.js';
+import { formatError } from '../errors.js';
 
 /** A multi-line explanation of `r`. */
 export function explain(r: EvaluationResult): string {
@@ -71,7 +72,5 @@ function groupLines(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
 
 /** One line for an error record. */
 export function explainError(e: ErrorRecord): string {
-  const b = e.error;
-  const where = [b.file, b.line, b.column].filter((x) => x !== undefined).join(':');
-  return `ERROR${e.account ? ` (${e.account})` : ''}: ${where ? `${where}: ` : ''}${b.path ? `${b.path}: ` : ''}${b.message}`;
+  return `ERROR${e.account ? ` (${e.account})` : ''}: ${formatError(e.error)}`;
 }

@@ -9,6 +9,8 @@ import type { RuleSet } from '../model/types.js';
 import type { WhatIfRow } from '../whatif/compare.js';
 import type { WhatIfTally } from '../whatif/summary.js';
 import { money } from './money-text.js';
+import { csvText } from './csv-cell.js';
+import { formatError } from '../errors.js';
 
 /** The formats of `whatif`. */
 export type WhatIfFormat = 'text' | 'json' | 'csv';
@@ -40,9 +42,9 @@ export function createWhatIfWriter(format: WhatIfFormat, baseline: RuleSet, cand
       return {
         start: () => stringify([CSV_COLUMNS]),
         row: (r) => stringify([r.ok
-          ? [r.row.account, r.row.period, r.row.baseline.tier, r.row.baseline.creditPercent, r.row.baseline.credit,
+          ? [csvText(r.row.account), r.row.period, r.row.baseline.tier, r.row.baseline.creditPercent, r.row.baseline.credit,
             r.row.candidate.tier, r.row.candidate.creditPercent, r.row.candidate.credit, r.row.delta, '']
-          : [r.error.account ?? '', r.error.period ?? '', '', '', '', '', '', '', '', errorText(r)]]),
+          : [csvText(r.error.account ?? ''), r.error.period ?? '', '', '', '', '', '', '', '', errorText(r)]]),
         end: () => '',
       };
     case 'text':
@@ -52,9 +54,7 @@ export function createWhatIfWriter(format: WhatIfFormat, baseline: RuleSet, cand
 
 function errorText(r: WhatIfRow): string {
   if (r.ok) return '';
-  const e = r.error.error;
-  const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
-  return `${where}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+  return csvText(formatError(r.error.error));
 }
 
 const signed = (d: string, cur: string) => (d.startsWith('-') ? `-${money(d.slice(1), cur)}` : `+${money(d, cur)}`);

@@ -3,7 +3,7 @@
  * overlap, and every published (or retired) version matches `rules.lock`.
  */
 import { RcError } from '../errors.js';
-import { contentHash } from '../load/canonical.js';
+import { hashWithStatus } from '../load/canonical.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
 import type { RuleSetReadResult } from '../load/ruleset-loader.js';
@@ -59,7 +59,7 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
 
 /** The hash a version has (or would have) with `status: published`: the one rules.lock records. */
 export function publishedHash(rs: RuleSet): string {
-  return contentHash({ ...(rs.document as object), status: 'published' });
+  return hashWithStatus(rs.document, 'published');
 }
 
 /** Whether two effective windows share a day (`until` is exclusive; no `until` is open-ended). */

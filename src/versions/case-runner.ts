@@ -4,12 +4,13 @@
  * expected vs actual per field) or broken (the case file itself is
  * malformed); one bad case never stops the others.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { RcError, asRcErrors, formatError } from '../errors.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { contentHash } from '../load/canonical.js';
+import { hashWithStatus } from '../load/canonical.js';
+import { fsError, isSymlink } from '../load/fs-errors.js';
 import { resolveLimits, type LoadLimits } from '../load/limits.js';
 import { readTextFile } from '../load/read-file.js';
 import { findRuleSet, loadRules, type RuleRepository } from '../load/rules-dir.js';
@@ -39,24 +40,52 @@ export const SNAPSHOT_FOLDER = 'snapshots';
 
 /**
  * The case files `paths` name: files as given, folders searched recursively
- * for .yaml/.yml files (skipping `snapshots/` folders), sorted.
+ * for .yaml/.yml files (skipping `snapshots/` folders), sorted. A .yaml entry
+ * that cannot be stat'ed (a dangling symlink, deleted meanwhile) is still
+ * listed: running it reports the read error as a broken case, and the other
+ * cases run. A folder that cannot be listed is an error, like a missing path.
  */
 export function findCaseFiles(paths: readonly string[]): { files: string[]; errors: RcError[] } {
   const files: string[] = [];
   const errors: RcError[] = [];
+  const seen = new Set<string>(); // folders by real path: a symlink loop is searched once
+  const isCase = (name: string) => /^\.ya?ml$/i.test(extname(name));
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
+    let names: string[];
+    try {
+      const real = realpathSync(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      errors.push(fsError(err, dir));
+      return;
+    }
+    for (const name of names) {
       const p = join(dir, name);
-      if (statSync(p).isDirectory()) {
+      let isDir: boolean;
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch {
+        isDir = false; // runCaseFile reports why it cannot be read
+      }
+      if (isDir) {
         if (name !== SNAPSHOT_FOLDER) walk(p);
-      } else if (/^\.ya?ml$/i.test(extname(name))) {
+      } else if (isCase(name)) {
         files.push(p);
       }
     }
   };
   for (const p of paths) {
-    if (!existsSync(p)) errors.push(new RcError('FILE_NOT_FOUND', 'no such case file or folder', { file: p }));
-    else if (statSync(p).isDirectory()) walk(p);
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (err) {
+      const e = fsError(err, p);
+      errors.push(e.code === 'FILE_NOT_FOUND' && !isSymlink(p) ? new RcError('FILE_NOT_FOUND', 'no such case file or folder', { file: p }) : e);
+      continue;
+    }
+    if (isDir) walk(p);
     else files.push(p);
   }
   return { files, errors };
@@ -100,8 +129,7 @@ export async function runCases(paths: readonly string[], options: CaseRunOptions
  * version does not break the cases pinned to it.
  */
 export function acceptedPins(ruleSet: RuleSet): Set<string> {
-  const doc = ruleSet.document as object;
-  return new Set(['draft', 'published', 'retired'].map((status) => contentHash({ ...doc, status })));
+  return new Set((['draft', 'published', 'retired'] as const).map((status) => hashWithStatus(ruleSet.document, status)));
 }
 
 function pinnedRuleSet(c: RegressionCase, repo: RuleRepository): { ruleSet: RuleSet } | { failures: RcError[] } {

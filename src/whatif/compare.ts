@@ -4,7 +4,8 @@
  */
 import { asRcErrors, RcError, RcErrors } from '../errors.js';
 import { Dec } from '../money/decimal.js';
-import type { EvaluationResult, RuleSet } from '../model/types.js';
+import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
+import type { SourceDoc } from '../load/source-doc.js';
 import type { LoadLimits } from '../load/limits.js';
 import { parseSnapshotRecord, type RawRecord } from '../load/snapshot-parse.js';
 import { errorRecord, type ErrorRecord } from '../evaluate/batch.js';
@@ -35,6 +36,14 @@ export function compareResults(b: EvaluationResult, c: EvaluationResult): WhatIf
   return { account: b.account, period: b.period, baseline: side(b), candidate: side(c), delta: delta.toFixed(scale) };
 }
 
+/** Evaluates one snapshot under both rule sets; throws `RcErrors` naming the side that failed. */
+export async function compareSnapshot(snapshot: Snapshot, baseline: RuleSet, candidate: RuleSet, doc?: SourceDoc): Promise<WhatIfAccount> {
+  const opts = { trace: false, lines: false };
+  const b = await evaluate(snapshot, baseline, doc, opts).catch((e: unknown) => { throw onSide(e, 'baseline'); });
+  const c = await evaluate(snapshot, candidate, doc, opts).catch((e: unknown) => { throw onSide(e, 'candidate'); });
+  return compareResults(b, c);
+}
+
 /** Parses `raw` once and evaluates it under both rule sets. Never throws for bad input. */
 export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate: RuleSet, limits: LoadLimits): Promise<WhatIfRow> {
   let account: string | undefined;
@@ -43,9 +52,7 @@ export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate
     const { snapshot, doc } = parseSnapshotRecord(raw, limits);
     account = snapshot.account;
     period = snapshot.period;
-    const b = await evaluate(snapshot, baseline, doc, { trace: false, lines: false }).catch((e: unknown) => { throw onSide(e, 'baseline'); });
-    const c = await evaluate(snapshot, candidate, doc, { trace: false, lines: false }).catch((e: unknown) => { throw onSide(e, 'candidate'); });
-    return { seq: raw.seq, ok: true, row: compareResults(b, c) };
+    return { seq: raw.seq, ok: true, row: await compareSnapshot(snapshot, baseline, candidate, doc) };
   } catch (err) {
     return { seq: raw.seq, ok: false, error: errorRecord(asRcErrors(err), account, period) };
   }

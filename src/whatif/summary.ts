@@ -24,7 +24,7 @@ export interface WhatIfSummary {
 export class WhatIfTally {
   private baseline = new Dec(0);
   private candidate = new Dec(0);
-  private scale = 2;
+  private scale = 0;
   private counts = { accounts: 0, errors: 0, gaining: 0, losing: 0, unchanged: 0 };
   private changes = new Map<string, number>();
   private movers: WhatIfAccount[] = [];
@@ -38,7 +38,7 @@ export class WhatIfTally {
     this.counts.accounts++;
     this.baseline = this.baseline.plus(a.baseline.credit);
     this.candidate = this.candidate.plus(a.candidate.credit);
-    this.scale = Math.max(this.scale, (a.delta.split('.')[1] ?? '').length);
+    for (const m of [a.baseline.credit, a.candidate.credit, a.delta]) this.scale = Math.max(this.scale, (m.split('.')[1] ?? '').length);
     const d = new Dec(a.delta);
     if (d.gt(0)) this.counts.gaining++;
     else if (d.lt(0)) this.counts.losing++;
@@ -53,7 +53,7 @@ export class WhatIfTally {
     if (this.movers.length < this.keepMovers) this.movers.push(a);
     else if (mag(a).gt(mag(this.movers[this.movers.length - 1]!))) this.movers[this.movers.length - 1] = a;
     else return;
-    this.movers.sort((x, y) => mag(y).comparedTo(mag(x)) || x.account.localeCompare(y.account));
+    this.movers.sort((x, y) => mag(y).comparedTo(mag(x)) || (x.account < y.account ? -1 : x.account > y.account ? 1 : 0));
   }
 
   /** Accounts per (baseline tier, candidate tier), the unchanged included. */

@@ -4,9 +4,8 @@
  */
 import { asRcErrors } from '../errors.js';
 import { errorRecord, type ErrorRecord } from '../evaluate/batch.js';
-import { evaluate } from '../evaluate/evaluate.js';
 import type { RuleSet, Snapshot } from '../model/types.js';
-import { compareResults, type WhatIfAccount, type WhatIfRow } from './compare.js';
+import { compareSnapshot, type WhatIfAccount, type WhatIfRow } from './compare.js';
 import { WhatIfTally, type WhatIfSummary } from './summary.js';
 
 /** The full comparison of a portfolio. */
@@ -26,9 +25,7 @@ export async function whatIf(snapshots: readonly Snapshot[], baseline: RuleSet, 
   for (const s of snapshots) {
     let row: WhatIfRow;
     try {
-      const b = await evaluate(s, baseline, undefined, { trace: false, lines: false });
-      const c = await evaluate(s, candidate, undefined, { trace: false, lines: false });
-      row = { seq, ok: true, row: compareResults(b, c) };
+      row = { seq, ok: true, row: await compareSnapshot(s, baseline, candidate) };
     } catch (err) {
       row = { seq, ok: false, error: errorRecord(asRcErrors(err), s.account, s.period) };
     }

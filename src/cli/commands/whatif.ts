@@ -2,11 +2,11 @@
 import { Option, type Command } from 'commander';
 import { resolveLimits } from '../../load/limits.js';
 import { defaultJobs } from '../../parallel/pool.js';
-import { errorLine } from '../../parallel/tasks.js';
+import { formatError } from '../../errors.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
-import { jobsFor, parseJobs } from '../jobs.js';
+import { jobsFor, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
 
@@ -22,7 +22,7 @@ export function registerWhatIf(program: Command): void {
     .requiredOption('--candidate <id|file>', 'the proposed rule set (a version id, or a draft file anywhere)')
     .addOption(new Option('--format <format>', 'output format').choices([...WHATIF_FORMATS]).default('text'))
     .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
-    .option('--top <n>', 'largest movers to list in text output', parseJobs, 10)
+    .option('--top <n>', 'largest movers to list in text output', parseCount, 10)
     .addHelpText('after', `
 Examples:
   $ reseller-credits whatif --baseline 2026-01 --candidate rules/2027-01.yaml examples/portfolio.ndjson
@@ -53,7 +53,7 @@ Examples:
         jobs: cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs,
         keepMovers: opts.top,
         onRow: async (r) => {
-          if (!r.ok) process.stderr.write(`${colors.red(errorLine(r.error))}\n`);
+          if (!r.ok) process.stderr.write(`${colors.red(formatError(r.error.error))}\n`);
           await out(writer.row(r));
         },
         onProgress: (rows, errors, bytes) => progress.update(rows, errors, bytes),

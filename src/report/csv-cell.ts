@@ -1,0 +1,10 @@
+/**
+ * Text cells of CSV reports meant for spreadsheets: a value that starts with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a formula by
+ * a spreadsheet, so it gets a leading `'` (OWASP's advice on CSV injection).
+ * Only for free text such as account ids and messages, never for amounts,
+ * whose minus sign must stay.
+ */
+export function csvText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
