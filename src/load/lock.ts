@@ -2,9 +2,10 @@
  * `rules/rules.lock`: `{ "<id>": "<sha256>" }` for every published version
  * (SPEC §6). Read with positions so a stray entry can be pointed at.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
+import { fsError, isSymlink } from './fs-errors.js';
 import { resolveLimits } from './limits.js';
 import { parseYamlDocuments, type Position } from './source-doc.js';
 
@@ -22,8 +23,18 @@ export interface Lock {
 export function readLock(dir: string): { lock: Lock; errors: RcError[] } {
   const file = join(dir, LOCK_FILE);
   const empty: Lock = { file, entries: {} };
-  if (!existsSync(file)) return { lock: empty, errors: [] };
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // No lock yet is an empty lock; a dangling link is not "no lock".
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !isSymlink(file)) return { lock: empty, errors: [] };
+    // LOCK_INVALID, not READ_FAILED: publish refuses to touch anything while
+    // the lock is invalid, and an unreadable lock (a folder, no permission)
+    // could not be written back either.
+    const e = fsError(err, file);
+    return { lock: empty, errors: [new RcError('LOCK_INVALID', e.message, { file })] };
+  }
   try {
     JSON.parse(text);
   } catch (err) {

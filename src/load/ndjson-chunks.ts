@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { RcError } from '../errors.js';
+import { fsError } from './fs-errors.js';
 import type { RawRecord } from './snapshot-parse.js';
 
 /** Whole lines of an NDJSON file, starting at line `firstLine` (1-based). */
@@ -16,9 +17,22 @@ export const CHUNK_BYTES = 256 * 1024;
 
 /**
  * The chunks of `file`, in order. A line longer than `maxRecordBytes` becomes
- * an error in its place and is skipped without being held in memory.
+ * an error in its place and is skipped without being held in memory. A read
+ * error (no such file, a folder, no permission, an I/O error midway) ends the
+ * file with an error after the lines read so far: the run goes on.
  */
 export async function* ndjsonChunks(file: string, maxRecordBytes: number): AsyncGenerator<LinesChunk | RcError> {
+  const state = { line: 1 };
+  try {
+    yield* readChunks(file, maxRecordBytes, state);
+  } catch (err) {
+    const e = fsError(err, file);
+    // midway, say where: the line cut short and those after it are not read
+    yield state.line > 1 ? new RcError(e.code, `${e.message}; stopped reading before line ${state.line}`, { file }) : e;
+  }
+}
+
+async function* readChunks(file: string, maxRecordBytes: number, state: { line: number }): AsyncGenerator<LinesChunk | RcError> {
   let carry = '';
   let line = 1; // line number of the first line in `carry`
   let skipping = false; // inside an over-long line, discarding up to its newline
@@ -49,6 +63,7 @@ export async function* ndjsonChunks(file: string, maxRecordBytes: number): Async
     carry = text.slice(nl + 1);
     yield { file, firstLine: line, text: whole };
     line += countNewlines(whole);
+    state.line = line;
   }
   if (carry) yield { file, firstLine: line, text: carry };
 }

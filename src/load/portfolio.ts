@@ -4,40 +4,26 @@
  * size does not matter; other files are read whole (limit `maxFileBytes`).
  * Nothing is parsed here: that happens per record, possibly in a worker.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
 import { RcError } from '../errors.js';
+import { kindOf, listInputs } from './input-files.js';
 import type { LoadLimits } from './limits.js';
 import { readTextFile } from './read-file.js';
-import { splitJsonArray, splitYamlDocuments } from './record-splitter.js';
+import { splitJsonArray, splitYamlDocuments, type SplitItem } from './record-splitter.js';
 import type { RawRecord } from './snapshot-parse.js';
 import { chunkRecords, ndjsonChunks, type LinesChunk } from './ndjson-chunks.js';
 
-/** A file that yielded no records at all (unreadable, too large, unknown kind). */
+/**
+ * An error record in place of a file's records or part of them: the file is
+ * unreadable, too large or of an unknown kind, or a stretch of it is malformed.
+ */
 export interface FileProblem { seq: number; file: string; error: RcError }
 
 /** What the portfolio stream yields, in input order. */
 export type PortfolioItem = { kind: 'record'; record: RawRecord } | { kind: 'problem'; problem: FileProblem };
 
-const KINDS: Record<string, 'ndjson' | 'json' | 'yaml'> = {
-  '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml',
-};
-
 /** The files an input names: itself, or every snapshot file below a folder, sorted. */
 export function expandInputs(inputs: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string, top: boolean) => {
-    let st;
-    try { st = statSync(p); } catch { out.push(p); return; } // reported when read
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        const child = join(p, name);
-        if (statSync(child).isDirectory() || KINDS[extname(name).toLowerCase()]) walk(child, false);
-      }
-    } else if (top || KINDS[extname(p).toLowerCase()]) out.push(p);
-  };
-  for (const i of inputs) walk(i, true);
-  return out;
+  return listInputs(inputs).map((f) => f.file);
 }
 
 /** Every record of `inputs`, in order, each as raw text with its position. */
@@ -60,21 +46,21 @@ export async function* readPortfolio(inputs: readonly string[], limits: LoadLimi
  */
 export async function* readPortfolioChunks(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<PortfolioItem | { kind: 'lines'; chunk: LinesChunk }> {
   let seq = 0;
-  for (const file of expandInputs(inputs)) {
-    const kind = KINDS[extname(file).toLowerCase()];
+  const problem = (file: string, error: RcError) => ({ kind: 'problem' as const, problem: { seq: seq++, file, error } });
+  for (const { file, error } of listInputs(inputs)) {
+    if (error) {
+      yield problem(file, error);
+      continue;
+    }
+    const kind = kindOf(file);
     if (!kind) {
-      yield { kind: 'problem', problem: { seq: seq++, file, error: new RcError('READ_FAILED', 'unknown kind of file: use .yaml, .yml, .json, .ndjson or .jsonl', { file }) } };
+      yield problem(file, new RcError('READ_FAILED', 'unknown kind of file: use .yaml, .yml, .json, .ndjson or .jsonl', { file }));
       continue;
     }
     if (kind === 'ndjson') {
-      try {
-        statSync(file);
-      } catch {
-        yield { kind: 'problem', problem: { seq: seq++, file, error: new RcError('FILE_NOT_FOUND', 'no such file', { file }) } };
-        continue;
-      }
+      // read errors (the file vanished, a folder, no permission) come as RcErrors after the lines read so far
       for await (const c of ndjsonChunks(file, limits.maxRecordBytes)) {
-        yield c instanceof RcError ? { kind: 'problem', problem: { seq: seq++, file, error: c } } : { kind: 'lines', chunk: c };
+        yield c instanceof RcError ? problem(file, c) : { kind: 'lines', chunk: c };
       }
       continue;
     }
@@ -83,16 +69,18 @@ export async function* readPortfolioChunks(inputs: readonly string[], limits: Lo
       text = readTextFile(file, limits.maxFileBytes);
     } catch (err) {
       if (!(err instanceof RcError)) throw err;
-      yield { kind: 'problem', problem: { seq: seq++, file, error: err } };
+      yield problem(file, err);
       continue;
     }
-    const pieces = kind === 'json'
+    const pieces: SplitItem[] = kind === 'json'
       ? splitJsonArray(text) ?? [{ text, line: 1, column: 1 }]
       : splitYamlDocuments(text);
-    if (!pieces.length) {
-      yield { kind: 'problem', problem: { seq: seq++, file, error: new RcError('SCHEMA', 'the file holds no snapshot', { file, line: 1, column: 1 }) } };
-    }
+    if (!pieces.length) yield problem(file, new RcError('SCHEMA', 'the file holds no snapshot', { file, line: 1, column: 1 }));
     for (const p of pieces) {
+      if ('problem' in p) { // the array itself is malformed here; its good elements still come as records
+        yield problem(file, new RcError('JSON_SYNTAX', `invalid JSON: ${p.problem}`, { file, line: p.line, column: p.column }));
+        continue;
+      }
       yield { kind: 'record', record: { seq: seq++, file, line: p.line, column: p.column, text: p.text, format: kind } };
     }
   }

@@ -1,6 +1,7 @@
 /** Reading files with a size cap and coded errors instead of Node's exceptions. */
 import { readFileSync, statSync } from 'node:fs';
 import { RcError } from '../errors.js';
+import { fsError } from './fs-errors.js';
 
 /** The text of `file`, refusing files over `maxBytes` before reading them. */
 export function readTextFile(file: string, maxBytes: number): string {
@@ -10,15 +11,16 @@ export function readTextFile(file: string, maxBytes: number): string {
     if (st.isDirectory()) throw new RcError('READ_FAILED', 'is a folder, not a file', { file });
     size = st.size;
   } catch (err) {
-    if (err instanceof RcError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new RcError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'READ_FAILED',
-      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`, { file });
+    throw fsError(err, file);
   }
   if (size > maxBytes) {
     throw new RcError('FILE_TOO_LARGE', `file is ${size} bytes; the limit (maxFileBytes) is ${maxBytes}`, { file });
   }
-  return stripBom(readFileSync(file, 'utf8'));
+  try {
+    return stripBom(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw fsError(err, file); // the stat passed, yet reading can fail (no permission, deleted meanwhile)
+  }
 }
 
 /** Drops a UTF-8 byte-order mark, which editors on some systems add. */

@@ -8,54 +8,106 @@
 /** The raw text of one record and where it starts in its file (1-based). */
 export interface RawPiece { text: string; line: number; column: number }
 
+/** A spot where a JSON array file is malformed outside its elements (1-based position). */
+export interface SplitProblem { problem: string; line: number; column: number }
+
+/** What a splitter yields, in file order. */
+export type SplitItem = RawPiece | SplitProblem;
+
+// JSON's four whitespace characters (not /\s/, which also takes NBSP, BOM, …)
+const isJsonWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+const QUOTE = 34, BACKSLASH = 92, COMMA = 44, LBRACKET = 91, RBRACKET = 93, LBRACE = 123, RBRACE = 125, NL = 10;
+
 /**
  * The elements of a JSON array text. Returns undefined when the text is not
- * a top-level array (then it is one record). Malformed JSON is left for the
- * per-record parse to report; a truncated array still yields what it holds.
+ * a top-level array (then it is one record). A malformed element is left for
+ * the per-record parse to report; a malformed array — an empty element
+ * (`[A,,B]`, `[,A]`, `[A,]`), no closing `]`, text after it — gives a
+ * problem at the offending spot, in order among the elements, so that every
+ * good element is still evaluated and nothing is dropped in silence.
  */
-export function splitJsonArray(text: string): RawPiece[] | undefined {
-  let i = skipWs(text, 0);
-  if (text[i] !== '[') return undefined;
-  const pieces: RawPiece[] = [];
+export function splitJsonArray(text: string): SplitItem[] | undefined {
+  let i = 0;
+  while (i < text.length && isJsonWs(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== LBRACKET) return undefined;
+  const out: SplitItem[] = [];
   let line = 1;
   let lineStart = 0;
-  for (let k = 0; k <= i; k++) if (text[k] === '\n') { line++; lineStart = k + 1; }
-  i++;
-  let depth = 0;
+  for (let k = 0; k < i; k++) if (text.charCodeAt(k) === NL) { line++; lineStart = k + 1; }
+  const here = (at: number) => ({ line, column: at - lineStart + 1 });
+  let depth = 0; // inside the current element
   let inString = false;
-  let start = -1;
-  let startLine = line;
-  let startCol = 1;
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\n') { line++; lineStart = i + 1; }
+  let start = -1; // where the current element starts, or -1 between elements
+  let startPos = here(i);
+  let afterComma = false; // a ',' was seen since the last element
+  let commaPos = startPos; // where that ',' is
+  let elements = 0;
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === NL) { line++; lineStart = i + 1; }
     if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
+      if (c === BACKSLASH && text.charCodeAt(++i) === NL) { line++; lineStart = i + 1; } // keep lines right even after a bad escape
+      else if (c === QUOTE) inString = false;
       continue;
     }
-    if (start < 0 && !/\s/.test(ch)) {
-      if (ch === ']' && depth === 0) return pieces;
-      if (ch === ',' && depth === 0) continue;
-      start = i;
-      startLine = line;
-      startCol = i - lineStart + 1;
-    }
-    if (ch === '"') inString = true;
-    else if (ch === '[' || ch === '{') depth++;
-    else if (ch === ']' || ch === '}') {
-      if (depth === 0) { // end of the outer array
-        if (start >= 0) pieces.push({ text: text.slice(start, i), line: startLine, column: startCol });
-        return pieces;
+    if (start < 0) { // between elements
+      if (isJsonWs(c)) continue;
+      if (c === COMMA) {
+        if (afterComma || elements === 0) out.push({ problem: "an empty array element: ',' with no element before it", ...here(i) });
+        afterComma = true;
+        commaPos = here(i);
+        continue;
       }
-      depth--;
-    } else if (ch === ',' && depth === 0 && start >= 0) {
-      pieces.push({ text: text.slice(start, i), line: startLine, column: startCol });
+      if (c === RBRACKET) {
+        if (afterComma) out.push({ problem: "an empty array element: ',' with no element after it (trailing comma)", ...commaPos });
+        return trailing(text, i + 1, out, line, lineStart);
+      }
+      start = i;
+      startPos = here(i);
+      afterComma = false;
+      elements++;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === LBRACKET || c === LBRACE) depth++;
+    else if ((c === RBRACKET || c === RBRACE) && depth > 0) depth--;
+    else if (depth === 0 && (c === COMMA || c === RBRACKET)) { // the element ends here
+      out.push({ text: text.slice(start, i), ...startPos });
       start = -1;
+      if (c === RBRACKET) return trailing(text, i + 1, out, line, lineStart);
+      afterComma = true;
+      commaPos = here(i);
     }
   }
-  if (start >= 0) pieces.push({ text: text.slice(start), line: startLine, column: startCol });
-  return pieces;
+  // The text ended inside the array. An element cut short (inside a string or
+  // a nested value) reports the truncation itself when it is parsed.
+  const cutElement = start >= 0 && (inString || depth > 0);
+  if (start >= 0) out.push({ text: text.slice(start), ...startPos });
+  if (!cutElement) out.push({ problem: "the array is not closed: ']' is missing (truncated file?)", ...endOf(text) });
+  return out;
+}
+
+/** The position just after the last non-whitespace character of `text`. */
+function endOf(text: string): { line: number; column: number } {
+  let end = text.length;
+  while (end > 0 && isJsonWs(text.charCodeAt(end - 1))) end--;
+  let line = 1;
+  for (let k = text.indexOf('\n'); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) line++;
+  return { line, column: end - (text.lastIndexOf('\n', end - 1) + 1) + 1 };
+}
+
+/** `out`, plus a problem if anything but whitespace follows the array's `]` at `i`. */
+function trailing(text: string, i: number, out: SplitItem[], line: number, lineStart: number): SplitItem[] {
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === NL) { line++; lineStart = i + 1; continue; }
+    if (isJsonWs(c)) continue;
+    out.push({
+      problem: "text after the end of the array (a .json file holds one snapshot or one array; use .ndjson for one snapshot per line)",
+      line, column: i - lineStart + 1,
+    });
+    break;
+  }
+  return out;
 }
 
 /**
@@ -97,7 +149,3 @@ export function splitYamlDocuments(text: string): RawPiece[] {
   return pieces;
 }
 
-function skipWs(text: string, i: number): number {
-  while (i < text.length && /\s/.test(text[i]!)) i++;
-  return i;
-}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { checkRepository } from '../validate/repository-checks.js';
+import { fsError } from './fs-errors.js';
 import { readLock, LOCK_FILE, type Lock } from './lock.js';
 import { readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
 
@@ -24,11 +25,18 @@ export interface RuleRepository {
 
 /** Reads `dir` (default `rules`): all rule sets, the lock, the cross-file checks. */
 export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): RuleRepository {
-  if (!existsSync(dir)) {
-    return { dir, ruleSets: [], files: [], lock: { entries: {}, file: join(dir, LOCK_FILE) },
-      errors: [new RcError('FILE_NOT_FOUND', 'rules folder not found (use --rules-dir)', { file: dir })] };
+  const unusable = (error: RcError): RuleRepository =>
+    ({ dir, ruleSets: [], files: [], lock: { entries: {}, file: join(dir, LOCK_FILE) }, errors: [error] });
+  if (!existsSync(dir)) return unusable(new RcError('FILE_NOT_FOUND', 'rules folder not found (use --rules-dir)', { file: dir }));
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (err) {
+    // e.g. `--rules-dir README.md` (ENOTDIR) or a folder without permission
+    return unusable((err as NodeJS.ErrnoException | null)?.code === 'ENOTDIR'
+      ? new RcError('READ_FAILED', 'is a file, not a rules folder (use --rules-dir with the folder of rule sets)', { file: dir })
+      : fsError(err, dir));
   }
-  const names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
   const files = names.map((n) => readRuleSetFile(join(dir, n), options));
   const lockRead = readLock(dir);
   const cross = checkRepository(files, lockRead.lock);

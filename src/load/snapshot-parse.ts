@@ -1,11 +1,13 @@
 /**
  * One raw record → a validated snapshot. JSON records take a fast path
  * (`JSON.parse`) and only go through the position-keeping YAML parser when
- * an error must be located or the text holds numbers that need their source
- * (exponents, long digit runs). Pure and synchronous: it runs in workers.
+ * an error must be located, the text holds numbers that need their source
+ * (exponents, long digit runs) or it repeats a key (which `JSON.parse` would
+ * silently merge). Pure and synchronous: it runs in workers.
  */
 import { RcError, RcErrors } from '../errors.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
+import { countJsonKeys, countValueKeys, jsonErrorOffset } from './json-scan.js';
 import type { LoadLimits } from './limits.js';
 import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
 
@@ -38,7 +40,10 @@ export function parseSnapshotRecord(raw: RawRecord, limits: LoadLimits): Located
     } catch (err) {
       throw jsonSyntaxError(raw, err as Error);
     }
-    return toSnapshot(lazyDoc(raw, value, limits), limits);
+    // JSON.parse keeps the last of two equal keys (`"amount":"1","amount":"100000"`);
+    // fewer keys in the value than in the text means a duplicate, which the
+    // YAML path reports as DUPLICATE_KEY with its position and path.
+    if (countValueKeys(value) === countJsonKeys(raw.text)) return toSnapshot(lazyDoc(raw, value, limits), limits);
   }
   return toSnapshot(yamlDoc(raw, limits), limits);
 }
@@ -72,19 +77,16 @@ function lazyDoc(raw: RawRecord, value: unknown, limits: LoadLimits): SourceDoc 
 
 function jsonSyntaxError(raw: RawRecord, err: Error): RcError {
   const m = /position (\d+)/.exec(err.message);
-  let line = raw.line;
-  let column = raw.column;
   const msg = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the record ends too early (truncated JSON?)');
-  if (m) {
-    const pos = Number(m[1]);
-    const before = raw.text.slice(0, pos);
-    const nl = before.lastIndexOf('\n');
-    const lines = before.split('\n').length - 1;
-    line += lines;
-    column = lines ? pos - nl : raw.column + pos;
-  } else {
-    column = raw.column + raw.text.length;
-  }
+  // Node 20 gives no position for e.g. `Unexpected token '}', ..."account":}`:
+  // find the spot with an exact grammar walk. (The YAML parser cannot: it
+  // reads `{"account":}`, `tru` or `.5` as valid YAML.)
+  const pos = m ? Number(m[1]) : jsonErrorOffset(raw.text) ?? raw.text.length;
+  const before = raw.text.slice(0, pos);
+  const nl = before.lastIndexOf('\n');
+  const lines = before.split('\n').length - 1;
+  const line = raw.line + lines;
+  const column = lines ? pos - nl : raw.column + pos;
   return new RcError('JSON_SYNTAX', `invalid JSON: ${msg}`, { file: raw.file, line, column });
 }
 
