@@ -2,7 +2,7 @@
  * `rules/rules.lock`: `{ "<id>": "<sha256>" }` for every published version
  * (SPEC §6). Read with positions so a stray entry can be pointed at.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import { fsError, isSymlink } from './fs-errors.js';
@@ -63,5 +63,21 @@ export function readLock(dir: string): { lock: Lock; errors: RcError[] } {
 export function writeLock(lock: Lock): void {
   const ids = Object.keys(lock.entries).sort();
   const body = ids.map((id) => `  ${JSON.stringify(id)}: ${JSON.stringify(lock.entries[id])}`).join(',\n');
-  writeFileSync(lock.file, ids.length ? `{\n${body}\n}\n` : '{}\n');
+  writeAtomically(lock.file, ids.length ? `{\n${body}\n}\n` : '{}\n');
+}
+
+/**
+ * Replaces `file` with `text` through a temporary file and a rename, so that
+ * a failed write never leaves half a file; a failure is a coded error.
+ */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    try { rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new RcError('WRITE_FAILED', `cannot write (${code}); nothing was changed in this file`, { file });
+  }
 }

@@ -4,11 +4,11 @@
  * version; then its `status` line is changed in place (the rest of the file
  * is untouched) and its hash is recorded in `rules.lock`.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet, RuleSetStatus } from '../model/types.js';
 import { resolveLimits } from '../load/limits.js';
-import { writeLock } from '../load/lock.js';
+import { writeAtomically, writeLock } from '../load/lock.js';
 import { NoRuleSetError, isPathRef } from '../load/resolve-rule-set.js';
 import { findRuleSet, loadRules } from '../load/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../load/ruleset-loader.js';
@@ -79,13 +79,16 @@ export function publishVersion(id: string, options: PublishOptions = {}): Publis
     writeLock({ ...repo.lock, entries: { ...repo.lock.entries, [rs.id]: hash } });
     return { ...base, action: 'lock-recorded' };
   }
-  writeStatus(found.file, hash, options);
+  const next = publishedText(found.file, hash, options);
+  // the lock first: if the rule file cannot be written afterwards, the lock names a
+  // draft with this very content, which `validate` reports and `publish` completes
   writeLock({ ...repo.lock, entries: { ...repo.lock.entries, [rs.id]: hash } });
+  writeAtomically(found.file, next);
   return { ...base, action: 'published' };
 }
 
-/** Rewrites only the status value; checks the result hashes as expected before replacing the file. */
-function writeStatus(file: string, expectedHash: string, options: RuleSetLoadOptions): void {
+/** The file's text with only the status value changed, checked to hash as expected. */
+function publishedText(file: string, expectedHash: string, options: RuleSetLoadOptions): string {
   const raw = readFileSync(file, 'utf8');
   const bom = raw.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
   let next: string;
@@ -100,9 +103,7 @@ function writeStatus(file: string, expectedHash: string, options: RuleSetLoadOpt
     // Never expected: the edit would change more than the status. Leave the file alone.
     throw new PublishRefused([new RcError('SCHEMA', 'changing the status line would change other content; set `status: published` by hand and run publish again', { file, path: 'status' })]);
   }
-  const tmp = `${file}.publish-tmp`;
-  writeFileSync(tmp, bom + next);
-  renameSync(tmp, file);
+  return bom + next;
 }
 
 /** The lock already names this id with other content: it was published before and must not change. */
