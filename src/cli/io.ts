@@ -59,6 +59,8 @@ function watchStdout(): void {
     process.stderr.write(`${colors.red(`error: cannot write the output (${err.code ?? err.message})`)}\n`);
     process.exit(Math.max(soFar, EXIT.INVALID));
   });
+  // stderr closed under us (`2>&1 | head`): its messages have no reader left; never crash on it
+  process.stderr.on('error', () => undefined);
 }
 
 /**
