@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,17 +6,8 @@ import { canonicalJson, contentHash } from '../src/load/canonical.js';
 import { loadRules, selectForPeriod, findRuleSet } from '../src/load/rules-dir.js';
 import { readRuleSetFile } from '../src/load/ruleset-loader.js';
 import { cli, rulesCopy } from './support/versions-cli.js';
+import { sortedJson, sha256 } from './support/sorted-json.js';
 
-// Written here on purpose, without the project's code: sorted keys at every level, arrays in order, no whitespace.
-function sortedJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${sortedJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-const sha256 = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'rules.lock'), 'utf8')) as Record<string, string>;
 const edit = (file: string, from: string, to: string) => {
   const text = readFileSync(file, 'utf8');

@@ -9,17 +9,10 @@ import { loadRules } from '../src/load/rules-dir.js';
 import { PublishRefused, publishVersion } from '../src/versions/publish.js';
 import { setStatusText } from '../src/versions/status-edit.js';
 import { cli, rulesCopy } from './support/versions-cli.js';
+import { sortedJson } from './support/sorted-json.js';
 
 const read = (f: string) => readFileSync(f, 'utf8');
 const lockOf = (dir: string) => JSON.parse(read(join(dir, 'rules.lock'))) as Record<string, string>;
-function sortedJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${sortedJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 const independentHash = (file: string) => createHash('sha256').update(sortedJson(parse(read(file), { schema: 'core' }))).digest('hex');
 
 /** A rules folder with the shipped 2026-01 and the example draft 2027-01. */

@@ -6,7 +6,7 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { RcError } from '../errors.js';
+import { RcError } from '../errors.js';
 import { fsError } from './fs-errors.js';
 
 /** The kinds of snapshot file, by extension (lower case). */
@@ -42,18 +42,25 @@ export function listInputs(inputs: readonly string[]): InputFile[] {
       if (top || kindOf(p)) out.push({ file: p });
       return;
     }
-    let names: string[];
-    try {
-      const real = realpathSync(p);
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = readdirSync(p).sort();
-    } catch (err) {
-      out.push({ file: p, error: fsError(err, p) });
-      return;
-    }
-    for (const name of names) walk(join(p, name), false);
+    const names = listFolderOnce(p, seen);
+    if (names instanceof RcError) out.push({ file: p, error: names });
+    else for (const name of names) walk(join(p, name), false);
   };
   for (const i of inputs) walk(i, true);
   return out;
+}
+
+/**
+ * The sorted entry names of `dir`, or [] when `seen` already holds its real
+ * path (a symlink loop is walked once), or the coded error when it cannot be read.
+ */
+export function listFolderOnce(dir: string, seen: Set<string>): string[] | RcError {
+  try {
+    const real = realpathSync(dir);
+    if (seen.has(real)) return [];
+    seen.add(real);
+    return readdirSync(dir).sort();
+  } catch (err) {
+    return fsError(err, dir);
+  }
 }

@@ -4,13 +4,14 @@
  * expected vs actual per field) or broken (the case file itself is
  * malformed); one bad case never stops the others.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { RcError, asRcErrors, formatError } from '../errors.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { hashWithStatus } from '../load/canonical.js';
 import { fsError, isSymlink } from '../load/fs-errors.js';
+import { listFolderOnce } from '../load/input-files.js';
 import { resolveLimits, type LoadLimits } from '../load/limits.js';
 import { readTextFile } from '../load/read-file.js';
 import { findRuleSet, loadRules, type RuleRepository } from '../load/rules-dir.js';
@@ -51,14 +52,9 @@ export function findCaseFiles(paths: readonly string[]): { files: string[]; erro
   const seen = new Set<string>(); // folders by real path: a symlink loop is searched once
   const isCase = (name: string) => /^\.ya?ml$/i.test(extname(name));
   const walk = (dir: string) => {
-    let names: string[];
-    try {
-      const real = realpathSync(dir);
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = readdirSync(dir).sort();
-    } catch (err) {
-      errors.push(fsError(err, dir));
+    const names = listFolderOnce(dir, seen);
+    if (names instanceof RcError) {
+      errors.push(names);
       return;
     }
     for (const name of names) {
