@@ -26,7 +26,7 @@ export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js
 
 // evaluation and what-if
 export { evaluate, distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
-export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/batch.js';
+export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/record.js';
 export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './evaluate/pipeline.js';
 export { evaluatePortfolio, type EvaluateRunOptions } from './parallel/run-evaluate.js';
 export { whatIf, type WhatIfReport } from './whatif/what-if.js';

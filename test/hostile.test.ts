@@ -15,7 +15,7 @@ import { loadRules } from '../src/load/rules-dir.js';
 import { findExcessiveNesting } from '../src/load/depth-scan.js';
 import { resolveLimits } from '../src/load/limits.js';
 import { runPortfolio } from '../src/evaluate/pipeline.js';
-import type { OutputRecord } from '../src/evaluate/batch.js';
+import type { OutputRecord } from '../src/evaluate/record.js';
 import { readSnapshot } from './support/snapshots.js';
 import { ruleSetWith, SHIPPED_RULES } from './support/rules.js';
 import { tempDir } from './support/temp.js';

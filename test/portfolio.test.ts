@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { runPortfolio, type RunCounts } from '../src/evaluate/pipeline.js';
-import type { OutputRecord, RuleChoice } from '../src/evaluate/batch.js';
+import type { OutputRecord, RuleChoice } from '../src/evaluate/record.js';
 import { resolveLimits } from '../src/load/limits.js';
 import { loadRules } from '../src/load/rules-dir.js';
 import type { EvaluationResult } from '../src/model/types.js';

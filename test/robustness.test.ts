@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { asRcErrors, type RcError } from '../src/errors.js';
 import { runPortfolio } from '../src/evaluate/pipeline.js';
-import type { OutputRecord, RuleChoice } from '../src/evaluate/batch.js';
+import type { OutputRecord, RuleChoice } from '../src/evaluate/record.js';
 import { countJsonKeys, countValueKeys, jsonErrorOffset } from '../src/load/json-scan.js';
 import { resolveLimits } from '../src/load/limits.js';
 import { ndjsonChunks } from '../src/load/ndjson-chunks.js';

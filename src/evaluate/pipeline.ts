@@ -4,7 +4,7 @@
  */
 import type { LoadLimits } from '../load/limits.js';
 import { readPortfolio } from '../load/portfolio.js';
-import { errorRecord, evaluateRecord, type OutputRecord, type RuleChoice } from './batch.js';
+import { errorRecord, evaluateRecord, type OutputRecord, type RuleChoice } from './record.js';
 
 /** Counts of one run. */
 export interface RunCounts { records: number; evaluated: number; errors: number }

@@ -1,5 +1,5 @@
 /** Groups the portfolio stream into batches for the workers. */
-import { errorRecord } from '../evaluate/batch.js';
+import { errorRecord } from '../evaluate/record.js';
 import type { LoadLimits } from '../load/limits.js';
 import { readPortfolioChunks } from '../load/portfolio.js';
 import type { BatchItem } from './tasks.js';

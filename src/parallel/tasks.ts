@@ -4,7 +4,7 @@
  * thread and inline (`--jobs 1`), so output is identical byte for byte.
  */
 import { formatError } from '../errors.js';
-import { evaluateRecord, type ErrorRecord, type OutputRecord, type RuleChoice } from '../evaluate/batch.js';
+import { evaluateRecord, type ErrorRecord, type OutputRecord, type RuleChoice } from '../evaluate/record.js';
 import type { LoadLimits } from '../load/limits.js';
 import { resolveRuleSet } from '../load/resolve-rule-set.js';
 import { loadRules } from '../load/rules-dir.js';

@@ -4,7 +4,7 @@
  */
 import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
-import type { ErrorRecord } from '../evaluate/batch.js';
+import type { ErrorRecord } from '../evaluate/record.js';
 import { money, pct } from './money-text.js';
 import { formatError } from '../errors.js';
 
