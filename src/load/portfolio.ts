@@ -1,7 +1,8 @@
 /**
  * A portfolio — files, folders, NDJSON, JSON arrays, multi-document YAML —
- * as one ordered stream of raw records. NDJSON is read line by line, so its
- * size does not matter; other files are read whole (limit `maxFileBytes`).
+ * as one ordered stream of raw records. NDJSON is streamed in chunks of
+ * whole lines, so its size does not matter; other files are read whole
+ * (limit `maxFileBytes`).
  * Nothing is parsed here: that happens per record, possibly in a worker.
  */
 import { RcError } from '../errors.js';
@@ -42,7 +43,7 @@ export async function* readPortfolio(inputs: readonly string[], limits: LoadLimi
 
 /**
  * Like `readPortfolio`, but NDJSON comes as chunks of whole lines, to be split
- * where they are parsed (`chunkRecords`). `seq` here only orders items of one file.
+ * where they are parsed (`chunkRecords`); `seq` then counts items, not records.
  */
 export async function* readPortfolioChunks(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<PortfolioItem | { kind: 'lines'; chunk: LinesChunk }> {
   let seq = 0;
