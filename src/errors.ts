@@ -37,8 +37,7 @@ export type ErrorCode =
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
-  | 'RULES_PIN_MISMATCH'
-  | 'USAGE';
+  | 'RULES_PIN_MISMATCH';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

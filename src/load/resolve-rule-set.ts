@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
-import { findRuleSet, type RuleRepository } from './rules-dir.js';
+import { findRuleSet, unknownIdMessage, type RuleRepository } from './rules-dir.js';
 import { readRuleSetFile } from './ruleset-loader.js';
 
 /** A rule set could not be had: commands exit with status 2. */
@@ -30,9 +30,8 @@ export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
   }
   const found = findRuleSet(repo, ref);
   if (!found) {
-    const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
     throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET',
-      isPathRef(ref) ? `no such rule set file ${ref}` : `no rule set "${ref}" in ${repo.dir}/ (known: ${known})`)]);
+      isPathRef(ref) ? `no such rule set file ${ref}` : unknownIdMessage(repo, ref))]);
   }
   if (!found.ruleSet) throw new NoRuleSetError(found.errors);
   const crossErrors = repo.errors.filter((e) => e.file === found.file && !found.errors.includes(e));

@@ -66,3 +66,9 @@ export function selectForPeriod(repo: RuleRepository, period: string): RuleSet |
   return repo.ruleSets.find((r) => r.status === 'published'
     && r.effective.from <= day && (r.effective.until === undefined || day < r.effective.until));
 }
+
+/** `no rule set "x" in rules/ (known: 2026-01, 2027-01)`: the message for an unknown id. */
+export function unknownIdMessage(repo: RuleRepository, id: string): string {
+  const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
+  return `no rule set "${id}" in ${repo.dir}/ (known: ${known})`;
+}

@@ -14,7 +14,7 @@ import { fsError, isSymlink } from '../load/fs-errors.js';
 import { listFolderOnce } from '../load/input-files.js';
 import { resolveLimits, type LoadLimits } from '../load/limits.js';
 import { readTextFile } from '../load/read-file.js';
-import { findRuleSet, loadRules, type RuleRepository } from '../load/rules-dir.js';
+import { findRuleSet, loadRules, unknownIdMessage, type RuleRepository } from '../load/rules-dir.js';
 import { parseSnapshotRecord } from '../load/snapshot-parse.js';
 import { formatPath, type PathSeg } from '../load/source-doc.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
@@ -133,8 +133,7 @@ function pinnedRuleSet(c: RegressionCase, repo: RuleRepository): { ruleSet: Rule
     new RcError(code, message, { file: c.file, ...c.doc.locate(path), path: formatPath(path) });
   const found = findRuleSet(repo, c.rules);
   if (!found) {
-    const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
-    return { failures: [at(['rules'], 'CASE_FAILED', `no rule set "${c.rules}" in ${repo.dir}/ (known: ${known})`)] };
+    return { failures: [at(['rules'], 'CASE_FAILED', unknownIdMessage(repo, c.rules))] };
   }
   const problems = [...found.errors, ...repo.errors.filter((e) => e.file === found.file && !found.errors.includes(e))];
   if (problems.length || !found.ruleSet) {

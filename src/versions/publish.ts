@@ -10,7 +10,7 @@ import type { RuleSet, RuleSetStatus } from '../model/types.js';
 import { resolveLimits } from '../load/limits.js';
 import { writeAtomically, writeLock } from '../load/lock.js';
 import { NoRuleSetError, isPathRef } from '../load/resolve-rule-set.js';
-import { findRuleSet, loadRules } from '../load/rules-dir.js';
+import { findRuleSet, loadRules, unknownIdMessage } from '../load/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../load/ruleset-loader.js';
 import { overlaps, publishedHash, windowText } from '../validate/repository-checks.js';
 import { setStatusText } from './status-edit.js';
@@ -55,8 +55,7 @@ export function publishVersion(id: string, options: PublishOptions = {}): Publis
   if (missingDir) throw new NoRuleSetError([missingDir]);
   const found = findRuleSet(repo, id);
   if (!found) {
-    const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
-    throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET', `no rule set "${id}" in ${dir}/ (known: ${known})`)]);
+    throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET', unknownIdMessage(repo, id))]);
   }
   if (!found.ruleSet) throw new PublishRefused(found.errors);
   const rs = found.ruleSet;
