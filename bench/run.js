@@ -122,15 +122,19 @@ let timeFileSeq = 0;
  * Runs node with `args` (cwd = project root, stdout to /dev/null) and
  * resolves to { seconds, code, rssKiB, rssFrom, summary, stderrTail }.
  */
+// the node flags of the CLI's shebang (`#!/usr/bin/env -S node --flag`), so that the
+// CLI runs here exactly as `npx reseller-credits` runs it
+const CLI_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(join(ROOT, CLI), 'utf8').split('\n')[0]) ?? [])[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+
 function timeRun(args) {
   const env = { ...process.env, RESELLER_CREDITS_REPORT_RSS: '1', NO_COLOR: '1' };
   let cmd = process.execPath;
-  let argv = args;
+  let argv = args[0] === CLI ? [...CLI_NODE_FLAGS, ...args] : args;
   let timeFile;
   if (hasTime) {
     timeFile = join(scratch, `time-${timeFileSeq++}`);
     cmd = TIME_BIN;
-    argv = ['-f', '%M', '-o', timeFile, process.execPath, ...args];
+    argv = ['-f', '%M', '-o', timeFile, process.execPath, ...(args[0] === CLI ? [...CLI_NODE_FLAGS, ...args] : args)];
   }
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
