@@ -4,9 +4,9 @@ import { InvalidArgumentError } from 'commander';
 import { expandInputs } from '../load/portfolio.js';
 
 /** Parses `--jobs`. */
-export function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
+export function parseJobs(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1 || n > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
   return n;
 }
 
@@ -24,8 +24,8 @@ export function jobsFor(requested: number, inputs: readonly string[]): number {
 }
 
 /** Parses a whole number ≥ 1 (e.g. `--top`). */
-export function parseCount(value: string): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
+export function parseCount(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
   return n;
 }

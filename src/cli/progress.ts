@@ -32,7 +32,7 @@ export function startProgress(inputs: readonly string[]): Progress {
   return {
     update(records, errors, bytes) {
       const secs = Math.max((Date.now() - started) / 1000, 0.001);
-      bar.update(Math.min(bytes, total), { records, errors, rate: Math.round(records / secs) });
+      bar.update(Math.min(bytes, total), { records, errors, rate: (records / secs).toFixed(0) });
     },
     stop() { bar.stop(); },
   };
