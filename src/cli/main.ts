@@ -2,6 +2,7 @@
  * The `reseller-credits` command line: a thin layer over the library. User
  * mistakes end with a message and an exit status, never a stack trace.
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
 import { registerEvaluate } from './commands/evaluate.js';
@@ -13,10 +14,16 @@ import { registerWhatIf } from './commands/whatif.js';
 import { EXIT, UsageError, printErrors, colors } from './io.js';
 import { reportRssOnExit } from './progress.js';
 
+/** The version in package.json. */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('reseller-credits')
     .description('Reseller statement credits from versioned YAML rule sets')
+    .version(packageVersion(), '-V, --version', 'print the version of reseller-credits')
     .option('--rules-dir <dir>', 'folder of rule sets and rules.lock', 'rules')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
