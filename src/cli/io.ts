@@ -47,7 +47,7 @@ let stdoutClosed = false;
  * output error (a full disk, EIO) means output was lost: one line on stderr
  * and at least status 1 (exit statuses, SPEC §5: the run did not complete).
  */
-function watchStdout(): void {
+export function watchStdout(): void {
   if (stdoutWatched) return;
   stdoutWatched = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -61,6 +61,11 @@ function watchStdout(): void {
   });
   // stderr closed under us (`2>&1 | head`): its messages have no reader left; never crash on it
   process.stderr.on('error', () => undefined);
+}
+
+/** Whether stdout has gone away (nothing more should be written to it). */
+export function stdoutIsClosed(): boolean {
+  return stdoutClosed;
 }
 
 /**

@@ -11,7 +11,7 @@ import { registerPublish } from './commands/publish.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
-import { EXIT, UsageError, printErrors, colors } from './io.js';
+import { EXIT, UsageError, printErrors, colors, stdoutIsClosed, watchStdout } from './io.js';
 import { reportRssOnExit } from './progress.js';
 
 /** The version in package.json. */
@@ -26,6 +26,11 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version of reseller-credits')
     .option('--rules-dir <dir>', 'folder of rule sets and rules.lock', 'rules')
     .showHelpAfterError('(run with --help for usage)')
+    // help and usage text go through the same closed-pipe handling as results
+    .configureOutput({
+      writeOut: (str) => { if (!stdoutIsClosed()) process.stdout.write(str); },
+      writeErr: (str) => { process.stderr.write(str); },
+    })
     .exitOverride();
   registerValidate(program);
   registerEvaluate(program);
@@ -38,6 +43,7 @@ export function buildProgram(): Command {
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  watchStdout();
   reportRssOnExit();
   const program = buildProgram();
   try {

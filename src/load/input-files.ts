@@ -24,12 +24,13 @@ export interface InputFile { file: string; error?: RcError }
  * Every file `inputs` name, in order. Inside folders only snapshot files are
  * taken; an entry that cannot be stat'ed is reported only when its name says
  * it would have been read (a snapshot extension), as a readable file of
- * another kind would have been skipped too. A folder reached twice through
- * symlinks (a link loop) is read once.
+ * another kind would have been skipped too. Within one input, a folder
+ * reached twice through symlinks (a link loop) is read once; an input named
+ * twice is read twice, as a file named twice is.
  */
 export function listInputs(inputs: readonly string[]): InputFile[] {
   const out: InputFile[] = [];
-  const seen = new Set<string>();
+  let seen = new Set<string>();
   const walk = (p: string, top: boolean) => {
     let st;
     try {
@@ -46,7 +47,10 @@ export function listInputs(inputs: readonly string[]): InputFile[] {
     if (names instanceof RcError) out.push({ file: p, error: names });
     else for (const name of names) walk(join(p, name), false);
   };
-  for (const i of inputs) walk(i, true);
+  for (const i of inputs) {
+    seen = new Set<string>();
+    walk(i, true);
+  }
   return out;
 }
 

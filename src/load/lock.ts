@@ -2,7 +2,7 @@
  * `rules/rules.lock`: `{ "<id>": "<sha256>" }` for every published version
  * (SPEC §6). Read with positions so a stray entry can be pointed at.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import { fsError, isSymlink } from './fs-errors.js';
@@ -71,10 +71,18 @@ export function writeLock(lock: Lock): void {
  * a failed write never leaves half a file; a failure is a coded error.
  */
 export function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
+  // through a symbolic link to the file it names, keeping its permissions
+  let target = file;
+  let mode: number | undefined;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    target = realpathSync(file);
+    mode = statSync(target).mode & 0o7777;
+  } catch { /* a new file */ }
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text, mode === undefined ? undefined : { mode });
+    if (mode !== undefined) chmodSync(tmp, mode); // the umask may have narrowed it
+    renameSync(tmp, target);
   } catch (err) {
     try { rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     const code = (err as NodeJS.ErrnoException).code ?? 'error';

@@ -2,7 +2,7 @@
  * Resolving a rule set reference — a version id in the rules folder (any
  * status) or a path to a rule set file — with the errors a user can act on.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
@@ -20,7 +20,7 @@ export function isPathRef(ref: string): boolean {
 /** The rule set an id (in the folder, any status) or a file path names; throws `NoRuleSetError`. */
 export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
   // a file of the rules folder itself is checked like its id: lock and windows included
-  if (isPathRef(ref) && existsSync(ref) && resolve(dirname(ref)) === resolve(repo.dir)) {
+  if (isPathRef(ref) && existsSync(ref) && sameFolder(dirname(ref), repo.dir)) {
     return resolveRuleSet(repo, basename(ref).replace(/\.ya?ml$/i, ''));
   }
   if (isPathRef(ref) && existsSync(ref)) {
@@ -37,4 +37,13 @@ export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
   const crossErrors = repo.errors.filter((e) => e.file === found.file && !found.errors.includes(e));
   if (crossErrors.length) throw new NoRuleSetError(crossErrors);
   return found.ruleSet;
+}
+
+/** Whether two paths name one folder (through links, and in any letter case the file system ignores). */
+function sameFolder(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 }

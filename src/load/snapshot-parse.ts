@@ -80,8 +80,13 @@ function lazyDoc(raw: RawRecord, value: unknown, limits: LoadLimits): SourceDoc 
 }
 
 function jsonSyntaxError(raw: RawRecord, err: Error): RcError {
-  const m = /position (\d+)/.exec(err.message);
-  const msg = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the record ends too early (truncated JSON?)');
+  // anchored on Node's own wording: the quoted excerpt of the input may say "position" too
+  const m = / in JSON at position (\d+)/.exec(err.message);
+  const msg = err.message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    // Node 20 quotes an excerpt of the input (newlines and all): the position says where
+    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '')
+    .replace(/^Unexpected end of JSON input$/, 'the record ends too early (truncated JSON?)');
   // Node 20 gives no position for e.g. `Unexpected token '}', ..."account":}`:
   // find the spot with an exact grammar walk. (The YAML parser cannot: it
   // reads `{"account":}`, `tru` or `.5` as valid YAML.)

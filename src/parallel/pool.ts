@@ -80,7 +80,9 @@ export async function runOrdered<T extends Task, O extends TaskOut>(
   const inFlight: { task: T; result: Promise<TaskOut> }[] = [];
   try {
     for await (const task of source) {
-      inFlight.push({ task, result: runner.run(task) });
+      const result = runner.run(task);
+      result.catch(() => undefined); // observed now; still awaited, in order, below
+      inFlight.push({ task, result });
       if (inFlight.length >= window) {
         const head = inFlight.shift()!;
         await sink((await head.result) as O, head.task);
@@ -91,6 +93,6 @@ export async function runOrdered<T extends Task, O extends TaskOut>(
       await sink((await head.result) as O, head.task);
     }
   } finally {
-    for (const f of inFlight) f.result.catch(() => undefined);
+    inFlight.length = 0; // let go of what a failure left in flight
   }
 }

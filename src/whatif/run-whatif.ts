@@ -23,13 +23,15 @@ export interface WhatIfRunOptions {
   onProgress?: (rows: number, errors: number, bytes: number) => void;
   /** Told when a worker thread died and its batch was run again on the main thread. */
   onWorkerLost?: (err: Error) => void;
+  /** the fewest decimals of the totals: the larger rounding scale of the two rule sets (default 2) */
+  minScale?: number;
   /** how many largest movers the tally keeps */
   keepMovers?: number;
 }
 
 /** Runs the comparison; resolves to the tally (summary, matrix, movers). */
 export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRunOptions): Promise<WhatIfTally> {
-  const tally = new WhatIfTally(opts.keepMovers);
+  const tally = new WhatIfTally(opts.keepMovers, opts.minScale);
   const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let rows = 0;
   let errors = 0;

@@ -29,8 +29,13 @@ export class WhatIfTally {
   private changes = new Map<string, number>();
   private movers: WhatIfAccount[] = [];
 
-  /** @param keepMovers how many of the largest |delta| accounts to keep */
-  constructor(private readonly keepMovers = 10) {}
+  /**
+   * @param keepMovers how many of the largest |delta| accounts to keep
+   * @param minScale the fewest decimals of the totals (the rule sets' rounding scale)
+   */
+  constructor(private readonly keepMovers = 10, minScale = 2) {
+    this.scale = minScale;
+  }
 
   add(r: WhatIfRow): void {
     if (!r.ok) { this.counts.errors++; return; }

@@ -19,7 +19,7 @@ export interface WhatIfReport {
 
 /** Compares every snapshot under `baseline` and `candidate`. */
 export async function whatIf(snapshots: readonly Snapshot[], baseline: RuleSet, candidate: RuleSet): Promise<WhatIfReport> {
-  const tally = new WhatIfTally();
+  const tally = new WhatIfTally(10, Math.max(baseline.rounding.scale, candidate.rounding.scale));
   const accounts: (WhatIfAccount | ErrorRecord)[] = [];
   let seq = 0;
   for (const s of snapshots) {

@@ -52,6 +52,7 @@ Examples:
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs: cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs,
         keepMovers: opts.top,
+        minScale: Math.max(baseline.rounding.scale, candidate.rounding.scale),
         onRow: async (r) => {
           if (!r.ok) process.stderr.write(`${colors.red(formatError(r.error.error))}\n`);
           await out(writer.row(r));
