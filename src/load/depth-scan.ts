@@ -12,6 +12,7 @@
  * levels). The estimate may over-count odd layouts by a level, never under-count.
  */
 import { Lexer } from 'yaml';
+import { countNewlines } from './text.js';
 
 // The lexer's control tokens (see yaml's CST): document start, flow reset, scalar follows, BOM.
 const DOCUMENT = '\x02';
@@ -99,10 +100,4 @@ function placeAt(open: OpenNode[], column: number, dash: boolean): number {
     }
   }
   return 1;
-}
-
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
 }

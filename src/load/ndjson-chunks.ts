@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { RcError } from '../errors.js';
 import { fsError } from './fs-errors.js';
 import type { RawRecord } from './snapshot-parse.js';
+import { countNewlines } from './text.js';
 
 /** Whole lines of an NDJSON file, starting at line `firstLine` (1-based). */
 export interface LinesChunk { file: string; firstLine: number; text: string }
@@ -85,10 +86,4 @@ export function chunkRecords(chunk: LinesChunk): RawRecord[] {
     start = end + 1;
   }
   return out;
-}
-
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
 }

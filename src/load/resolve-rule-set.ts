@@ -3,7 +3,8 @@
  * status) or a path to a rule set file — with the errors a user can act on.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { idOfFile } from './text.js';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { findRuleSet, unknownIdMessage, type RuleRepository } from './rules-dir.js';
@@ -21,7 +22,7 @@ export function isPathRef(ref: string): boolean {
 export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
   // a file of the rules folder itself is checked like its id: lock and windows included
   if (isPathRef(ref) && existsSync(ref) && sameFolder(dirname(ref), repo.dir)) {
-    return resolveRuleSet(repo, basename(ref).replace(/\.ya?ml$/i, ''));
+    return resolveRuleSet(repo, idOfFile(ref));
   }
   if (isPathRef(ref) && existsSync(ref)) {
     const r = readRuleSetFile(ref);

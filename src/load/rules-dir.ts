@@ -10,6 +10,7 @@ import { checkRepository } from '../validate/repository-checks.js';
 import { fsError } from './fs-errors.js';
 import { readLock, LOCK_FILE, type Lock } from './lock.js';
 import { readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
+import { idOfFile } from './text.js';
 
 /** Every rule set of a folder, the valid ones usable, and all errors found. */
 export interface RuleRepository {
@@ -53,11 +54,7 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
 
 /** The rule set with this id, valid or not: undefined when there is no such file. */
 export function findRuleSet(repo: RuleRepository, id: string): RuleSetReadResult | undefined {
-  return repo.files.find((f) => f.ruleSet?.id === id || baseId(f.file) === id);
-}
-
-function baseId(file: string): string {
-  return file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
+  return repo.files.find((f) => f.ruleSet?.id === id || idOfFile(f.file) === id);
 }
 
 /** The published rule set whose effective window holds the first day of `period` (YYYY-MM). */

@@ -10,6 +10,7 @@ import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js
 import { countJsonKeys, countValueKeys, jsonErrorOffset } from './json-scan.js';
 import type { LoadLimits } from './limits.js';
 import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
+import { accountOf } from './text.js';
 
 /** The text of one portfolio record and where it came from. */
 export interface RawRecord {
@@ -97,12 +98,4 @@ function jsonSyntaxError(raw: RawRecord, err: Error): RcError {
   const line = raw.line + lines;
   const column = lines ? pos - nl : raw.column + pos;
   return new RcError('JSON_SYNTAX', `invalid JSON: ${msg}`, { file: raw.file, line, column });
-}
-
-function accountOf(value: unknown): string | undefined {
-  if (value && typeof value === 'object' && Object.hasOwn(value, 'account')) {
-    const a = (value as { account: unknown }).account;
-    if (typeof a === 'string') return a;
-  }
-  return undefined;
 }

@@ -4,6 +4,7 @@
  */
 import { RcError } from '../errors.js';
 import { hashWithStatus } from '../load/canonical.js';
+import { idOfFile } from '../load/text.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
 import type { RuleSetReadResult } from '../load/ruleset-loader.js';
@@ -47,7 +48,7 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
         `${rs.status} version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
     }
   }
-  const present = new Set(files.map((f) => f.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '')));
+  const present = new Set(files.map((f) => idOfFile(f.file)));
   for (const id of Object.keys(lock.entries)) {
     if (!ids.has(id) && !present.has(id)) {
       errors.push(new RcError('LOCK_STRAY', `rules.lock has an entry for "${id}" but there is no rules file ${id}.yaml`,

@@ -12,6 +12,7 @@ import type { LoadLimits } from '../load/limits.js';
 import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
 import { validators } from './schemas.js';
 import { schemaErrors } from './schema-errors.js';
+import { accountOf } from '../load/text.js';
 
 /** A snapshot together with the document it came from, for positioned errors later. */
 export interface LocatedSnapshot {
@@ -109,14 +110,6 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
       linkedAffiliate,
     },
   };
-}
-
-function accountOf(value: unknown): string | undefined {
-  if (value && typeof value === 'object' && Object.hasOwn(value, 'account')) {
-    const a = (value as { account: unknown }).account;
-    if (typeof a === 'string') return a;
-  }
-  return undefined;
 }
 
 function withAccount(e: RcError, account: string | undefined): RcError {

@@ -3,7 +3,8 @@ import { Option, type Command } from 'commander';
 import { diffRuleSets } from '../../versions/diff.js';
 import { diffText } from '../../versions/diff-text.js';
 import { EXIT, out, printErrors } from '../io.js';
-import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
+import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
+import { loadRules } from '../../load/rules-dir.js';
 
 /** Registers the command. */
 export function registerDiff(program: Command): void {
@@ -19,7 +20,7 @@ Examples:
   $ reseller-credits diff 2026-01 drafts/2027-01.yaml --format json`)
     .action(async (a: string, b: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ rulesDir: string; format: 'text' | 'json' }>();
-      const repo = openRules(opts.rulesDir);
+      const repo = loadRules(opts.rulesDir);
       const problems: NoRuleSetError[] = [];
       const get = (ref: string) => {
         try {

@@ -6,7 +6,8 @@ import { defaultJobs } from '../../parallel/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
+import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
+import { loadRules } from '../../load/rules-dir.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 
 interface EvaluateOptions {
@@ -32,7 +33,7 @@ Examples:
     .action(async (files: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<EvaluateOptions>();
       if (opts.rulesVersion && opts.rulesFile) throw new UsageError('give --rules-version or --rules-file, not both');
-      const repo = openRules(opts.rulesDir);
+      const repo = loadRules(opts.rulesDir);
       const ref = opts.rulesFile ?? opts.rulesVersion;
       try {
         if (ref) resolveRuleSet(repo, ref);

@@ -8,7 +8,8 @@ import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, openRules, resolveRuleSet } from '../rules-choice.js';
+import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
+import { loadRules } from '../../load/rules-dir.js';
 
 interface WhatIfOptions { rulesDir: string; baseline: string; candidate: string; format: WhatIfFormat; jobs: number; top: number }
 
@@ -29,7 +30,7 @@ Examples:
   $ reseller-credits whatif --baseline 2026-01 --candidate drafts/cheaper.yaml --format csv portfolio/ > changes.csv`)
     .action(async (files: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<WhatIfOptions>();
-      const repo = openRules(opts.rulesDir);
+      const repo = loadRules(opts.rulesDir);
       let baseline;
       let candidate;
       try {
