@@ -5,9 +5,9 @@
  */
 
 // rule sets and versions
-export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './load/ruleset-loader.js';
-export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './load/rules-dir.js';
-export { resolveRuleSet, NoRuleSetError } from './load/resolve-rule-set.js';
+export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './intake/ruleset-loader.js';
+export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './intake/rules-dir.js';
+export { resolveRuleSet, NoRuleSetError } from './intake/resolve-rule-set.js';
 export { canonicalJson, contentHash } from './load/canonical.js';
 export { readLock, writeLock, type Lock } from './load/lock.js';
 export { publishVersion, PublishRefused, type PublishOptions, type PublishOutcome } from './versions/publish.js';
@@ -18,8 +18,8 @@ export { runCaseFile, runCases, findCaseFiles, type CaseOutcome, type CaseRunOpt
 export { formatOutcome, summarize } from './versions/case-report.js';
 
 // snapshots and portfolios
-export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './load/portfolio.js';
-export { parseSnapshotRecord, type RawRecord } from './load/snapshot-parse.js';
+export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './input/portfolio.js';
+export { parseSnapshotRecord, type RawRecord } from './intake/snapshot-parse.js';
 export { toSnapshot, type LocatedSnapshot } from './validate/snapshot-checks.js';
 export { formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';
 export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js';

@@ -4,7 +4,7 @@
  * same cases from the command line.
  */
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../src/load/rules-dir.js';
+import { loadRules } from '../src/intake/rules-dir.js';
 import { formatOutcome } from '../src/versions/case-report.js';
 import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
 

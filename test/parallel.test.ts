@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/load/limits.js';
 import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
-import { CHUNK_BYTES } from '../src/load/ndjson-chunks.js';
+import { CHUNK_BYTES } from '../src/input/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 
 const dir = tempDir();

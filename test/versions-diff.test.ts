@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleSetText } from '../src/load/ruleset-loader.js';
+import { parseRuleSetText } from '../src/intake/ruleset-loader.js';
 import type { RuleSet } from '../src/model/types.js';
 import { diffRuleSets, type RuleSetChange } from '../src/versions/diff.js';
 import { diffText } from '../src/versions/diff-text.js';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canonicalJson, contentHash } from '../src/load/canonical.js';
-import { loadRules, selectForPeriod, findRuleSet } from '../src/load/rules-dir.js';
-import { readRuleSetFile } from '../src/load/ruleset-loader.js';
+import { loadRules, selectForPeriod, findRuleSet } from '../src/intake/rules-dir.js';
+import { readRuleSetFile } from '../src/intake/ruleset-loader.js';
 import { cli, rulesCopy } from './support/versions-cli.js';
 import { sortedJson, sha256 } from './support/sorted-json.js';
 

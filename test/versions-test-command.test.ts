@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../src/load/rules-dir.js';
+import { loadRules } from '../src/intake/rules-dir.js';
 import { publishVersion } from '../src/versions/publish.js';
 import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
 import { cli, rulesCopy } from './support/versions-cli.js';

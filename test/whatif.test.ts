@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/load/limits.js';
-import { loadRuleSet } from '../src/load/ruleset-loader.js';
+import { loadRuleSet } from '../src/intake/ruleset-loader.js';
 import { createWhatIfWriter, type WhatIfFormat } from '../src/report/whatif.js';
 import type { WhatIfRow } from '../src/whatif/compare.js';
 import { whatIfPortfolio } from '../src/whatif/run-whatif.js';
@@ -128,7 +128,7 @@ describe('whatif', () => {
 describe('whatIf (library)', () => {
   it('compares snapshots in memory with the same figures as the command', async () => {
     const { whatIf } = await import('../src/whatif/what-if.js');
-    const { parseSnapshotRecord } = await import('../src/load/snapshot-parse.js');
+    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
     const snapshots = portfolio.split('\n').map((text, i) =>
       parseSnapshotRecord({ seq: i, file: 'p.ndjson', line: i + 1, column: 1, text, format: 'json' }, resolveLimits()).snapshot);
     const report = await whatIf(snapshots, loadRuleSet('rules/2026-01.yaml'), loadRuleSet(writeCandidate()));

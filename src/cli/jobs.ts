@@ -1,7 +1,7 @@
 /** `--jobs N`: a whole number ≥ 1, and when to use fewer. */
 import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { expandInputs } from '../load/portfolio.js';
+import { expandInputs } from '../input/portfolio.js';
 
 /** Parses `--jobs`. */
 export function parseJobs(text: string): number {

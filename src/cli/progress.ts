@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { expandInputs } from '../load/portfolio.js';
+import { expandInputs } from '../input/portfolio.js';
 
 /** A progress display; a no-op off a terminal. */
 export interface Progress {

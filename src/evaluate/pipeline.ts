@@ -3,7 +3,7 @@
  * out once, as a result or an error record, and the counts add up.
  */
 import type { LoadLimits } from '../load/limits.js';
-import { readPortfolio } from '../load/portfolio.js';
+import { readPortfolio } from '../input/portfolio.js';
 import { errorRecord, evaluateRecord, type OutputRecord, type RuleChoice } from './record.js';
 
 /** Counts of one run. */

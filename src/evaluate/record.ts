@@ -5,8 +5,8 @@
 import { RcError, asRcErrors, type ErrorRecordBody } from '../errors.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../load/limits.js';
-import { selectForPeriod, type RuleRepository } from '../load/rules-dir.js';
-import { parseSnapshotRecord, type RawRecord } from '../load/snapshot-parse.js';
+import { selectForPeriod, type RuleRepository } from '../intake/rules-dir.js';
+import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
 import { formatPath } from '../load/source-doc.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 import { evaluate, type EvaluateOptions } from './evaluate.js';

@@ -5,7 +5,7 @@
 import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
-import { fsError, isSymlink } from './fs-errors.js';
+import { fsError, isSymlink } from '../input/fs-errors.js';
 import { resolveLimits } from './limits.js';
 import { parseYamlDocuments, type Position } from './source-doc.js';
 

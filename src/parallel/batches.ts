@@ -1,7 +1,7 @@
 /** Groups the portfolio stream into batches for the workers. */
 import { errorRecord } from '../evaluate/record.js';
 import type { LoadLimits } from '../load/limits.js';
-import { readPortfolioChunks } from '../load/portfolio.js';
+import { readPortfolioChunks } from '../input/portfolio.js';
 import type { BatchItem } from './tasks.js';
 
 /** Records per batch: large enough to amortize messaging, small enough to stream. */

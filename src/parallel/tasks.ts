@@ -6,10 +6,10 @@
 import { formatError } from '../errors.js';
 import { evaluateRecord, type ErrorRecord, type OutputRecord, type RuleChoice } from '../evaluate/record.js';
 import type { LoadLimits } from '../load/limits.js';
-import { resolveRuleSet } from '../load/resolve-rule-set.js';
-import { loadRules } from '../load/rules-dir.js';
-import type { RawRecord } from '../load/snapshot-parse.js';
-import { chunkRecords, type LinesChunk } from '../load/ndjson-chunks.js';
+import { resolveRuleSet } from '../intake/resolve-rule-set.js';
+import { loadRules } from '../intake/rules-dir.js';
+import type { RawRecord } from '../input/raw-record.js';
+import { chunkRecords, type LinesChunk } from '../input/ndjson-chunks.js';
 import type { RuleSet } from '../model/types.js';
 import { formatBodies, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';

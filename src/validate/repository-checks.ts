@@ -7,7 +7,7 @@ import { hashWithStatus } from '../load/canonical.js';
 import { idOfFile } from '../load/text.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
-import type { RuleSetReadResult } from '../load/ruleset-loader.js';
+import type { RuleSetReadResult } from '../intake/ruleset-loader.js';
 
 /** Cross-file errors, each pointing at the file that has to change. */
 export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock): RcError[] {

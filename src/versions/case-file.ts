@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, isAbsolute } from 'node:path';
 import { RcError } from '../errors.js';
 import type { LoadLimits } from '../load/limits.js';
-import { tryReadTextFile } from '../load/read-file.js';
+import { tryReadTextFile } from '../input/read-file.js';
 import { formatPath, parseYamlDocuments, type PathSeg, type SourceDoc } from '../load/source-doc.js';
 
 /** The `expect` keys whose value is a figure compared exactly as the result prints it. */

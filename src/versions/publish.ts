@@ -9,9 +9,9 @@ import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet, RuleSetStatus } from '../model/types.js';
 import { resolveLimits } from '../load/limits.js';
 import { writeAtomically, writeLock } from '../load/lock.js';
-import { NoRuleSetError, isPathRef } from '../load/resolve-rule-set.js';
-import { findRuleSet, loadRules, unknownIdMessage } from '../load/rules-dir.js';
-import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../load/ruleset-loader.js';
+import { NoRuleSetError, isPathRef } from '../intake/resolve-rule-set.js';
+import { findRuleSet, loadRules, unknownIdMessage } from '../intake/rules-dir.js';
+import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../intake/ruleset-loader.js';
 import { overlaps, publishedHash, windowText } from '../validate/repository-checks.js';
 import { setStatusText } from './status-edit.js';
 

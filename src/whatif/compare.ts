@@ -7,7 +7,7 @@ import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import type { LoadLimits } from '../load/limits.js';
-import { parseSnapshotRecord, type RawRecord } from '../load/snapshot-parse.js';
+import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
 import { errorRecord, type ErrorRecord } from '../evaluate/record.js';
 import { evaluate } from '../evaluate/evaluate.js';
 

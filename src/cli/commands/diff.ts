@@ -3,8 +3,8 @@ import { Option, type Command } from 'commander';
 import { diffRuleSets } from '../../versions/diff.js';
 import { diffText } from '../../versions/diff-text.js';
 import { EXIT, out, printErrors } from '../io.js';
-import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
-import { loadRules } from '../../load/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
+import { loadRules } from '../../intake/rules-dir.js';
 
 /** Registers the command. */
 export function registerDiff(program: Command): void {

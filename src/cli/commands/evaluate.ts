@@ -6,8 +6,8 @@ import { defaultJobs } from '../../parallel/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
-import { loadRules } from '../../load/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
+import { loadRules } from '../../intake/rules-dir.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 
 interface EvaluateOptions {

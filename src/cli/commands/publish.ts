@@ -1,6 +1,6 @@
 /** `reseller-credits publish ID`: a checked draft becomes published and locked. */
 import type { Command } from 'commander';
-import { NoRuleSetError } from '../../load/resolve-rule-set.js';
+import { NoRuleSetError } from '../../intake/resolve-rule-set.js';
 import { PublishRefused, publishVersion } from '../../versions/publish.js';
 import { EXIT, out, printErrors, warn, colors } from '../io.js';
 

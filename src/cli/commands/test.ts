@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatOutcome, summarize } from '../../versions/case-report.js';
 import { findCaseFiles, runCaseFile } from '../../versions/case-runner.js';
-import { loadRules } from '../../load/rules-dir.js';
+import { loadRules } from '../../intake/rules-dir.js';
 import { resolveLimits } from '../../load/limits.js';
 import { EXIT, out, printErrors, warn } from '../io.js';
 

@@ -1,7 +1,7 @@
 /** `reseller-credits validate`: every rule set of the folder, all errors listed. */
 import type { Command } from 'commander';
-import { loadRules } from '../../load/rules-dir.js';
-import { readRuleSetFile } from '../../load/ruleset-loader.js';
+import { loadRules } from '../../intake/rules-dir.js';
+import { readRuleSetFile } from '../../intake/ruleset-loader.js';
 import { EXIT, note, printErrors } from '../io.js';
 
 /** Registers the command. */

@@ -8,8 +8,8 @@ import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, resolveRuleSet } from '../../load/resolve-rule-set.js';
-import { loadRules } from '../../load/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
+import { loadRules } from '../../intake/rules-dir.js';
 
 interface WhatIfOptions { rulesDir: string; baseline: string; candidate: string; format: WhatIfFormat; jobs: number; top: number }
 

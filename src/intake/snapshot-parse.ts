@@ -7,26 +7,13 @@
  */
 import { RcError, RcErrors } from '../errors.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
-import { countJsonKeys, countValueKeys, jsonErrorOffset } from './json-scan.js';
-import type { LoadLimits } from './limits.js';
-import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
-import { accountOf } from './text.js';
+import { countJsonKeys, countValueKeys, jsonErrorOffset } from '../input/json-scan.js';
+import type { LoadLimits } from '../load/limits.js';
+import { parseYamlDocuments, type SourceDoc } from '../load/source-doc.js';
+import { accountOf } from '../load/text.js';
+import type { RawRecord } from '../input/raw-record.js';
 
-/** The text of one portfolio record and where it came from. */
-export interface RawRecord {
-  /**
-   * A label for the record: its 0-based position from `readPortfolio`, its line
-   * number inside a worker's NDJSON chunk. Output order never depends on it:
-   * records come out in the order they were read.
-   */
-  seq: number;
-  file: string;
-  /** 1-based line and column where the record starts */
-  line: number;
-  column: number;
-  text: string;
-  format: 'json' | 'yaml';
-}
+export type { RawRecord };
 
 // Numbers whose JSON.parse value may differ from their text: send them to the slow path.
 // `\.\d{7}`: 100000000.000000001 parses to the integer 100000000, hiding 9 decimals.

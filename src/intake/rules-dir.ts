@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { checkRepository } from '../validate/repository-checks.js';
-import { fsError } from './fs-errors.js';
-import { readLock, LOCK_FILE, type Lock } from './lock.js';
+import { fsError } from '../input/fs-errors.js';
+import { readLock, LOCK_FILE, type Lock } from '../load/lock.js';
 import { readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
-import { idOfFile } from './text.js';
+import { idOfFile } from '../load/text.js';
 
 /** Every rule set of a folder, the valid ones usable, and all errors found. */
 export interface RuleRepository {

@@ -4,7 +4,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { idOfFile } from './text.js';
+import { idOfFile } from '../load/text.js';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { findRuleSet, unknownIdMessage, type RuleRepository } from './rules-dir.js';

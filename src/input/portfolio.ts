@@ -7,10 +7,10 @@
  */
 import { RcError } from '../errors.js';
 import { kindOf, listInputs } from './input-files.js';
-import type { LoadLimits } from './limits.js';
+import type { LoadLimits } from '../load/limits.js';
 import { readTextFile } from './read-file.js';
 import { splitJsonArray, splitYamlDocuments, type SplitItem } from './record-splitter.js';
-import type { RawRecord } from './snapshot-parse.js';
+import type { RawRecord } from './raw-record.js';
 import { chunkRecords, ndjsonChunks, type LinesChunk } from './ndjson-chunks.js';
 
 /**

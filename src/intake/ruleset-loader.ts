@@ -9,10 +9,10 @@ import type { RuleSet } from '../model/types.js';
 import { validators } from '../validate/schemas.js';
 import { schemaErrors } from '../validate/schema-errors.js';
 import { checkRuleSet, type RuleSetDocument } from '../validate/ruleset-checks.js';
-import { contentHash, hashWithStatus } from './canonical.js';
-import { resolveLimits, type LoadLimits } from './limits.js';
-import { tryReadTextFile } from './read-file.js';
-import { parseYamlDocuments, type SourceDoc } from './source-doc.js';
+import { contentHash, hashWithStatus } from '../load/canonical.js';
+import { resolveLimits, type LoadLimits } from '../load/limits.js';
+import { tryReadTextFile } from '../input/read-file.js';
+import { parseYamlDocuments, type SourceDoc } from '../load/source-doc.js';
 
 /** Options for reading rule sets. */
 export interface RuleSetLoadOptions {

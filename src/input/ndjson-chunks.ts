@@ -7,8 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { RcError } from '../errors.js';
 import { fsError } from './fs-errors.js';
-import type { RawRecord } from './snapshot-parse.js';
-import { countNewlines } from './text.js';
+import type { RawRecord } from './raw-record.js';
+import { countNewlines } from '../load/text.js';
 
 /** Whole lines of an NDJSON file, starting at line `firstLine` (1-based). */
 export interface LinesChunk { file: string; firstLine: number; text: string }
