@@ -37,7 +37,8 @@ export type ErrorCode =
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
-  | 'RULES_PIN_MISMATCH';
+  | 'RULES_PIN_MISMATCH'
+  | 'REVIEW_REJECTED';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

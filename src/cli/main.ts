@@ -8,6 +8,7 @@ import { asRcErrors } from '../errors.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerDiff } from './commands/diff.js';
 import { registerPublish } from './commands/publish.js';
+import { registerReview } from './commands/review.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerPublish(program);
   registerWhatIf(program);
+  registerReview(program);
   return program;
 }
 

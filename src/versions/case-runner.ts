@@ -147,7 +147,8 @@ function pinnedRuleSet(c: RegressionCase, repo: RuleRepository): { ruleSet: Rule
   return { ruleSet: found.ruleSet };
 }
 
-function locate(c: RegressionCase, limits: LoadLimits): LocatedSnapshot {
+/** The snapshot of a well-formed case, validated (throws `RcErrors` like any snapshot). */
+export function locate(c: RegressionCase, limits: LoadLimits): LocatedSnapshot {
   if (c.snapshot.kind === 'inline') return toSnapshot(c.snapshot.doc, limits);
   const file = c.snapshot.file;
   const text = readTextFile(file, limits.maxFileBytes);

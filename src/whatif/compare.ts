@@ -59,7 +59,7 @@ export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate
 }
 
 /** The errors of one side, each message prefixed with the side's name. */
-function onSide(err: unknown, which: 'baseline' | 'candidate'): RcErrors {
+export function onSide(err: unknown, which: 'baseline' | 'candidate'): RcErrors {
   return new RcErrors(asRcErrors(err).map((e) => new RcError(e.code, `${which}: ${e.message}`,
     { file: e.file, line: e.line, column: e.column, path: e.path, account: e.account })));
 }

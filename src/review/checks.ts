@@ -1,0 +1,156 @@
+/**
+ * The review's checks on a candidate rule set (SPEC §10), each passed or
+ * failed with a concrete counterexample: monotone percentages, bounded
+ * credits over generated snapshots, the baseline's services kept, and the
+ * effective window against the baseline and every published version.
+ */
+import fc from 'fast-check';
+import { asRcErrors, formatError } from '../errors.js';
+import { Dec, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
+import type { RuleSet } from '../model/types.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { money, pct } from '../report/money-text.js';
+import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
+
+/** The names of the checks, in report order. */
+export type CheckName = 'monotone' | 'bounded' | 'services-kept' | 'window' | 'region';
+
+/** A concrete case that breaks a check. */
+export interface Counterexample {
+  /** What goes wrong, in words. */
+  text: string;
+  /** The snapshot that shows it, when the check is about snapshots. */
+  snapshot?: SnapshotDoc;
+  /** The tier basis that shows it, when the check is about tiers. */
+  tierBasis?: string;
+}
+
+/** The outcome of one check. */
+export interface CheckOutcome {
+  name: CheckName;
+  title: string;
+  passed: boolean;
+  /** One line: what was checked and how it came out. */
+  summary: string;
+  counterexample?: Counterexample;
+  /** fast-check's seed and number of runs, for checks over generated snapshots. */
+  generated?: { seed: number; runs: number };
+}
+
+/** Options of the generated-snapshot checks. */
+export interface GenOptions { seed: number; runs: number }
+
+/** Tier percentages never fall as `from` rises. */
+export function checkMonotone(rs: RuleSet): CheckOutcome {
+  const title = 'Monotone: a higher tier basis never gets a lower percentage';
+  for (let i = 1; i < rs.tiers.length; i++) {
+    const [lo, hi] = [rs.tiers[i - 1]!, rs.tiers[i]!];
+    if (hi.creditPercent.lt(lo.creditPercent)) {
+      const below = hi.from.minus(unitOf(rs));
+      const $ = (d: Dec) => money(d.toFixed(rs.rounding.scale), rs.currency);
+      return {
+        name: 'monotone', title, passed: false,
+        summary: `${hi.name} (${pct(hi.creditPercent.toFixed())}) is lower than ${lo.name} (${pct(lo.creditPercent.toFixed())}) below it`,
+        counterexample: {
+          tierBasis: hi.from.toFixed(),
+          text: `a tier basis of ${$(hi.from)} gets ${pct(hi.creditPercent.toFixed())} (${hi.name}) but ${$(below)} gets ${pct(lo.creditPercent.toFixed())} (${lo.name}): a reseller paying more gets a lower percentage`,
+        },
+      };
+    }
+  }
+  return { name: 'monotone', title, passed: true, summary: `the ${rs.tiers.length} tiers' percentages never fall as the tier basis rises` };
+}
+
+/**
+ * Over generated snapshots: credit ≤ the highest percentage × credit base
+ * (rounded the rule set's way), an ineligible reseller gets 0, and
+ * credit + amount due = charges (rounded the rule set's way).
+ */
+export async function checkBounded(rs: RuleSet, gen: GenOptions): Promise<CheckOutcome> {
+  const title = 'Bounded: credit ≤ highest percentage × credit base; ineligible → 0; credit + amount due = charges';
+  const top = rs.tiers.reduce((m, t) => (t.creditPercent.gt(m) ? t.creditPercent : m), ZERO);
+  const { scale, mode } = rs.rounding;
+  const round = (d: Dec) => roundMoney(d, scale, mode);
+  const problem = async (doc: SnapshotDoc): Promise<string | undefined> => {
+    let located;
+    try {
+      located = toLocated(doc);
+    } catch (err) {
+      return `the generated snapshot is not valid: ${asRcErrors(err).map(formatError).join('; ')}`;
+    }
+    let r;
+    try {
+      r = await evaluate(located.snapshot, rs, located.doc, { lines: false });
+    } catch (err) {
+      return `it cannot be evaluated: ${asRcErrors(err).map(formatError).join('; ')}`;
+    }
+    const $ = (s: string) => money(s, rs.currency);
+    const credit = new Dec(r.credit);
+    const ceiling = round(top.times(r.creditBase).div(HUNDRED));
+    if (credit.lt(0)) return `credit ${$(r.credit)} is negative`;
+    if (credit.gt(ceiling)) return `credit ${$(r.credit)} exceeds ${pct(top.toFixed())} × credit base ${$(r.creditBase)} = ${$(ceiling.toFixed(scale))}`;
+    if (!r.eligibility.eligible && !credit.isZero()) return `the reseller is ineligible (${r.eligibility.reasons.join('; ')}) but gets a credit of ${$(r.credit)}`;
+    const charges = round(new Dec(r.statement.charges));
+    const sum = credit.plus(r.statement.amountDue);
+    if (!sum.eq(charges)) {
+      return `credit ${$(r.credit)} + amount due ${$(r.statement.amountDue)} = ${$(sum.toFixed(scale))}, but the charges ${$(r.statement.charges)} round to ${$(charges.toFixed(scale))}`;
+    }
+    return undefined;
+  };
+  const services = [...rs.services.keys()];
+  const arb = snapshotArbitrary([rs], services, firstPeriod(rs));
+  const run = await fc.check(fc.asyncProperty(arb, async (doc) => (await problem(doc)) === undefined), { seed: gen.seed, numRuns: gen.runs });
+  const generated = { seed: gen.seed, runs: run.numRuns };
+  if (!run.failed || !run.counterexample) {
+    return { name: 'bounded', title, passed: true, generated, summary: `held on ${run.numRuns} generated snapshots (seed ${gen.seed})` };
+  }
+  const doc = run.counterexample[0];
+  const why = (await problem(doc)) ?? 'the property failed';
+  return { name: 'bounded', title, passed: false, generated, summary: why, counterexample: { text: why, snapshot: doc } };
+}
+
+/** Every service of the baseline is still listed by the candidate. */
+export function checkServicesKept(baseline: RuleSet, candidate: RuleSet): CheckOutcome {
+  const title = `Services kept: every service of ${baseline.id} is still listed`;
+  const gone = [...baseline.services.keys()].filter((id) => !candidate.services.has(id)).sort();
+  if (!gone.length) return { name: 'services-kept', title, passed: true, summary: `all ${baseline.services.size} services of ${baseline.id} are listed` };
+  const named = gone.map((id) => `${id} "${baseline.services.get(id)!.name}"`).join(', ');
+  return {
+    name: 'services-kept', title, passed: false,
+    summary: `removed: ${named}`,
+    counterexample: { text: `a snapshot with a line of ${gone[0]} is evaluated under ${baseline.id} but rejected under ${candidate.id} (service removed: ${named})` },
+  };
+}
+
+/** A window [from, until) in words. */
+function windowText(rs: RuleSet): string {
+  return rs.effective.until === undefined ? `from ${rs.effective.from} on (no end date)` : `${rs.effective.from} to ${rs.effective.until} (exclusive)`;
+}
+
+/** The candidate starts where the baseline ends and overlaps no other published version. */
+export function checkWindow(baseline: RuleSet, candidate: RuleSet, published: readonly RuleSet[]): CheckOutcome {
+  const title = `Window: starts where ${baseline.id} ends, overlaps no published version`;
+  const problems: string[] = [];
+  const c = candidate.effective;
+  const b = baseline.effective;
+  if (b.until === undefined) {
+    problems.push(`${baseline.id} has no end date (${windowText(baseline)}): the candidate, from ${c.from}, overlaps it from ${c.from < b.from ? b.from : c.from} on`);
+  } else if (b.until < c.from) {
+    problems.push(`gap: ${baseline.id} ends before ${b.until} but ${candidate.id} starts on ${c.from}; periods from ${b.until} to before ${c.from} would have no rule set`);
+  } else if (b.until > c.from) {
+    problems.push(`overlap: ${candidate.id} starts on ${c.from} but ${baseline.id} runs until ${b.until} (exclusive); ${c.from} to before ${b.until} would be in both`);
+  }
+  for (const p of published) {
+    if (p.id === candidate.id || (p.id === baseline.id && problems.length)) continue;
+    const start = p.effective.from > c.from ? p.effective.from : c.from;
+    const ends = [p.effective.until, c.until].filter((x): x is string => x !== undefined).sort();
+    const end = ends[0];
+    if (end === undefined || start < end) {
+      problems.push(`overlap with published ${p.id} (${windowText(p)}): from ${start}${end ? ` to before ${end}` : ' on'}`);
+    }
+  }
+  if (!problems.length) {
+    return { name: 'window', title, passed: true, summary: `${candidate.id} runs ${windowText(candidate)}, starting where ${baseline.id} ends` };
+  }
+  return { name: 'window', title, passed: false, summary: problems.join('; '), counterexample: { text: problems[0]! } };
+}

@@ -1,0 +1,97 @@
+/**
+ * `review`: one report on a candidate rule set against its baseline — what
+ * changed, whether the candidate is sound, where results can differ, what
+ * it costs on the portfolio and what the regression cases cover (SPEC §10).
+ * The report is plain data; the text, markdown, JSON and HTML renderers are
+ * views of it.
+ */
+import type { RuleSet } from '../model/types.js';
+import type { LoadLimits } from '../load/limits.js';
+import { publishedHash } from '../validate/repository-checks.js';
+import { diffRuleSets, type RuleSetDiff } from '../versions/diff.js';
+import { checkBounded, checkMonotone, checkServicesKept, checkWindow, type CheckOutcome } from './checks.js';
+import { findCliffs, type CliffReport } from './cliffs.js';
+import { checkRegion, deriveRegion, type PartTally, type Region } from './region.js';
+import { portfolioImpact, type Impact } from './impact.js';
+import { coverageOf, type Coverage } from './coverage.js';
+
+/** Marks a file as a review report (what `publish --review` looks for). */
+export const REVIEW_KIND = 'reseller-credits review';
+export const REVIEW_FORMAT_VERSION = 1;
+
+/** The whole review, as `review --format json` prints it. */
+export interface ReviewReport {
+  kind: typeof REVIEW_KIND;
+  formatVersion: number;
+  candidate: { id: string; file: string; status: string; sha256: string; publishedSha256: string; effective: RuleSet['effective']; currency: string };
+  baseline: { id: string; file: string; sha256: string; chosen: 'given' | 'default' };
+  /** Every check passed and the portfolio had no error. */
+  passed: boolean;
+  checks: CheckOutcome[];
+  changes: RuleSetDiff;
+  cliffs: CliffReport;
+  region: Omit<Region, 'parts'> & {
+    /** Per part: portfolio accounts in it and how many of them differ ("differs" or "possible only"). */
+    parts: (Region['parts'][number] & PartTally & { portfolio: 'differs' | 'possible only' })[];
+    portfolio: { accounts: number; outside: number; differ: number };
+    generatedOutside: number;
+  };
+  /** null when no portfolio was given. */
+  impact: Impact | null;
+  coverage: Coverage;
+}
+
+/** Options of a review. */
+export interface ReviewOptions {
+  candidate: RuleSet;
+  baseline: RuleSet;
+  baselineChosen: 'given' | 'default';
+  /** Published versions of the rules folder (for the window check). */
+  published: readonly RuleSet[];
+  portfolio: readonly string[];
+  caseFolders: readonly string[];
+  limits: LoadLimits;
+  /** fast-check seed and runs per generated check. */
+  seed: number;
+  runs: number;
+}
+
+/** The seed the checks use unless told otherwise: a failure is reproducible run after run. */
+export const DEFAULT_SEED = 20260110;
+export const DEFAULT_RUNS = 400;
+
+/** Builds the review. */
+export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {
+  const { candidate: c, baseline: b } = o;
+  const gen = { seed: o.seed, runs: o.runs };
+  const changes = diffRuleSets(b, c);
+  const region = deriveRegion(changes, b, c);
+  const run = o.portfolio.length ? await portfolioImpact(o.portfolio, b, c, o.limits) : undefined;
+  const rc = await checkRegion(region, b, c, run?.samples ?? [], gen);
+  const checks = [
+    checkMonotone(c),
+    await checkBounded(c, gen),
+    checkServicesKept(b, c),
+    checkWindow(b, c, o.published),
+    rc.check,
+  ];
+  const impact = run?.impact ?? null;
+  return {
+    kind: REVIEW_KIND,
+    formatVersion: REVIEW_FORMAT_VERSION,
+    candidate: { id: c.id, file: c.file, status: c.status, sha256: c.sha256, publishedSha256: publishedHash(c), effective: c.effective, currency: c.currency },
+    baseline: { id: b.id, file: b.file, sha256: b.sha256, chosen: o.baselineChosen },
+    passed: checks.every((k) => k.passed) && !(impact?.errors.length),
+    checks,
+    changes,
+    cliffs: findCliffs(c),
+    region: {
+      ...region,
+      parts: region.parts.map((p, i) => ({ ...p, ...rc.parts[i]!, portfolio: rc.parts[i]!.differ ? 'differs' as const : 'possible only' as const })),
+      portfolio: rc.portfolio,
+      generatedOutside: rc.generatedOutside,
+    },
+    impact,
+    coverage: await coverageOf(c, o.caseFolders, o.limits),
+  };
+}
