@@ -77,6 +77,9 @@ export function chartSpecs(r: ReviewReport): Partial<Record<ChartName, TopLevelS
 export async function renderCharts(r: ReviewReport): Promise<Partial<Record<ChartName, string>>> {
   const specs = chartSpecs(r);
   const out: Partial<Record<ChartName, string>> = {};
-  for (const [name, spec] of Object.entries(specs) as [ChartName, TopLevelSpec][]) out[name] = await renderSvg(spec);
+  for (const [name, spec] of Object.entries(specs) as [ChartName, TopLevelSpec][]) {
+    // ids (gradients, clips) made unique per chart: several SVGs share one page
+    out[name] = (await renderSvg(spec)).replace(/(\bid="|url\(#|href="#)/g, `$1${name}-`);
+  }
   return out;
 }

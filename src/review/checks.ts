@@ -10,6 +10,7 @@ import { Dec, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { money, pct } from '../report/money-text.js';
+import { amount } from '../report/review-blocks.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 
 /** The names of the checks, in report order. */
@@ -47,7 +48,7 @@ export function checkMonotone(rs: RuleSet): CheckOutcome {
     const [lo, hi] = [rs.tiers[i - 1]!, rs.tiers[i]!];
     if (hi.creditPercent.lt(lo.creditPercent)) {
       const below = hi.from.minus(unitOf(rs));
-      const $ = (d: Dec) => money(d.toFixed(rs.rounding.scale), rs.currency);
+      const $ = (d: Dec) => amount(d.toFixed(rs.rounding.scale), rs.currency);
       return {
         name: 'monotone', title, passed: false,
         summary: `${hi.name} (${pct(hi.creditPercent.toFixed())}) is lower than ${lo.name} (${pct(lo.creditPercent.toFixed())}) below it`,
@@ -84,7 +85,7 @@ export async function checkBounded(rs: RuleSet, gen: GenOptions): Promise<CheckO
     } catch (err) {
       return `it cannot be evaluated: ${asRcErrors(err).map(formatError).join('; ')}`;
     }
-    const $ = (s: string) => money(s, rs.currency);
+    const $ = (s: string) => amount(s, rs.currency);
     const credit = new Dec(r.credit);
     const ceiling = round(top.times(r.creditBase).div(HUNDRED));
     if (credit.lt(0)) return `credit ${$(r.credit)} is negative`;

@@ -11,6 +11,7 @@ import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
 import type { RuleSetDiff } from '../versions/diff.js';
 import { money, pct } from '../report/money-text.js';
+import { amount } from '../report/review-blocks.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 import type { CheckOutcome, GenOptions } from './checks.js';
 
@@ -43,7 +44,7 @@ export function deriveRegion(diff: RuleSetDiff, baseline: RuleSet, candidate: Ru
   const cur = candidate.currency;
   const scale = Math.max(baseline.rounding.scale, candidate.rounding.scale);
   const u = unitOf(candidate);
-  const $ = (s: string) => money(new Dec(s).toFixed(scale), cur);
+  const $ = (s: string) => amount(new Dec(s).toFixed(scale), cur);
   const parts: RegionPart[] = [];
   for (const e of diff.tierEffects) {
     const band = e.until === undefined
