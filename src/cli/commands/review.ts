@@ -9,7 +9,6 @@ import { defaultBaseline } from '../../review/baseline.js';
 import { DEFAULT_RUNS, DEFAULT_SEED, reviewChange, type ReviewReport } from '../../review/review.js';
 import { writeMissingCases } from '../../review/coverage.js';
 import { reviewMarkdown, reviewText } from '../../report/review-text.js';
-import { reviewHtml } from '../../report/review-html.js';
 import { EXIT, note, out, printErrors, warn } from '../io.js';
 
 const FORMATS = ['text', 'markdown', 'html', 'json'] as const;
@@ -36,7 +35,8 @@ export async function renderReview(r: ReviewReport, format: ReviewFormat): Promi
   switch (format) {
     case 'json': return `${JSON.stringify(r, null, 2)}\n`;
     case 'markdown': return reviewMarkdown(r);
-    case 'html': return reviewHtml(r);
+    // Vega is loaded only for the HTML report: the other formats start faster without it
+    case 'html': return (await import('../../report/review-html.js')).reviewHtml(r);
     case 'text': return reviewText(r);
   }
 }
