@@ -34,6 +34,11 @@ export { whatIfPortfolio, type WhatIfRunOptions } from './whatif/run-whatif.js';
 export { compareSnapshot, type WhatIfAccount, type WhatIfRow, type WhatIfSide } from './whatif/compare.js';
 export { WhatIfTally, type WhatIfSummary } from './whatif/summary.js';
 
+// change review (SPEC §10)
+export { reviewChange, type ReviewReport, type ReviewOptions } from './review/review.js';
+export { defaultBaseline } from './review/baseline.js';
+export { checkReviewForPublish } from './review/approval.js';
+
 // reports
 export { explain } from './report/text.js';
 export { createWriter, outputObject, type OutputFormat } from './report/formats.js';

@@ -144,6 +144,26 @@ describe('where results can differ', () => {
     }
   });
 
+  it('fails naming the portfolio account that differs outside a too-small region, and tells parts that differ from parts only possible', async () => {
+    const rs = fixture('threshold-move');
+    const sample = async (account: string, amount: string) => {
+      const s = toLocated({ schemaVersion: 1, account, period: '2027-01', reseller: { approved: true, approvedOn: '2026-01-01' },
+        subClients: ['a.example', 'b.example', 'c.example'], lineItems: [{ service: 'base-account-fee', amount }] }).snapshot;
+      return { account, period: '2027-01', snapshot: s, sides: { baseline: await evaluate(s, base), candidate: await evaluate(s, rs) } };
+    };
+    // $460.00: tier-10 10% → tier-15 15% (credit $46.00 → $69.00); $300.00 is the same under both
+    const samples = [await sample('A-300', '300.00'), await sample('A-460', '460.00')];
+    const full = await checkRegion(region(rs), base, rs, samples, GEN);
+    expect(full.check.passed).toBe(true);
+    expect(full.parts).toEqual([{ inPart: 1, differ: 1 }]);
+    expect(full.portfolio).toEqual({ accounts: 2, outside: 1, differ: 1 });
+    const none = await checkRegion(region(rs), base, rs, [samples[0]!], GEN);
+    expect(none.parts).toEqual([{ inPart: 0, differ: 0 }]); // possible only
+    const small = await checkRegion({ ...region(rs), parts: [] }, base, rs, samples, GEN);
+    expect(small.check.passed).toBe(false);
+    expect(small.check.summary).toBe('A-460 (2027-01) lies outside the region but differs: tier tier-10 10% → tier-15 15%, percentage applied 10% → 15%, credit $46.00 → $69.00');
+  });
+
   it('fails with a snapshot when the region is too small', async () => {
     const cases: [string, (r: Region) => Region][] = [
       ['threshold-move', (r) => ({ ...r, parts: [] })],

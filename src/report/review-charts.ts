@@ -31,7 +31,7 @@ export function chartSpecs(r: ReviewReport): Partial<Record<ChartName, TopLevelS
   const cells = names.flatMap((from) => names.map((to) => ({ from, to, accounts: im.matrix.find((m) => m.from === from && m.to === to)?.accounts ?? 0 })));
   const migration: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG, width: 60 * names.length, height: 44 * names.length,
+    config: CONFIG, width: 90 * names.length, height: 46 * names.length,
     data: { values: cells },
     encoding: {
       x: { field: 'to', type: 'nominal', sort: names, title: `${c} tier`, axis: { orient: 'top', labelAngle: 0 } },
@@ -46,7 +46,7 @@ export function chartSpecs(r: ReviewReport): Partial<Record<ChartName, TopLevelS
   const deltas = im.accounts.map((a) => ({ account: a.account, delta: new Dec(a.delta).toNumber() })); // for drawing only
   const deltaChart: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG, width: 420, height: 200,
+    config: CONFIG, width: 520, height: 220,
     data: { values: deltas },
     mark: { type: 'bar', color: '#4c78a8' },
     encoding: {
@@ -60,7 +60,7 @@ export function chartSpecs(r: ReviewReport): Partial<Record<ChartName, TopLevelS
   ]);
   const tierChart: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG, width: { step: 22 }, height: 200,
+    config: CONFIG, width: { step: 34 }, height: 240,
     data: { values: byTier },
     mark: 'bar',
     encoding: {

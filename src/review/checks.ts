@@ -9,7 +9,7 @@ import { asRcErrors, formatError } from '../errors.js';
 import { Dec, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { money, pct } from '../report/money-text.js';
+import { pct } from '../report/money-text.js';
 import { amount } from '../report/review-blocks.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 

@@ -42,8 +42,6 @@ export interface Impact {
   errors: ErrorRecord[];
 }
 
-/** What the portfolio run returns: the impact, and the samples for the region check. */
-export interface ImpactRun { impact: Impact; samples: RegionSample[] }
 
 /** Credit per class of one result (see `Impact.byClass`). */
 function classCredit(r: EvaluationResult, into: Map<number | 'other', Dec>): void {
@@ -63,13 +61,15 @@ function classCredit(r: EvaluationResult, into: Map<number | 'other', Dec>): voi
   if (!rest.isZero()) into.set('other', (into.get('other') ?? ZERO).plus(p.times(rest).div(HUNDRED)));
 }
 
-/** Runs the portfolio under both sides. */
-export async function portfolioImpact(files: readonly string[], baseline: RuleSet, candidate: RuleSet, limits: LoadLimits, keepMovers = 10): Promise<ImpactRun> {
+/** Runs the portfolio under both sides; each account is also handed to `onSample` (the region check). */
+export async function portfolioImpact(
+  files: readonly string[], baseline: RuleSet, candidate: RuleSet, limits: LoadLimits,
+  onSample: (s: RegionSample) => void = () => undefined, keepMovers = 10,
+): Promise<Impact> {
   const scale = Math.max(baseline.rounding.scale, candidate.rounding.scale);
   const tally = new WhatIfTally(keepMovers, scale);
   const accounts: WhatIfAccount[] = [];
   const errors: ErrorRecord[] = [];
-  const samples: RegionSample[] = [];
   const tiers = { baseline: new Map<string, { accounts: number; credit: Dec }>(), candidate: new Map<string, { accounts: number; credit: Dec }>() };
   const classes = { baseline: new Map<number | 'other', Dec>(), candidate: new Map<number | 'other', Dec>() };
   const addTier = (m: Map<string, { accounts: number; credit: Dec }>, r: EvaluationResult) => {
@@ -88,7 +88,7 @@ export async function portfolioImpact(files: readonly string[], baseline: RuleSe
         const b = await evaluate(located.snapshot, baseline, located.doc).catch((e: unknown) => { throw onSide(e, 'baseline'); });
         const c = await evaluate(located.snapshot, candidate, located.doc).catch((e: unknown) => { throw onSide(e, 'candidate'); });
         row = { seq: item.record.seq, ok: true, row: compareResults(b, c) };
-        samples.push({ account: b.account, period: b.period, snapshot: located.snapshot, sides: { baseline: b, candidate: c } });
+        onSample({ account: b.account, period: b.period, snapshot: located.snapshot, sides: { baseline: b, candidate: c } });
         addTier(tiers.baseline, b);
         addTier(tiers.candidate, c);
         classCredit(b, classes.baseline);
@@ -98,7 +98,7 @@ export async function portfolioImpact(files: readonly string[], baseline: RuleSe
         row = { seq: item.record.seq, ok: false, error: errorRecord(errs, snapshot?.account, snapshot?.period) };
         if (snapshot) {
           // still a sample for the region check: rejected by one side only is a difference there
-          samples.push({ account: snapshot.account, period: snapshot.period, snapshot, sides: await evaluateSides(snapshot, baseline, candidate) });
+          onSample({ account: snapshot.account, period: snapshot.period, snapshot, sides: await evaluateSides(snapshot, baseline, candidate) });
         }
       }
     }
@@ -125,8 +125,5 @@ export async function portfolioImpact(files: readonly string[], baseline: RuleSe
     baseline: formatMoney(classes.baseline.get(percent) ?? ZERO, scale),
     candidate: formatMoney(classes.candidate.get(percent) ?? ZERO, scale),
   }));
-  return {
-    impact: { files: [...files], summary: tally.summary(), matrix, byTier, byClass, movers: tally.largestMovers(), accounts, errors },
-    samples,
-  };
+  return { files: [...files], summary: tally.summary(), matrix, byTier, byClass, movers: tally.largestMovers(), accounts, errors };
 }

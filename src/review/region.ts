@@ -165,27 +165,45 @@ export interface RegionCheck {
   parts: PartTally[];
 }
 
-/**
- * Checks the region claim: every portfolio account outside it and every
- * generated snapshot outside it must come out the same under both sides.
- */
-export async function checkRegion(region: Region, baseline: RuleSet, candidate: RuleSet, samples: readonly RegionSample[], gen: GenOptions): Promise<RegionCheck> {
-  const title = 'Region: outside it, tier, percentage and credit are identical under both versions';
-  const parts: PartTally[] = region.parts.map(() => ({ inPart: 0, differ: 0 }));
-  const portfolio = { accounts: samples.length, outside: 0, differ: 0 };
-  let fromPortfolio: { account: string; why: string } | undefined;
-  for (const s of samples) {
-    const why = difference(s.sides);
-    if (why) portfolio.differ++;
-    const held = partsHolding(region, s.snapshot, basesOf(s.sides));
-    for (const i of held) {
-      parts[i]!.inPart++;
-      if (why) parts[i]!.differ++;
-    }
-    if (region.everything || held.length) continue;
-    portfolio.outside++;
-    if (why && !fromPortfolio) fromPortfolio = { account: s.account, why: `${s.account} (${s.period}) lies outside the region but differs: ${why}` };
+/** Tallies portfolio accounts against the region as they stream by (nothing is kept but the counts and the first counterexample). */
+export class RegionTally {
+  readonly parts: PartTally[];
+  readonly portfolio = { accounts: 0, outside: 0, differ: 0 };
+  firstOutside?: string;
+
+  constructor(private readonly region: Region) {
+    this.parts = region.parts.map(() => ({ inPart: 0, differ: 0 }));
   }
+
+  add(s: RegionSample): void {
+    const why = difference(s.sides);
+    this.portfolio.accounts++;
+    if (why) this.portfolio.differ++;
+    const held = partsHolding(this.region, s.snapshot, basesOf(s.sides));
+    for (const i of held) {
+      this.parts[i]!.inPart++;
+      if (why) this.parts[i]!.differ++;
+    }
+    if (this.region.everything || held.length) return;
+    this.portfolio.outside++;
+    if (why && this.firstOutside === undefined) this.firstOutside = `${s.account} (${s.period}) lies outside the region but differs: ${why}`;
+  }
+}
+
+/**
+ * Checks the region claim: every portfolio account outside it (tallied in
+ * `tally`, or given as `samples`) and every generated snapshot outside it
+ * must come out the same under both sides.
+ */
+export async function checkRegion(region: Region, baseline: RuleSet, candidate: RuleSet, samples: readonly RegionSample[] | RegionTally, gen: GenOptions): Promise<RegionCheck> {
+  const title = 'Region: outside it, tier, percentage and credit are identical under both versions';
+  let tally: RegionTally;
+  if (samples instanceof RegionTally) tally = samples;
+  else {
+    tally = new RegionTally(region);
+    for (const s of samples) tally.add(s);
+  }
+  const { parts, portfolio } = tally;
 
   let generatedOutside = 0;
   let generated: { seed: number; runs: number } = { seed: gen.seed, runs: 0 };
@@ -209,8 +227,8 @@ export async function checkRegion(region: Region, baseline: RuleSet, candidate: 
   }
   const base = { name: 'region' as const, title, generated };
   let check: CheckOutcome;
-  if (fromPortfolio) {
-    check = { ...base, passed: false, summary: fromPortfolio.why, counterexample: { text: fromPortfolio.why } };
+  if (tally.firstOutside) {
+    check = { ...base, passed: false, summary: tally.firstOutside, counterexample: { text: tally.firstOutside } };
   } else if (fromGenerated) {
     check = { ...base, passed: false, summary: fromGenerated.why, counterexample: { text: fromGenerated.why, snapshot: fromGenerated.doc } };
   } else if (region.everything) {

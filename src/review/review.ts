@@ -11,7 +11,7 @@ import { publishedHash } from '../validate/repository-checks.js';
 import { diffRuleSets, type RuleSetDiff } from '../versions/diff.js';
 import { checkBounded, checkMonotone, checkServicesKept, checkWindow, type CheckOutcome } from './checks.js';
 import { findCliffs, type CliffReport } from './cliffs.js';
-import { checkRegion, deriveRegion, type PartTally, type Region } from './region.js';
+import { checkRegion, deriveRegion, RegionTally, type PartTally, type Region } from './region.js';
 import { portfolioImpact, type Impact } from './impact.js';
 import { coverageOf, type Coverage } from './coverage.js';
 
@@ -66,8 +66,9 @@ export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {
   const gen = { seed: o.seed, runs: o.runs };
   const changes = diffRuleSets(b, c);
   const region = deriveRegion(changes, b, c);
-  const run = o.portfolio.length ? await portfolioImpact(o.portfolio, b, c, o.limits) : undefined;
-  const rc = await checkRegion(region, b, c, run?.samples ?? [], gen);
+  const tally = new RegionTally(region);
+  const impact = o.portfolio.length ? await portfolioImpact(o.portfolio, b, c, o.limits, (s) => tally.add(s)) : null;
+  const rc = await checkRegion(region, b, c, tally, gen);
   const checks = [
     checkMonotone(c),
     await checkBounded(c, gen),
@@ -75,7 +76,6 @@ export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {
     checkWindow(b, c, o.published),
     rc.check,
   ];
-  const impact = run?.impact ?? null;
   return {
     kind: REVIEW_KIND,
     formatVersion: REVIEW_FORMAT_VERSION,
