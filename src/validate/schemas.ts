@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { ajvOptions } from './ajv-options.js';
 
@@ -14,13 +15,13 @@ const require = createRequire(import.meta.url);
 type Name = 'ruleset' | 'snapshot';
 type Validators = Record<Name, ValidateFunction>;
 
-/** Absolute path of a shipped schema. */
+/** Absolute path of a shipped schema (`fileURLToPath`: a URL's `pathname` keeps `%20` for a space). */
 export function schemaPath(name: Name): string {
-  return new URL(`../../schemas/${name}.schema.json`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../../schemas/${name}.schema.json`, import.meta.url));
 }
 
 /** Where the build puts the pre-compiled validators (the same from src/ and dist/). */
-const GENERATED = new URL('../../dist/validate/validators.generated.cjs', import.meta.url).pathname;
+const GENERATED = fileURLToPath(new URL('../../dist/validate/validators.generated.cjs', import.meta.url));
 
 let cache: Validators | undefined;
 
