@@ -4,7 +4,7 @@
  * node_modules linked beside it (a registry install would cost minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './support/temp.js';
@@ -12,10 +12,21 @@ import { linkNodeModules, runBin, useLibrary } from './support/installed.js';
 
 const tmp = tempDir();
 const seed = resolve('examples/seed-px2.yaml');
-const manifestBefore = readFileSync('package.json', 'utf8');
+
+// A copy of the project's sources, so that the pack's build (prepack) never rewrites the dist/ that other
+// test files are running, and the manifest it edits for the tarball is the copy's.
+const project = join(tmp, 'project');
+mkdirSync(project);
+for (const part of ['bin', 'docs', 'rules', 'schemas', 'scripts', 'src', 'LICENSE', 'README.md', 'package.json', 'tsconfig.json']) {
+  cpSync(part, join(project, part), { recursive: true });
+}
+linkNodeModules(project);
+const manifestBefore = readFileSync(join(project, 'package.json'), 'utf8');
 
 // `npm pack` as a release does it: with its scripts (prepack builds and cleans the manifest, postpack restores it)
-const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', tmp], { encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', tmp], {
+  cwd: project, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' },
+});
 const packed = pack.status === 0 ? (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[])[0]! : undefined;
 const files = packed?.files.map((f) => f.path) ?? [];
 const unpacked = join(tmp, 'unpacked here', 'a b');
@@ -24,7 +35,7 @@ if (packed) spawnSync('tar', ['-xzf', join(tmp, packed.filename), '-C', unpacked
 const pkgDir = join(unpacked, 'package');
 
 describe('npm pack (issue 7 item 18)', () => {
-  it('packs', () => {
+  it('packs, building dist/ first', () => {
     expect(pack.stderr).not.toMatch(/npm (ERR|error)/);
     expect(pack.status).toBe(0);
     expect(packed?.filename).toBe('reseller-credits-0.1.0.tgz');
@@ -53,8 +64,8 @@ describe('npm pack (issue 7 item 18)', () => {
     const m = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string>; exports: Record<string, unknown> };
     for (const s of ['prepare', 'prepack', 'postpack', 'preinstall', 'install', 'postinstall']) expect(m.scripts?.[s], s).toBeUndefined();
     expect(m.exports['./package.json']).toBe('./package.json');
-    expect(readFileSync('package.json', 'utf8')).toBe(manifestBefore);
-    expect(readdirSync('.').filter((f) => f.includes('pack-backup'))).toEqual([]);
+    expect(readFileSync(join(project, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect(readdirSync(project).filter((f) => f.includes('pack-backup'))).toEqual([]);
   });
 
   it('the unpacked package, under a path with spaces: the library evaluates the seed example', () => {
