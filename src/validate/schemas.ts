@@ -2,14 +2,15 @@
  * The two JSON Schemas (shipped in `schemas/`) as validation functions. The
  * build pre-compiles them (`scripts/build-validators.mjs`); when that output
  * is missing or was made from other schema text, they are compiled here with
- * AJV 2020-12 and the same options.
+ * AJV 2020-12 and the same options. AJV compiles them without their
+ * editor-only parts (`forValidation`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
-import { ajvOptions } from './ajv-options.js';
+import { addEditorKeywords, ajvOptions, forValidation } from './ajv-options.js';
 
 const require = createRequire(import.meta.url);
 type Name = 'ruleset' | 'snapshot';
@@ -47,5 +48,7 @@ export function compileValidators(ruleset: string, snapshot: string): Validators
   const addFormats = (formats.default ?? formats) as (ajv: InstanceType<typeof Ajv2020>, names: string[]) => unknown;
   const ajv = new Ajv2020({ ...ajvOptions });
   addFormats(ajv, ['date']);
-  return { ruleset: ajv.compile(JSON.parse(ruleset) as object), snapshot: ajv.compile(JSON.parse(snapshot) as object) };
+  addEditorKeywords(ajv);
+  const compile = (text: string) => ajv.compile(forValidation(JSON.parse(text) as object));
+  return { ruleset: compile(ruleset), snapshot: compile(snapshot) };
 }
