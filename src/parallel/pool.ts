@@ -70,7 +70,8 @@ export function createRunner(jobs: number, opts: RunnerOptions = {}): TaskRunner
   const max = workerLimit(jobs, opts.cores);
   if (max <= 1) return { run: runTask, close: async () => {}, peakWorkers: () => 0 };
   const pool = new Piscina({
-    filename: WORKER, minThreads: 0, maxThreads: max, idleTimeout: 1000,
+    // none started up front; an idle worker is kept (its rules are compiled) until the run closes the pool
+    filename: WORKER, minThreads: 0, maxThreads: max, idleTimeout: Infinity,
     resourceLimits: WORKER_HEAP,
   });
   let closing = false;
