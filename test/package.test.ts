@@ -4,7 +4,7 @@
  * node_modules linked beside it (a registry install would cost minutes).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './support/temp.js';
@@ -100,5 +100,27 @@ describe('npm pack (issue 7 item 18)', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ version: '0.1.0', hasEvaluate: 'function', money: '10.02' });
+  });
+});
+
+describe('scripts/pack-manifest.mjs', () => {
+  it('strips the clone-only scripts, and a pack that died before postpack loses nothing', () => {
+    const d = join(tmp, 'manifest');
+    mkdirSync(join(d, 'scripts'), { recursive: true });
+    cpSync('scripts/pack-manifest.mjs', join(d, 'scripts', 'pack-manifest.mjs'));
+    const original = `${JSON.stringify({ name: 'x', version: '1.0.0', scripts: { build: 'tsc', prepare: 'npm run build', prepack: 'p', postpack: 'q', test: 't' } }, null, 2)}\n`;
+    writeFileSync(join(d, 'package.json'), original);
+    const run = (cmd: string) => spawnSync(process.execPath, [join(d, 'scripts', 'pack-manifest.mjs'), cmd], { encoding: 'utf8' });
+    const scripts = () => (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(run('strip').status).toBe(0);
+    expect(scripts()).toEqual({ build: 'tsc', test: 't' });
+    expect(run('strip').status).toBe(0); // the first pack died before postpack: the saved manifest is still the original
+    expect(scripts()).toEqual({ build: 'tsc', test: 't' });
+    expect(run('restore').status).toBe(0);
+    expect(readFileSync(join(d, 'package.json'), 'utf8')).toBe(original);
+    expect(readdirSync(d).sort()).toEqual(['package.json', 'scripts']);
+    expect(run('restore').status).toBe(0); // nothing to restore: nothing changes
+    expect(readFileSync(join(d, 'package.json'), 'utf8')).toBe(original);
+    expect(run('other').status).toBe(2);
   });
 });
