@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Build step: compiles the two JSON Schemas once, with the same AJV options as
-// src/validate/schemas.ts, into standalone validation code
+// src/validate/schemas.ts and without the schemas' editor-only parts, into standalone validation code
 // (dist/validate/validators.generated.cjs). Loading it takes milliseconds, where
 // compiling the schemas at start-up takes ~200 ms in every thread.
 // CommonJS output: AJV's standalone ESM output is broken with ajv-formats (SPEC §8).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
@@ -19,12 +19,13 @@ const schemas = ['ruleset', 'snapshot'].map((name) => {
   const text = readFileSync(join(root, 'schemas', `${name}.schema.json`), 'utf8');
   return { name, text, schema: JSON.parse(text) };
 });
-const { ajvOptions } = await import(join(root, 'dist', 'validate', 'ajv-options.js'));
+const { ajvOptions, addEditorKeywords, forValidation } = await import(pathToFileURL(join(root, 'dist', 'validate', 'ajv-options.js')).href);
 const ajv = new Ajv2020({ ...ajvOptions, code: { source: true } });
 addFormats(ajv, ['date']);
+addEditorKeywords(ajv);
 const refs = {};
 for (const s of schemas) {
-  ajv.addSchema(s.schema);
+  ajv.addSchema(forValidation(s.schema));
   refs[s.name] = s.schema.$id;
 }
 const hash = createHash('sha256');

@@ -1,7 +1,10 @@
 /** `--jobs N`: a whole number ≥ 1, and when to use fewer. */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { expandInputs } from '../input/portfolio.js';
+import { workerLimit, type PoolStats } from '../parallel/pool.js';
+import { warn } from './io.js';
 
 /** Parses `--jobs`. */
 export function parseJobs(text: string): number {
@@ -13,7 +16,29 @@ export function parseJobs(text: string): number {
 /** Below this much input, starting worker threads costs more than it saves. */
 export const SMALL_INPUT_BYTES = 1024 * 1024;
 
-/** The default jobs to use: `requested`, or 1 when the inputs are small. An explicit `--jobs` is always honoured. */
+/**
+ * The jobs to use. By default the cores, or 1 when the inputs are small. An
+ * explicit `--jobs` is used up to the threads the machine can run at once,
+ * with a warning when it is more; either way the run starts no more workers
+ * than it has batches (one batch runs on the main thread).
+ */
+export function chooseJobs(requested: number, explicit: boolean, inputs: readonly string[]): number {
+  if (!explicit) return jobsFor(requested, inputs);
+  const cores = availableParallelism();
+  const limit = workerLimit(requested, cores);
+  if (limit < requested) {
+    warn(`--jobs ${requested} is more than the ${cores} thread(s) this machine can run at once: using at most ${limit} worker thread(s)`);
+  }
+  return limit;
+}
+
+/** With RESELLER_CREDITS_DEBUG=workers, one stderr line with what the run used. */
+export function debugPoolStats(stats: PoolStats): void {
+  if (!(process.env.RESELLER_CREDITS_DEBUG ?? '').split(',').includes('workers')) return;
+  process.stderr.write(`debug: ${stats.workers} worker thread(s) for ${stats.batches} batch(es)\n`);
+}
+
+/** The default jobs to use: `requested`, or 1 when the inputs are small. */
 export function jobsFor(requested: number, inputs: readonly string[]): number {
   let total = 0;
   for (const f of expandInputs(inputs)) {

@@ -24,16 +24,34 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
+/**
+ * The most worker threads a run starts for `jobs` requested: no more than the
+ * threads the machine can run at once (`os.availableParallelism()`, which
+ * honours CPU affinity). More would only take turns on the same cores, each
+ * with its own heap (256 workers took 1.4 GB for one record and sometimes
+ * crashed V8). The input caps it further: see `planRunner`.
+ */
+export function workerLimit(jobs: number, cores: number = availableParallelism()): number {
+  return Math.max(1, Math.min(Math.floor(jobs), Math.max(1, cores)));
+}
+
+/** What a run used: the most worker threads alive at once (0 = all on this thread) and the batches run. */
+export interface PoolStats { workers: number; batches: number }
+
 /** Something that runs tasks. */
 export interface TaskRunner {
   run(task: Task): Promise<TaskOut>;
   close(): Promise<void>;
+  /** The most worker threads alive at once so far (0 inline). */
+  peakWorkers(): number;
 }
 
 /** Options of a runner. */
 export interface RunnerOptions {
   /** Told when a worker died and its batch was run again on this thread. */
   onWorkerLost?: (err: Error) => void;
+  /** The machine's threads (default `os.availableParallelism()`); a seam for tests. */
+  cores?: number;
 }
 
 /** A worker that died (out of memory, exited) rather than a task that threw. */
@@ -43,27 +61,78 @@ function isWorkerLoss(err: unknown): boolean {
     || (typeof e?.message === 'string' && /worker (exited|terminated)|terminating worker/i.test(e.message));
 }
 
-/** A runner with `jobs` workers; `jobs` = 1 runs inline on this thread. */
+/**
+ * A runner with at most `workerLimit(jobs)` workers; 1 runs inline on this
+ * thread. Workers start as tasks arrive (piscina starts one when a task finds
+ * none idle), so there are never more workers than tasks.
+ */
 export function createRunner(jobs: number, opts: RunnerOptions = {}): TaskRunner {
-  if (jobs <= 1) return { run: runTask, close: async () => {} };
+  const max = workerLimit(jobs, opts.cores);
+  if (max <= 1) return { run: runTask, close: async () => {}, peakWorkers: () => 0 };
   const pool = new Piscina({
-    filename: WORKER, minThreads: jobs, maxThreads: jobs, idleTimeout: 1000,
+    // none started up front; an idle worker is kept (its rules are compiled) until the run closes the pool
+    filename: WORKER, minThreads: 0, maxThreads: max, idleTimeout: Infinity,
     resourceLimits: WORKER_HEAP,
   });
   let closing = false;
+  let peak = 0;
   return {
     // a worker that dies (e.g. at its heap limit) costs a retry on this thread, never a lost batch;
     // an exception thrown by the task itself is a bug and is passed on
-    run: (task) => (pool.run(task) as Promise<TaskOut>).catch((err: unknown) => {
-      if (closing || !isWorkerLoss(err)) throw err;
-      opts.onWorkerLost?.(err as Error);
-      return runTask(task);
-    }),
+    run: (task) => {
+      const result = (pool.run(task) as Promise<TaskOut>).catch((err: unknown) => {
+        if (closing || !isWorkerLoss(err)) throw err;
+        opts.onWorkerLost?.(err as Error);
+        return runTask(task);
+      });
+      peak = Math.max(peak, pool.threads.length);
+      return result;
+    },
     close: () => {
       closing = true;
       return pool.destroy();
     },
+    peakWorkers: () => Math.max(peak, pool.threads.length),
   };
+}
+
+/** A runner sized for `source`, the source to feed it, and how many tasks to keep in flight. */
+export interface RunnerPlan<T> {
+  runner: TaskRunner;
+  tasks: AsyncIterable<T>;
+  window: number;
+  /** What the run used so far (call after the run). */
+  stats(): PoolStats;
+}
+
+/**
+ * Looks at the first two tasks of `source` before starting any worker: an
+ * input of one batch runs on this thread (a worker would only add its start-up
+ * time and heap); otherwise `createRunner(jobs)` starts workers as batches
+ * arrive, never more than the batches nor `workerLimit(jobs)`.
+ */
+export async function planRunner<T extends Task>(source: AsyncIterable<T>, jobs: number, opts: RunnerOptions = {}): Promise<RunnerPlan<T>> {
+  const it = source[Symbol.asyncIterator]();
+  const head: T[] = [];
+  let done = false;
+  while (head.length < 2) {
+    const next = await it.next();
+    if (next.done) { done = true; break; }
+    head.push(next.value);
+  }
+  const max = done && head.length <= 1 ? 1 : workerLimit(jobs, opts.cores);
+  const runner = createRunner(max, opts);
+  let batches = 0;
+  async function* tasks(): AsyncGenerator<T> {
+    try {
+      for (const t of head.splice(0)) { batches++; yield t; }
+      if (done) return;
+      for (let next = await it.next(); !next.done; next = await it.next()) { batches++; yield next.value; }
+    } finally {
+      if (!done) await it.return?.(); // a run that stopped early closes the input
+    }
+  }
+  return { runner, tasks: tasks(), window: max <= 1 ? 1 : max * 2, stats: () => ({ workers: runner.peakWorkers(), batches }) };
 }
 
 /**

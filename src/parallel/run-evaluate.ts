@@ -6,7 +6,7 @@ import type { LoadLimits } from '../load/limits.js';
 import { createFramer, type OutputFormat } from '../report/formats.js';
 import type { RunCounts } from '../evaluate/pipeline.js';
 import { portfolioBatches } from './batches.js';
-import { createRunner, runOrdered } from './pool.js';
+import { planRunner, runOrdered, type PoolStats } from './pool.js';
 import type { EvaluateOut, EvaluateTask, RulesSpec } from './tasks.js';
 
 /** Options of a parallel evaluate run. */
@@ -15,8 +15,12 @@ export interface EvaluateRunOptions {
   format: OutputFormat;
   trace?: boolean;
   limits: LoadLimits;
-  /** Worker threads; 1 evaluates on this thread. */
+  /** Worker threads at most; 1 evaluates on this thread. Capped at the machine's threads and the batches (`workerLimit`). */
   jobs: number;
+  /** The machine's threads (default `os.availableParallelism()`). */
+  cores?: number;
+  /** Told at the end what the run used: the most worker threads at once and the batches. */
+  onPoolStats?: (stats: PoolStats) => void;
   /** Receives the output text in order; awaited (backpressure). */
   write: (text: string) => Promise<void> | void;
   /** Receives each error record's `file:line:col: path: message` line. */
@@ -33,7 +37,6 @@ export interface EvaluateRunOptions {
 export async function evaluatePortfolio(inputs: readonly string[], opts: EvaluateRunOptions): Promise<RunCounts> {
   const counts: RunCounts = { records: 0, evaluated: 0, errors: 0 };
   const framer = createFramer(opts.format);
-  const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let bytes = 0;
   let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
@@ -43,8 +46,9 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
+  const plan = await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
   try {
-    await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(tasks(), runner, opts.jobs <= 1 ? 1 : opts.jobs * 2, async (out, task) => {
+    await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
       let text = '';
       for (const body of out.bodies) text += framer.body(body);
       counts.records += out.records;
@@ -56,8 +60,9 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       opts.onProgress?.(counts, bytes);
     });
     await opts.write(framer.end());
+    opts.onPoolStats?.(plan.stats());
   } finally {
-    await runner.close();
+    await plan.runner.close();
   }
   return counts;
 }

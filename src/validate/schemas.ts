@@ -2,25 +2,27 @@
  * The two JSON Schemas (shipped in `schemas/`) as validation functions. The
  * build pre-compiles them (`scripts/build-validators.mjs`); when that output
  * is missing or was made from other schema text, they are compiled here with
- * AJV 2020-12 and the same options.
+ * AJV 2020-12 and the same options. AJV compiles them without their
+ * editor-only parts (`forValidation`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
-import { ajvOptions } from './ajv-options.js';
+import { addEditorKeywords, ajvOptions, forValidation } from './ajv-options.js';
 
 const require = createRequire(import.meta.url);
 type Name = 'ruleset' | 'snapshot';
 type Validators = Record<Name, ValidateFunction>;
 
-/** Absolute path of a shipped schema. */
+/** Absolute path of a shipped schema (`fileURLToPath`: a URL's `pathname` keeps `%20` for a space). */
 export function schemaPath(name: Name): string {
-  return new URL(`../../schemas/${name}.schema.json`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../../schemas/${name}.schema.json`, import.meta.url));
 }
 
 /** Where the build puts the pre-compiled validators (the same from src/ and dist/). */
-const GENERATED = new URL('../../dist/validate/validators.generated.cjs', import.meta.url).pathname;
+const GENERATED = fileURLToPath(new URL('../../dist/validate/validators.generated.cjs', import.meta.url));
 
 let cache: Validators | undefined;
 
@@ -46,5 +48,7 @@ export function compileValidators(ruleset: string, snapshot: string): Validators
   const addFormats = (formats.default ?? formats) as (ajv: InstanceType<typeof Ajv2020>, names: string[]) => unknown;
   const ajv = new Ajv2020({ ...ajvOptions });
   addFormats(ajv, ['date']);
-  return { ruleset: ajv.compile(JSON.parse(ruleset) as object), snapshot: ajv.compile(JSON.parse(snapshot) as object) };
+  addEditorKeywords(ajv);
+  const compile = (text: string) => ajv.compile(forValidation(JSON.parse(text) as object));
+  return { ruleset: compile(ruleset), snapshot: compile(snapshot) };
 }

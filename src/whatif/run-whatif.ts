@@ -5,7 +5,7 @@
  */
 import type { LoadLimits } from '../load/limits.js';
 import { portfolioBatches } from '../parallel/batches.js';
-import { createRunner, runOrdered } from '../parallel/pool.js';
+import { planRunner, runOrdered, type PoolStats } from '../parallel/pool.js';
 import type { WhatIfOut, WhatIfTask } from '../parallel/tasks.js';
 import type { WhatIfRow } from './compare.js';
 import { WhatIfTally } from './summary.js';
@@ -17,7 +17,12 @@ export interface WhatIfRunOptions {
   baseline: string;
   candidate: string;
   limits: LoadLimits;
+  /** Worker threads at most, capped as for `evaluatePortfolio`. */
   jobs: number;
+  /** The machine's threads (default `os.availableParallelism()`). */
+  cores?: number;
+  /** Told at the end what the run used: the most worker threads at once and the batches. */
+  onPoolStats?: (stats: PoolStats) => void;
   /** Receives every row in input order; awaited (backpressure). */
   onRow: (row: WhatIfRow) => Promise<void> | void;
   onProgress?: (rows: number, errors: number, bytes: number) => void;
@@ -32,7 +37,6 @@ export interface WhatIfRunOptions {
 /** Runs the comparison; resolves to the tally (summary, matrix, movers). */
 export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRunOptions): Promise<WhatIfTally> {
   const tally = new WhatIfTally(opts.keepMovers, opts.minScale);
-  const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let rows = 0;
   let errors = 0;
   let bytes = 0;
@@ -41,8 +45,9 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
       yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
+  const plan = await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
   try {
-    await runOrdered<WhatIfTask & { bytes: number }, WhatIfOut>(tasks(), runner, opts.jobs <= 1 ? 1 : opts.jobs * 2, async (out, task) => {
+    await runOrdered<WhatIfTask & { bytes: number }, WhatIfOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
       for (const r of out.rows) {
         tally.add(r);
         rows++;
@@ -52,8 +57,9 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
       bytes += task.bytes;
       opts.onProgress?.(rows, errors, bytes);
     });
+    opts.onPoolStats?.(plan.stats());
   } finally {
-    await runner.close();
+    await plan.runner.close();
   }
   return tally;
 }

@@ -8,7 +8,7 @@ import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
-import { jobsFor, parseJobs } from '../jobs.js';
+import { chooseJobs, debugPoolStats, parseJobs } from '../jobs.js';
 
 interface EvaluateOptions {
   rulesDir: string; rulesVersion?: string; rulesFile?: string; format: OutputFormat; trace?: boolean; jobs: number;
@@ -24,7 +24,7 @@ export function registerEvaluate(program: Command): void {
     .option('--rules-file <file>', 'use this rule set file (e.g. a draft outside the rules folder)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--trace', 'include the rule engine decisions (every condition, its fact value and outcome)')
-    .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
+    .option('--jobs <n>', 'worker threads (1 = no workers), at most the cores (more is capped, with a warning) and the batches; by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .addHelpText('after', `
 Examples:
   $ reseller-credits evaluate examples/seed-px2.yaml
@@ -55,7 +55,7 @@ Examples:
           printErrors(repo.errors, '  ');
         }
       }
-      const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
+      const jobs = chooseJobs(opts.jobs, cmd.getOptionValueSource('jobs') !== 'default', files);
       const progress = startProgress(files);
       const counts = await evaluatePortfolio(files, {
         rules: { rulesDir: opts.rulesDir, ref },
@@ -64,6 +64,7 @@ Examples:
         limits: resolveLimits(),
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs,
+        onPoolStats: debugPoolStats,
         write: out,
         onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
         onProgress: (c, bytes) => progress.update(c.records, c.errors, bytes),

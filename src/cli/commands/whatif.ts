@@ -6,7 +6,7 @@ import { formatError } from '../../errors.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
-import { jobsFor, parseCount, parseJobs } from '../jobs.js';
+import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
@@ -22,7 +22,7 @@ export function registerWhatIf(program: Command): void {
     .requiredOption('--baseline <id|file>', 'the rule set in force (a version id, or a rule set file)')
     .requiredOption('--candidate <id|file>', 'the proposed rule set (a version id, or a draft file anywhere)')
     .addOption(new Option('--format <format>', 'output format').choices([...WHATIF_FORMATS]).default('text'))
-    .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
+    .option('--jobs <n>', 'worker threads (1 = no workers), at most the cores (more is capped, with a warning) and the batches; by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .option('--top <n>', 'largest movers to list in text output', parseCount, 10)
     .addHelpText('after', `
 Examples:
@@ -42,6 +42,7 @@ Examples:
         process.exitCode = EXIT.USAGE;
         return;
       }
+      const jobs = chooseJobs(opts.jobs, cmd.getOptionValueSource('jobs') !== 'default', files);
       const writer = createWhatIfWriter(opts.format, baseline, candidate);
       const progress = startProgress(files);
       await out(writer.start());
@@ -51,7 +52,8 @@ Examples:
         candidate: opts.candidate,
         limits: resolveLimits(),
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
-        jobs: cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs,
+        jobs,
+        onPoolStats: debugPoolStats,
         keepMovers: opts.top,
         minScale: Math.max(baseline.rounding.scale, candidate.rounding.scale),
         onRow: async (r) => {
