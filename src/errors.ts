@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
+  | 'CASE_OUTSIDE'
   | 'RULES_PIN_MISMATCH';
 
 /** Where an error points. All fields optional: a usage error has none. */
