@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'LOCK_STRAY'
   | 'LOCK_INVALID'
   | 'UNKNOWN_SERVICE'
+  | 'MEASURE_NOT_GIVEN'
   | 'NO_RULE_SET'
   | 'UNKNOWN_RULE_SET'
   | 'RULE_SET_INVALID'
