@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_TOO_LARGE'
   | 'READ_FAILED'
+  | 'ENCODING'
   | 'WRITE_FAILED'
   | 'YAML_SYNTAX'
   | 'JSON_SYNTAX'

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { RcError, asRcErrors, formatError } from '../errors.js';
+import { RcError, RcErrors, asRcErrors, formatError } from '../errors.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { hashWithStatus } from '../load/canonical.js';
@@ -175,7 +175,7 @@ function locate(c: RegressionCase, limits: LoadLimits): LocatedSnapshot {
   try {
     text = readTextFile(c.snapshot.real, limits.maxFileBytes); // the path checked to be inside the cases folder
   } catch (err) {
-    throw err instanceof RcError ? err.at({ file }) : err;
+    throw new RcErrors(asRcErrors(err).map((e) => e.at({ file })));
   }
   const format = /\.json$/i.test(file) ? 'json' : 'yaml';
   return parseSnapshotRecord({ seq: 0, file, line: 1, column: 1, text, format }, limits);
