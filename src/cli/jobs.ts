@@ -1,7 +1,7 @@
 /** `--jobs N`: a whole number ≥ 1, and when to use fewer. */
 import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { expandInputs } from '../input/portfolio.js';
+import { listInputs } from '../input/input-files.js';
 
 /** Parses `--jobs`. */
 export function parseJobs(text: string): number {
@@ -13,11 +13,16 @@ export function parseJobs(text: string): number {
 /** Below this much input, starting worker threads costs more than it saves. */
 export const SMALL_INPUT_BYTES = 1024 * 1024;
 
-/** The default jobs to use: `requested`, or 1 when the inputs are small. An explicit `--jobs` is always honoured. */
+/**
+ * The default jobs to use: `requested`, or 1 when the inputs are small. An
+ * explicit `--jobs` is always honoured. Standard input and pipes have no
+ * size to look at and may be large (a database export): they get `requested`.
+ */
 export function jobsFor(requested: number, inputs: readonly string[]): number {
   let total = 0;
-  for (const f of expandInputs(inputs)) {
-    try { total += statSync(f).size; } catch { /* reported by the run */ }
+  for (const f of listInputs(inputs)) {
+    if (f.stream) return requested;
+    try { total += statSync(f.file).size; } catch { /* reported by the run */ }
     if (total >= SMALL_INPUT_BYTES) return requested;
   }
   return 1;
