@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_TOO_LARGE'
   | 'READ_FAILED'
+  | 'ENCODING'
   | 'WRITE_FAILED'
   | 'YAML_SYNTAX'
   | 'JSON_SYNTAX'
@@ -31,12 +32,14 @@ export type ErrorCode =
   | 'LOCK_STRAY'
   | 'LOCK_INVALID'
   | 'UNKNOWN_SERVICE'
+  | 'MEASURE_NOT_GIVEN'
   | 'NO_RULE_SET'
   | 'UNKNOWN_RULE_SET'
   | 'RULE_SET_INVALID'
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
+  | 'CASE_OUTSIDE'
   | 'RULES_PIN_MISMATCH'
   | 'REVIEW_REJECTED';
 

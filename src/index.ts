@@ -18,7 +18,7 @@ export { runCaseFile, runCases, findCaseFiles, type CaseOutcome, type CaseRunOpt
 export { formatOutcome, summarize } from './versions/case-report.js';
 
 // snapshots and portfolios
-export { readPortfolio, expandInputs, type PortfolioItem, type FileProblem } from './input/portfolio.js';
+export { readPortfolio, expandInputs, STDIN_NAME, type PortfolioItem, type FileProblem, type ReadOptions, type InputFormat } from './input/portfolio.js';
 export { parseSnapshotRecord, type RawRecord } from './intake/snapshot-parse.js';
 export { toSnapshot, type LocatedSnapshot } from './validate/snapshot-checks.js';
 export { formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
-import { expandInputs } from '../input/portfolio.js';
+import { listInputs } from '../input/input-files.js';
 import { workerLimit, type PoolStats } from '../parallel/pool.js';
 import { warn } from './io.js';
 
@@ -38,11 +38,16 @@ export function debugPoolStats(stats: PoolStats): void {
   process.stderr.write(`debug: ${stats.workers} worker thread(s) for ${stats.batches} batch(es)\n`);
 }
 
-/** The default jobs to use: `requested`, or 1 when the inputs are small. */
+/**
+ * The default jobs to use: `requested`, or 1 when the inputs are small.
+ * Standard input and pipes have no size to look at and may be large (a
+ * database export): they get `requested`.
+ */
 export function jobsFor(requested: number, inputs: readonly string[]): number {
   let total = 0;
-  for (const f of expandInputs(inputs)) {
-    try { total += statSync(f).size; } catch { /* reported by the run */ }
+  for (const f of listInputs(inputs)) {
+    if (f.stream) return requested;
+    try { total += statSync(f.file).size; } catch { /* reported by the run */ }
     if (total >= SMALL_INPUT_BYTES) return requested;
   }
   return 1;

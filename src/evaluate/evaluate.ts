@@ -85,8 +85,8 @@ export async function evaluate(
     period: snapshot.period,
     rules: { id: rs.id, sha256: rs.sha256 },
     currency: rs.currency,
-    monthlyPayments: totals(v.payments, m),
-    monthlyValue: totals(v.value, m),
+    monthlyPayments: totals(v.payments, m, v.notGiven.includes('payments')),
+    monthlyValue: totals(v.value, m, v.notGiven.includes('value')),
     tierBasis: m(tierBasis),
     creditBase: m(creditBase),
     bases: { tierBasis: rs.tierBasis, creditBase: rs.creditBase },
@@ -109,6 +109,10 @@ export async function evaluate(
   };
 }
 
-function totals(by: Valuation['payments'], m: (d: Dec) => string): SourceTotals {
-  return { own: m(by.own), managed: m(by.managed), affiliate: m(by.affiliate), total: m(by.own.plus(by.managed).plus(by.affiliate)) };
+/** The sums of one measure; a measure the affiliate totals do not give is null (and adds 0 to the total). */
+function totals(by: Valuation['payments'], m: (d: Dec) => string, affiliateNotGiven: boolean): SourceTotals {
+  return {
+    own: m(by.own), managed: m(by.managed), affiliate: affiliateNotGiven ? null : m(by.affiliate),
+    total: m(by.own.plus(by.managed).plus(by.affiliate)),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { RcError, RcErrors } from '../errors.js';
 import { Dec, HUNDRED, ZERO } from '../money/decimal.js';
-import type { AccountLines, LineItem, RuleSet, Snapshot, Source } from '../model/types.js';
+import type { AccountLines, LineItem, Measure, RuleSet, Snapshot, Source } from '../model/types.js';
 import { formatPath, type SourceDoc } from '../load/source-doc.js';
 
 /** A line with its source, class and value. */
@@ -23,12 +23,15 @@ export interface Valuation {
   lines: ValuedLine[];
   payments: Record<Source, Dec>;
   value: Record<Source, Dec>;
+  /** The affiliate measures the snapshot's totals do not give (their sums above are 0). */
+  notGiven: Measure[];
   warnings: string[];
 }
 
 /**
  * Values `snapshot` under `ruleSet`; throws when a service is unknown to the
- * rule set. Without `keepLines` only the sums are kept.
+ * rule set, or when its affiliate totals leave out a measure the rule set
+ * counts (SPEC §4). Without `keepLines` only the sums are kept.
  */
 export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, keepLines = true): Valuation {
   const payments: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
@@ -67,12 +70,24 @@ export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, k
   for (const m of snapshot.managedAccounts) add('managed', m);
   const aff = snapshot.linkedAffiliate;
   if (aff?.referredAccounts) for (const r of aff.referredAccounts) add('affiliate', r);
+  const notGiven: Measure[] = [];
   if (aff?.totals) {
-    payments.affiliate = payments.affiliate.plus(aff.totals.payments);
-    value.affiliate = value.affiliate.plus(aff.totals.value);
+    const t = aff.totals;
+    if (t.payments) payments.affiliate = payments.affiliate.plus(t.payments);
+    else notGiven.push('payments');
+    if (t.value) value.affiliate = value.affiliate.plus(t.value);
+    else notGiven.push('value');
+    for (const m of notGiven) {
+      const bases = (['tierBasis', 'creditBase'] as const).filter((b) => ruleSet[b].some((x) => x.source === 'affiliate' && x.measure === m));
+      if (!bases.length) continue;
+      const path = ['linkedAffiliate', 'totals', m];
+      errors.push(new RcError('MEASURE_NOT_GIVEN',
+        `affiliate ${m} is not given, but rule set ${ruleSet.id} counts it (${bases.join(', ')}); give ${formatPath(path)}`,
+        { file: doc?.file, ...doc?.locate(['linkedAffiliate', 'totals']), path: formatPath(path), account: snapshot.account }));
+    }
   }
   if (errors.length) throw new RcErrors(errors);
-  return { lines, payments, value, warnings };
+  return { lines, payments, value, notGiven, warnings };
 }
 
 const factors = new Map<number, Dec>();

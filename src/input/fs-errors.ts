@@ -4,7 +4,7 @@
  * expected or a permission problem is the user's input, not a bug: it must be
  * reported like any other bad input and never end the run with a stack trace.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { RcError } from '../errors.js';
 
 const WHY: Record<string, string> = {
@@ -41,4 +41,20 @@ export function isSymlink(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What a non-regular file is, in words ("a FIFO (named pipe)", "a socket",
+ * "a character device", …), or undefined for a regular file. Reading a FIFO,
+ * a socket or a device can block forever or never end (`/dev/zero`), so
+ * only regular files are read as files.
+ */
+export function specialKind(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
 }

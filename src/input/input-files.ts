@@ -1,13 +1,19 @@
 /**
  * The files a portfolio's inputs name: a file as given, or every snapshot
- * file below a folder, sorted. An entry that cannot be looked at (a dangling
+ * file below a folder, sorted; `-` (standard input) and pipes named on the
+ * command line as streams. An entry that cannot be looked at (a dangling
  * symlink, a file deleted while the folder is read, a folder without
- * permission) comes back with its error instead of ending the run.
+ * permission) or must not be read (a FIFO, socket or device inside a folder,
+ * which would block or never end; a socket or device named) comes back with
+ * its error instead of ending the run or hanging it.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { RcError } from '../errors.js';
-import { fsError } from './fs-errors.js';
+import { fsError, specialKind } from './fs-errors.js';
+
+/** How standard input is named in messages and error records (`file`). */
+export const STDIN_NAME = '<stdin>';
 
 /** The kinds of snapshot file, by extension (lower case). */
 export const KINDS: Readonly<Record<string, 'ndjson' | 'json' | 'yaml'>> = Object.freeze({
@@ -17,8 +23,12 @@ export const KINDS: Readonly<Record<string, 'ndjson' | 'json' | 'yaml'>> = Objec
 /** The kind of snapshot file `name` is, by its extension. */
 export const kindOf = (name: string): 'ndjson' | 'json' | 'yaml' | undefined => KINDS[extname(name).toLowerCase()];
 
-/** One file of the portfolio, or an entry that could not be read, with why. */
-export interface InputFile { file: string; error?: RcError }
+/**
+ * One file of the portfolio, or an entry that could not be read, with why.
+ * `stream` marks input read as it arrives: standard input (`file` is
+ * `<stdin>`) or a pipe named on the command line (`<(psql …)`, a FIFO).
+ */
+export interface InputFile { file: string; error?: RcError; stream?: 'stdin' | 'pipe' }
 
 /**
  * Every file `inputs` name, in order. Inside folders only snapshot files are
@@ -31,6 +41,7 @@ export interface InputFile { file: string; error?: RcError }
 export function listInputs(inputs: readonly string[]): InputFile[] {
   const out: InputFile[] = [];
   let seen = new Set<string>();
+  let stdinNamed = false;
   const walk = (p: string, top: boolean) => {
     let st;
     try {
@@ -40,7 +51,16 @@ export function listInputs(inputs: readonly string[]): InputFile[] {
       return;
     }
     if (!st.isDirectory()) {
-      if (top || kindOf(p)) out.push({ file: p });
+      const special = specialKind(st);
+      if (!special) {
+        if (top || kindOf(p)) out.push({ file: p });
+      } else if (top && st.isFIFO()) {
+        out.push({ file: p, stream: 'pipe' });
+      } else {
+        out.push({ file: p, error: new RcError('READ_FAILED', top
+          ? `is ${special}, not a file: not read (name a file, a folder, a pipe, or - for standard input)`
+          : `is ${special}, not a regular file: only regular files are read from a folder; not read`, { file: p }) });
+      }
       return;
     }
     const names = listFolderOnce(p, seen);
@@ -49,6 +69,13 @@ export function listInputs(inputs: readonly string[]): InputFile[] {
   };
   for (const i of inputs) {
     seen = new Set<string>();
+    if (i === '-') {
+      out.push(stdinNamed
+        ? { file: STDIN_NAME, error: new RcError('READ_FAILED', 'standard input (-) is named twice; it can be read only once', { file: STDIN_NAME }) }
+        : { file: STDIN_NAME, stream: 'stdin' });
+      stdinNamed = true;
+      continue;
+    }
     walk(i, true);
   }
   return out;

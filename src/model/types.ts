@@ -77,12 +77,16 @@ export interface Snapshot {
   linkedAffiliate?: {
     account: string;
     referredAccounts?: AccountLines[];
-    totals?: { payments: Dec; value: Dec };
+    /** Either measure may be missing (an affiliate export with only the value). */
+    totals?: { payments?: Dec; value?: Dec };
   };
 }
 
-/** Per-source sums as money strings. */
-export interface SourceTotals { own: string; managed: string; affiliate: string; total: string }
+/**
+ * Per-source sums as money strings. `affiliate` is null when the snapshot's
+ * affiliate totals do not give this measure; `total` adds what is given.
+ */
+export interface SourceTotals { own: string; managed: string; affiliate: string | null; total: string }
 
 /** One valued line in a result. */
 export interface ResultLine {

@@ -1,7 +1,7 @@
 /** Groups the portfolio stream into batches for the workers. */
 import { errorRecord } from '../evaluate/record.js';
 import type { LoadLimits } from '../load/limits.js';
-import { readPortfolioChunks } from '../input/portfolio.js';
+import { readPortfolioChunks, type ReadOptions } from '../input/portfolio.js';
 import type { BatchItem } from './tasks.js';
 
 /** Records per batch: large enough to amortize messaging, small enough to stream. */
@@ -13,10 +13,10 @@ export const BATCH_BYTES = 512 * 1024;
 export interface Batch { items: BatchItem[]; bytes: number }
 
 /** The portfolio in order, `BATCH_RECORDS` at a time. */
-export async function* portfolioBatches(inputs: readonly string[], limits: LoadLimits): AsyncGenerator<Batch> {
+export async function* portfolioBatches(inputs: readonly string[], limits: LoadLimits, read: ReadOptions = {}): AsyncGenerator<Batch> {
   let items: BatchItem[] = [];
   let bytes = 0;
-  for await (const item of readPortfolioChunks(inputs, limits)) {
+  for await (const item of readPortfolioChunks(inputs, limits, read)) {
     if (item.kind === 'lines') {
       // a chunk of NDJSON lines is a batch of its own
       if (items.length) yield { items, bytes };
@@ -29,7 +29,7 @@ export async function* portfolioBatches(inputs: readonly string[], limits: LoadL
       items.push({ record: item.record });
       bytes += item.record.text.length + 1;
     } else {
-      items.push({ seq: item.problem.seq, problem: errorRecord([item.problem.error]) });
+      items.push({ seq: item.problem.seq, problem: errorRecord(item.problem.errors ?? [item.problem.error]) });
     }
     if (items.length >= BATCH_RECORDS || bytes >= BATCH_BYTES) {
       yield { items, bytes };

@@ -106,33 +106,28 @@ export interface RunnerPlan<T> {
 }
 
 /**
- * Looks at the first two tasks of `source` before starting any worker: an
- * input of one batch runs on this thread (a worker would only add its start-up
- * time and heap); otherwise `createRunner(jobs)` starts workers as batches
- * arrive, never more than the batches nor `workerLimit(jobs)`.
+ * A runner that starts no worker for a one-batch input and never waits for
+ * more input before working: the first batch runs on this thread at once (a
+ * worker would only add its start-up time and heap, and a trickling stream —
+ * standard input, a pipe — must not wait for a second batch); from the second
+ * batch on, `createRunner(jobs)` starts workers as batches arrive, never more
+ * than the batches nor `workerLimit(jobs)`.
  */
 export async function planRunner<T extends Task>(source: AsyncIterable<T>, jobs: number, opts: RunnerOptions = {}): Promise<RunnerPlan<T>> {
-  const it = source[Symbol.asyncIterator]();
-  const head: T[] = [];
-  let done = false;
-  while (head.length < 2) {
-    const next = await it.next();
-    if (next.done) { done = true; break; }
-    head.push(next.value);
-  }
-  const max = done && head.length <= 1 ? 1 : workerLimit(jobs, opts.cores);
-  const runner = createRunner(max, opts);
+  const max = workerLimit(jobs, opts.cores);
+  let pool: TaskRunner | undefined;
   let batches = 0;
-  async function* tasks(): AsyncGenerator<T> {
-    try {
-      for (const t of head.splice(0)) { batches++; yield t; }
-      if (done) return;
-      for (let next = await it.next(); !next.done; next = await it.next()) { batches++; yield next.value; }
-    } finally {
-      if (!done) await it.return?.(); // a run that stopped early closes the input
-    }
-  }
-  return { runner, tasks: tasks(), window: max <= 1 ? 1 : max * 2, stats: () => ({ workers: runner.peakWorkers(), batches }) };
+  const runner: TaskRunner = {
+    run(task) {
+      batches++;
+      if (batches === 1 || max <= 1) return runTask(task);
+      pool ??= createRunner(max, opts);
+      return pool.run(task);
+    },
+    close: async () => { await pool?.close(); },
+    peakWorkers: () => pool?.peakWorkers() ?? 0,
+  };
+  return { runner, tasks: source, window: max <= 1 ? 1 : max * 2, stats: () => ({ workers: runner.peakWorkers(), batches }) };
 }
 
 /**

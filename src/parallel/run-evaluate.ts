@@ -3,6 +3,7 @@
  * formatted results come back in input order and are written as they come.
  */
 import type { LoadLimits } from '../load/limits.js';
+import type { InputFormat, ReadOptions } from '../input/portfolio.js';
 import { createFramer, type OutputFormat } from '../report/formats.js';
 import type { RunCounts } from '../evaluate/pipeline.js';
 import { portfolioBatches } from './batches.js';
@@ -15,6 +16,10 @@ export interface EvaluateRunOptions {
   format: OutputFormat;
   trace?: boolean;
   limits: LoadLimits;
+  /** The format of standard input and pipes (`--input-format`); default: recognised. */
+  inputFormat?: InputFormat;
+  /** Standard input (a seam for tests); default `process.stdin`. */
+  stdin?: ReadOptions['stdin'];
   /** Worker threads at most; 1 evaluates on this thread. Capped at the machine's threads and the batches (`workerLimit`). */
   jobs: number;
   /** The machine's threads (default `os.availableParallelism()`). */
@@ -40,7 +45,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   let bytes = 0;
   let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
-    for await (const b of portfolioBatches(inputs, opts.limits)) {
+    for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
       read += b.bytes;
       opts.onRead?.(read);
       yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };

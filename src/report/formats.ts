@@ -36,7 +36,7 @@ export function outputObject(r: OutputRecord, opts: FormatOptions = {}): object 
 
 const CSV_COLUMNS = [
   'account', 'period', 'rules', 'tier', 'creditPercent', 'tierBasis', 'creditBase', 'paymentsTotal', 'valueTotal',
-  'eligible', 'reasons', 'credit', 'charges', 'amountDue', 'warnings', 'error',
+  'affiliatePayments', 'affiliateValue', 'eligible', 'reasons', 'credit', 'charges', 'amountDue', 'warnings', 'error',
 ];
 
 function csvRow(r: OutputRecord): string[] {
@@ -50,7 +50,7 @@ function csvRow(r: OutputRecord): string[] {
   const x: EvaluationResult = r.result;
   return [
     csvText(x.account), x.period, x.rules.id, x.tier.name, x.creditPercent, x.tierBasis, x.creditBase,
-    x.monthlyPayments.total, x.monthlyValue.total, String(x.eligibility.eligible), csvText(x.eligibility.reasons.join('; ')),
+    x.monthlyPayments.total, x.monthlyValue.total, x.monthlyPayments.affiliate ?? '', x.monthlyValue.affiliate ?? '', String(x.eligibility.eligible), csvText(x.eligibility.reasons.join('; ')),
     x.credit, x.statement.charges, x.statement.amountDue, csvText(x.warnings.join('; ')), '',
   ];
 }

@@ -21,8 +21,10 @@ export function explain(r: EvaluationResult): string {
     out.push(`Monthly Payment${label} = ${lines.map((l) => chargeTerm(l, $)).join(' + ')} = ${total('charge')}`);
     out.push(`Monthly Value${label} = ${lines.map((l) => `${pct(l.commissionable)} × ${chargeTerm(l, $)}`).join(' + ')} = ${total('value')}`);
   }
-  if (!r.lines.some((l) => l.source === 'affiliate') && new Dec(r.monthlyPayments.affiliate).gt(0)) {
-    out.push(`Linked affiliate (totals): payments ${$(r.monthlyPayments.affiliate)}, value ${$(r.monthlyValue.affiliate)}`);
+  const affP = r.monthlyPayments.affiliate;
+  const affV = r.monthlyValue.affiliate;
+  if (!r.lines.some((l) => l.source === 'affiliate') && (affP === null || affV === null || new Dec(affP).gt(0))) {
+    out.push(`Linked affiliate (totals): payments ${given(affP, $)}, value ${given(affV, $)}`);
   }
   out.push(`Tier basis = ${terms(r, r.bases.tierBasis, $)} = ${$(r.tierBasis)} → ${r.tier.name} (from ${$(r.tier.from)}, ${pct(r.tier.creditPercent)})`);
   out.push(`Credit base = ${terms(r, r.bases.creditBase, $)} = ${$(r.creditBase)}`);
@@ -50,8 +52,13 @@ export function explain(r: EvaluationResult): string {
 function terms(r: EvaluationResult, list: readonly Term[], $: (a: string) => string): string {
   return list.map((t) => {
     const v = t.measure === 'payments' ? r.monthlyPayments[t.source] : r.monthlyValue[t.source];
-    return `${t.source} ${t.measure} ${$(v)}`;
+    return `${t.source} ${t.measure} ${given(v, $)}`;
   }).join(' + ');
+}
+
+/** An amount, or "not given" for an affiliate measure the snapshot leaves out. */
+function given(v: string | null, $: (a: string) => string): string {
+  return v === null ? 'not given' : $(v);
 }
 
 /** `25 × $4.00`, or `$25.00` for a line given as an amount. */

@@ -42,6 +42,7 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
       const name = String(params.missingProperty);
       return new RcError('SCHEMA', `missing required field "${name}"`, { ...where(path), path: formatPath([...path, name]) });
     }
+    case 'minProperties': return new RcError('SCHEMA', path.at(-1) === 'totals' ? 'give payments, value or both' : 'must not be empty', where(path));
     case 'propertyNames': return undefined; // reported by the nested pattern/not error with the name
     case 'pattern':
     case 'not':

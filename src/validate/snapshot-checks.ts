@@ -29,7 +29,7 @@ type RawSnapshot = {
   subClients?: string[];
   lineItems: RawItem[];
   managedAccounts?: RawAccount[];
-  linkedAffiliate?: { account: string; referredAccounts?: RawAccount[]; totals?: { payments: string | number; value: string | number } };
+  linkedAffiliate?: { account: string; referredAccounts?: RawAccount[]; totals?: { payments?: string | number; value?: string | number } };
 };
 
 /** Validates `doc` as a snapshot; throws `RcErrors` with every problem found. */
@@ -85,12 +85,14 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
     linkedAffiliate = {
       account: la.account,
       referredAccounts: la.referredAccounts ? accounts(la.referredAccounts, ['linkedAffiliate', 'referredAccounts']) : undefined,
+      // a measure not given stays undefined: whether that is an error depends on the rule set (valuate)
       totals: la.totals ? {
-        payments: amount(la.totals.payments, ['linkedAffiliate', 'totals', 'payments']),
-        value: amount(la.totals.value, ['linkedAffiliate', 'totals', 'value']),
+        payments: la.totals.payments === undefined ? undefined : amount(la.totals.payments, ['linkedAffiliate', 'totals', 'payments']),
+        value: la.totals.value === undefined ? undefined : amount(la.totals.value, ['linkedAffiliate', 'totals', 'value']),
       } : undefined,
     };
-    if (linkedAffiliate.totals && linkedAffiliate.totals.value.gt(linkedAffiliate.totals.payments)) {
+    const t = linkedAffiliate.totals;
+    if (t?.value && t.payments && t.value.gt(t.payments)) {
       fail('BAD_AMOUNT', ['linkedAffiliate', 'totals', 'value'], 'value cannot exceed payments (value is payments × commissionable %)');
     }
   }

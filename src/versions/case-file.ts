@@ -3,12 +3,11 @@
  * and the figures it must produce. Read with positions; a malformed case file
  * yields every one of its problems, each pointing at the line to fix.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, isAbsolute } from 'node:path';
 import { RcError } from '../errors.js';
 import type { LoadLimits } from '../load/limits.js';
 import { tryReadTextFile } from '../input/read-file.js';
 import { formatPath, parseYamlDocuments, type PathSeg, type SourceDoc } from '../load/source-doc.js';
+import { caseFileOutside, casesRootFor, resolveSnapshotFile } from './case-paths.js';
 
 /** The `expect` keys whose value is a figure compared exactly as the result prints it. */
 export const FIGURE_KEYS = ['credit', 'creditPercent', 'tierBasis', 'creditBase', 'amountDue', 'paymentsTotal', 'valueTotal'] as const;
@@ -34,8 +33,8 @@ export interface CaseExpect {
   error?: string;
 }
 
-/** Where a case's snapshot is: inline in the case file, or in its own file. */
-export type CaseSnapshot = { kind: 'inline'; doc: SourceDoc } | { kind: 'file'; file: string };
+/** Where a case's snapshot is: inline in the case file, or in its own file (`file` as written, `real` checked to be inside the cases folder). */
+export type CaseSnapshot = { kind: 'inline'; doc: SourceDoc } | { kind: 'file'; file: string; real: string };
 
 /** A well-formed regression case. */
 export interface RegressionCase {
@@ -54,8 +53,14 @@ export interface RegressionCase {
 /** A case file read: the case, or every reason it is malformed (with its name when that much was readable). */
 export interface CaseReadResult { file: string; name?: string; case?: RegressionCase; errors: RcError[] }
 
-/** Reads and checks one case file; never throws for bad input. */
-export function readCaseFile(file: string, limits: LoadLimits): CaseReadResult {
+/**
+ * Reads and checks one case file; never throws for bad input. `root` is the
+ * cases folder being run: the case file and its `snapshotFile` must resolve
+ * inside it (default: see `casesRootFor`).
+ */
+export function readCaseFile(file: string, limits: LoadLimits, root: string = casesRootFor(file)): CaseReadResult {
+  const outside = caseFileOutside(file, root);
+  if (outside) return { file, errors: [new RcError('CASE_OUTSIDE', outside, { file })] };
   const read = tryReadTextFile(file, limits.maxRuleFileBytes);
   if ('errors' in read) return { file, errors: read.errors };
   const text = read.text;
@@ -72,14 +77,14 @@ export function readCaseFile(file: string, limits: LoadLimits): CaseReadResult {
         { file: e.file, line: e.line, column: e.column, path: e.path })
       : e)) };
   }
-  return checkCase(parsed.doc);
+  return checkCase(parsed.doc, root);
 }
 
-function checkCase(doc: SourceDoc): CaseReadResult {
+function checkCase(doc: SourceDoc, root: string): CaseReadResult {
   const file = doc.file;
   const errors: RcError[] = [];
-  const fail = (path: PathSeg[], message: string, key = false) =>
-    errors.push(new RcError('CASE_INVALID', message, { file, ...doc.locate(path, key), path: formatPath(path) || undefined }));
+  const fail = (path: PathSeg[], message: string, key = false, code: RcError['code'] = 'CASE_INVALID') =>
+    errors.push(new RcError(code, message, { file, ...doc.locate(path, key), path: formatPath(path) || undefined }));
   const v = doc.value;
   if (!isRecord(v)) {
     fail([], 'a case file is a map with name, rules, snapshot (or snapshotFile) and expect');
@@ -107,9 +112,10 @@ function checkCase(doc: SourceDoc): CaseReadResult {
     if (typeof v.snapshotFile !== 'string' || !v.snapshotFile) {
       fail(['snapshotFile'], 'must be the path of a snapshot file, relative to this case file');
     } else {
-      const target = isAbsolute(v.snapshotFile) ? v.snapshotFile : join(dirname(file), v.snapshotFile);
-      if (!existsSync(target) || !statSync(target).isFile()) fail(['snapshotFile'], `no such file ${target}`);
-      else snapshot = { kind: 'file', file: target };
+      // nothing of the file is read here, and nothing at all when it is outside the cases folder
+      const target = resolveSnapshotFile(file, v.snapshotFile, root);
+      if ('problem' in target) fail(['snapshotFile'], target.problem, false, target.outside ? 'CASE_OUTSIDE' : 'CASE_INVALID');
+      else snapshot = { kind: 'file', file: target.file, real: target.real };
     }
   } else {
     fail([], 'a case needs a snapshot: `snapshot:` (inline) or `snapshotFile:` (a path relative to this case file)');

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { RcError, asRcErrors, formatError } from '../errors.js';
+import { RcError, RcErrors, asRcErrors, formatError } from '../errors.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { hashWithStatus } from '../load/canonical.js';
@@ -19,6 +19,7 @@ import { parseSnapshotRecord } from '../intake/snapshot-parse.js';
 import { formatPath, type PathSeg } from '../load/source-doc.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
 import { FIGURE_KEYS, readCaseFile, type CaseExpect, type RegressionCase } from './case-file.js';
+import { casesRootFor, DEFAULT_CASES_DIR } from './case-paths.js';
 
 /** What became of one case file. */
 export type CaseOutcome =
@@ -36,6 +37,16 @@ export interface CaseRunOptions {
   limits?: Partial<LoadLimits>;
 }
 
+/** Options of one case file's run. */
+export interface CaseFileOptions {
+  /**
+   * The cases folder being run: the case file and its `snapshotFile` must
+   * resolve inside it (SPEC §6). Default: `casesRootFor(file)` — `test/cases`
+   * for a file inside it, else the case file's own folder.
+   */
+  root?: string;
+}
+
 /** A folder named like this holds snapshot files used through `snapshotFile`, not cases. */
 export const SNAPSHOT_FOLDER = 'snapshots';
 
@@ -45,9 +56,13 @@ export const SNAPSHOT_FOLDER = 'snapshots';
  * that cannot be stat'ed (a dangling symlink, deleted meanwhile) is still
  * listed: running it reports the read error as a broken case, and the other
  * cases run. A folder that cannot be listed is an error, like a missing path.
+ * `roots` gives each file the cases folder it is run in: the folder named,
+ * or for a file named on its own `casesRootFor(file)`.
  */
-export function findCaseFiles(paths: readonly string[]): { files: string[]; errors: RcError[] } {
+export function findCaseFiles(paths: readonly string[]): { files: string[]; errors: RcError[]; roots: Map<string, string> } {
   const files: string[] = [];
+  const roots = new Map<string, string>();
+  let root = '';
   const errors: RcError[] = [];
   const seen = new Set<string>(); // folders by real path: a symlink loop is searched once
   const isCase = (name: string) => /^\.ya?ml$/i.test(extname(name));
@@ -69,6 +84,7 @@ export function findCaseFiles(paths: readonly string[]): { files: string[]; erro
         if (name !== SNAPSHOT_FOLDER) walk(p);
       } else if (isCase(name)) {
         files.push(p);
+        roots.set(p, root);
       }
     }
   };
@@ -81,15 +97,20 @@ export function findCaseFiles(paths: readonly string[]): { files: string[]; erro
       errors.push(e.code === 'FILE_NOT_FOUND' && !isSymlink(p) ? new RcError('FILE_NOT_FOUND', 'no such case file or folder', { file: p }) : e);
       continue;
     }
-    if (isDir) walk(p);
-    else files.push(p);
+    if (isDir) {
+      root = p;
+      walk(p);
+    } else {
+      files.push(p);
+      roots.set(p, casesRootFor(p));
+    }
   }
-  return { files, errors };
+  return { files, errors, roots };
 }
 
 /** Runs one case file against the rule sets of `repo`. Never throws for bad input. */
-export async function runCaseFile(file: string, repo: RuleRepository, limits: LoadLimits = resolveLimits()): Promise<CaseOutcome> {
-  const read = readCaseFile(file, limits);
+export async function runCaseFile(file: string, repo: RuleRepository, limits: LoadLimits = resolveLimits(), options: CaseFileOptions = {}): Promise<CaseOutcome> {
+  const read = readCaseFile(file, limits, options.root ?? casesRootFor(file));
   if (!read.case) return { file, name: read.name, status: 'broken', errors: read.errors };
   const c = read.case;
   const pinned = pinnedRuleSet(c, repo);
@@ -108,14 +129,14 @@ export async function runCaseFile(file: string, repo: RuleRepository, limits: Lo
   return failures.length ? { file, name: c.name, status: 'failed', failures } : { file, name: c.name, status: 'passed' };
 }
 
-/** Runs every case `paths` name (default `test/cases`), one after another. */
+/** Runs every case `paths` name (default `test/cases`), one after another, each confined to its folder. */
 export async function runCases(paths: readonly string[], options: CaseRunOptions = {}): Promise<{ outcomes: CaseOutcome[]; errors: RcError[] }> {
-  const { files, errors } = findCaseFiles(paths.length ? paths : ['test/cases']);
+  const { files, errors, roots } = findCaseFiles(paths.length ? paths : [DEFAULT_CASES_DIR]);
   const repo = loadRules(options.rulesDir ?? 'rules', { limits: options.limits });
   const limits = resolveLimits(options.limits);
   const outcomes: CaseOutcome[] = [];
   // One after another: a compiled engine must not run concurrently (SPEC §8).
-  for (const f of files) outcomes.push(await runCaseFile(f, repo, limits));
+  for (const f of files) outcomes.push(await runCaseFile(f, repo, limits, { root: roots.get(f) }));
   return { outcomes, errors };
 }
 
@@ -151,7 +172,12 @@ function pinnedRuleSet(c: RegressionCase, repo: RuleRepository): { ruleSet: Rule
 export function locate(c: RegressionCase, limits: LoadLimits): LocatedSnapshot {
   if (c.snapshot.kind === 'inline') return toSnapshot(c.snapshot.doc, limits);
   const file = c.snapshot.file;
-  const text = readTextFile(file, limits.maxFileBytes);
+  let text: string;
+  try {
+    text = readTextFile(c.snapshot.real, limits.maxFileBytes); // the path checked to be inside the cases folder
+  } catch (err) {
+    throw new RcErrors(asRcErrors(err).map((e) => e.at({ file })));
+  }
   const format = /\.json$/i.test(file) ? 'json' : 'yaml';
   return parseSnapshotRecord({ seq: 0, file, line: 1, column: 1, text, format }, limits);
 }

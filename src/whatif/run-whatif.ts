@@ -4,6 +4,7 @@
  * and are streamed to the report while the summary is tallied.
  */
 import type { LoadLimits } from '../load/limits.js';
+import type { InputFormat, ReadOptions } from '../input/portfolio.js';
 import { portfolioBatches } from '../parallel/batches.js';
 import { planRunner, runOrdered, type PoolStats } from '../parallel/pool.js';
 import type { WhatIfOut, WhatIfTask } from '../parallel/tasks.js';
@@ -17,6 +18,10 @@ export interface WhatIfRunOptions {
   baseline: string;
   candidate: string;
   limits: LoadLimits;
+  /** The format of standard input and pipes (`--input-format`); default: recognised. */
+  inputFormat?: InputFormat;
+  /** Standard input (a seam for tests); default `process.stdin`. */
+  stdin?: ReadOptions['stdin'];
   /** Worker threads at most, capped as for `evaluatePortfolio`. */
   jobs: number;
   /** The machine's threads (default `os.availableParallelism()`). */
@@ -41,7 +46,7 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
   let errors = 0;
   let bytes = 0;
   async function* tasks(): AsyncGenerator<WhatIfTask & { bytes: number }> {
-    for await (const b of portfolioBatches(inputs, opts.limits)) {
+    for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
       yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }

@@ -9,9 +9,11 @@ import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
 import { chooseJobs, debugPoolStats, parseJobs } from '../jobs.js';
+import { INPUTS_HELP, inputFormatOption, type InputFormat } from '../input-format.js';
 
 interface EvaluateOptions {
   rulesDir: string; rulesVersion?: string; rulesFile?: string; format: OutputFormat; trace?: boolean; jobs: number;
+  inputFormat?: InputFormat;
 }
 
 /** Registers the command. */
@@ -19,17 +21,19 @@ export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description('evaluate account snapshots: the credit of each, with its explanation')
-    .argument('<files...>', 'snapshot files or folders: .yaml/.yml (multi-document), .json (object or array), .ndjson/.jsonl')
+    .argument('<files...>', INPUTS_HELP)
     .option('--rules-version <id>', 'use this rule set version (any status); default: the published one effective for each period')
     .option('--rules-file <file>', 'use this rule set file (e.g. a draft outside the rules folder)')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
+    .addOption(inputFormatOption())
     .option('--trace', 'include the rule engine decisions (every condition, its fact value and outcome)')
     .option('--jobs <n>', 'worker threads (1 = no workers), at most the cores (more is capped, with a warning) and the batches; by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .addHelpText('after', `
 Examples:
   $ reseller-credits evaluate examples/seed-px2.yaml
   $ reseller-credits evaluate --format json --rules-version 2026-01 examples/portfolio.ndjson
-  $ reseller-credits evaluate --format csv examples/ > credits.csv`)
+  $ reseller-credits evaluate --format csv examples/ > credits.csv
+  $ psql -At -c "select snapshot from statements" | reseller-credits evaluate --format csv -`)
     .action(async (files: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<EvaluateOptions>();
       if (opts.rulesVersion && opts.rulesFile) throw new UsageError('give --rules-version or --rules-file, not both');
@@ -62,6 +66,7 @@ Examples:
         format: opts.format,
         trace: opts.trace,
         limits: resolveLimits(),
+        inputFormat: opts.inputFormat,
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs,
         onPoolStats: debugPoolStats,

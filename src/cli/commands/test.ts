@@ -22,7 +22,7 @@ Examples:
   $ reseller-credits test test/cases/2026-01/seed-px2.yaml`)
     .action(async (paths: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ rulesDir: string; verbose?: boolean }>();
-      const { files, errors } = findCaseFiles(paths);
+      const { files, errors, roots } = findCaseFiles(paths);
       if (errors.length) {
         printErrors(errors);
         process.exitCode = EXIT.USAGE;
@@ -34,7 +34,7 @@ Examples:
       const outcomes = [];
       // One after another: a compiled engine must not run concurrently (SPEC §8).
       for (const f of files) {
-        const o = await runCaseFile(f, repo, limits);
+        const o = await runCaseFile(f, repo, limits, { root: roots.get(f) });
         outcomes.push(o);
         await out(formatOutcome(o, opts.verbose));
       }

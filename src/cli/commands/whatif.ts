@@ -10,19 +10,21 @@ import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
+import { inputFormatOption, type InputFormat } from '../input-format.js';
 
-interface WhatIfOptions { rulesDir: string; baseline: string; candidate: string; format: WhatIfFormat; jobs: number; top: number }
+interface WhatIfOptions { rulesDir: string; baseline: string; candidate: string; format: WhatIfFormat; jobs: number; top: number; inputFormat?: InputFormat }
 
 /** Registers the command. */
 export function registerWhatIf(program: Command): void {
   program
     .command('whatif')
     .description('evaluate a portfolio under two rule sets and report the differences')
-    .argument('<files...>', 'snapshot files or folders (as for evaluate)')
+    .argument('<files...>', 'snapshot files or folders (as for evaluate); - reads standard input')
     .requiredOption('--baseline <id|file>', 'the rule set in force (a version id, or a rule set file)')
     .requiredOption('--candidate <id|file>', 'the proposed rule set (a version id, or a draft file anywhere)')
     .addOption(new Option('--format <format>', 'output format').choices([...WHATIF_FORMATS]).default('text'))
     .option('--jobs <n>', 'worker threads (1 = no workers), at most the cores (more is capped, with a warning) and the batches; by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
+    .addOption(inputFormatOption())
     .option('--top <n>', 'largest movers to list in text output', parseCount, 10)
     .addHelpText('after', `
 Examples:
@@ -51,6 +53,7 @@ Examples:
         baseline: opts.baseline,
         candidate: opts.candidate,
         limits: resolveLimits(),
+        inputFormat: opts.inputFormat,
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
         jobs,
         onPoolStats: debugPoolStats,
