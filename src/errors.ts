@@ -37,7 +37,12 @@ export type ErrorCode =
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
-  | 'RULES_PIN_MISMATCH';
+  | 'RULES_PIN_MISMATCH'
+  | 'FOLDER_LOCKED'
+  | 'JOURNAL_INVALID'
+  | 'JOURNAL_CONFLICT'
+  | 'LOG_INVALID'
+  | 'LOG_MISMATCH';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {
