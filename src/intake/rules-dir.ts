@@ -121,8 +121,8 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
 function pendingOf(dir: string, view: JournalView): PendingPublish {
   const subject = journalSubject(view.journal);
   const message = view.completable
-    ? `${subject} was interrupted; reading ${dir}/ as it will be once completed; the next \`publish\` completes it (journal ${view.file})`
-    : `${subject} was interrupted and cannot be completed: ${conflictNames(view)} changed since; reading ${dir}/ as it is (journal ${view.file})`;
+    ? `a ${subject} was interrupted; reading ${dir}/ as it will be once completed; the next \`publish\` completes it (journal ${view.file})`
+    : `a ${subject} was interrupted and cannot be completed: ${conflictNames(view)} changed since; reading ${dir}/ as it is (journal ${view.file})`;
   return { id: view.journal.id, journal: view.file, completable: view.completable, message };
 }
 

@@ -137,7 +137,7 @@ function parseJournal(text: string, file: string): Journal {
   return j as Journal;
 }
 
-/** One line saying what a pending journal is: `a publish of 2027-01 (approved by …, started …, process …)`. */
+/** What a journal is about: `publish of 2027-01 (approved by …, started … by process … on …)`. */
 export function journalSubject(j: Journal): string {
-  return `a publish of ${j.id} (approved by ${JSON.stringify(j.approvedBy)}, started ${j.startedAt} by process ${j.pid} on ${j.host})`;
+  return `publish of ${j.id} (approved by ${JSON.stringify(j.approvedBy)}, started ${j.startedAt} by process ${j.pid} on ${j.host})`;
 }

@@ -79,6 +79,7 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
   try {
     writeFileSync(mine, `${JSON.stringify(holder)}\n`, { flag: 'wx' });
   } catch (err) {
+    try { unlinkSync(mine); } catch { /* never created */ }
     throw cannotLock(file, err);
   }
   try {
@@ -95,7 +96,7 @@ export function acquireFolderLock(dir: string, options: FolderLockOptions = {}):
         takeOver(file, found, staleMs);
         continue;
       }
-      if (Date.now() >= deadline) throw busy(dir, file, last, timeoutMs);
+      if (Date.now() >= deadline) throw busy(dir, file, last, timeoutMs, staleMs);
       sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
       wait = Math.min(wait * 2, 250);
     }
@@ -180,12 +181,16 @@ function takeOver(file: string, stale: Found, staleMs: number): void {
 
 function cannotLock(file: string, err: unknown): RcError {
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
-  return new RcError('WRITE_FAILED', `cannot create the folder's lock file (${code}): the rules folder cannot be written`, { file });
+  return new RcError('WRITE_FAILED', `cannot create the folder's lock file (${code}): the rules folder cannot be written; nothing was changed`, { file });
 }
 
-function busy(dir: string, file: string, h: LockHolder | undefined, timeoutMs: number): FolderBusy {
+function busy(dir: string, file: string, h: LockHolder | undefined, timeoutMs: number, staleMs: number): FolderBusy {
   const who = h ? `process ${h.pid} on ${h.host}, since ${h.since}` : 'another process';
   return new FolderBusy(new RcError('FOLDER_LOCKED',
-    `another publish holds the lock of ${dir}/ (${who}); gave up after ${Math.round(timeoutMs / 1000)} s; try again when it has finished (if no publish is running, the lock is taken over by itself ${Math.round(timeoutMs / 1000)} s after its holder stopped)`,
+    `another publish holds the lock of ${dir}/ (${who}); gave up after ${seconds(timeoutMs)}; nothing was changed; try again when it has finished (a lock whose holder has stopped is taken over at once on the same machine, otherwise ${seconds(staleMs)} after it was last refreshed)`,
     { file }));
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
