@@ -246,7 +246,7 @@ describe.skipIf(!asRoot)('a real full disk (a small tmpfs; needs root)', () => {
     if (m.status !== 0) return; // not allowed here (a container without CAP_SYS_ADMIN): the seam tests above cover it
     try {
       const outcomes = new Set<string>();
-      for (let pages = 0; pages <= 12; pages++) {
+      for (let pages = 0; pages <= 10; pages++) {
         const dir = join(mount, 'rules');
         rmSync(dir, { recursive: true, force: true });
         rmSync(join(mount, 'filler'), { force: true });

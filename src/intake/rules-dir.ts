@@ -61,7 +61,7 @@ export interface RuleRepository {
 /** Reads `dir` (default `rules`): all rule sets, the lock, the cross-file checks. */
 export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): RuleRepository {
   const unusable = (error: RcError): RuleRepository =>
-    ({ dir, ruleSets: [], files: [], lock: { entries: {}, file: join(dir, LOCK_FILE) }, log: { file: '', exists: false, lines: [], errors: [] }, errors: [error], warnings: [] });
+    ({ dir, ruleSets: [], files: [], lock: { entries: {}, file: join(dir, LOCK_FILE) }, log: { file: join(dir, PUBLISH_LOG_FILE_NAME), exists: false, lines: [], errors: [] }, errors: [error], warnings: [] });
   if (!existsSync(dir)) return unusable(new RcError('FILE_NOT_FOUND', 'rules folder not found (use --rules-dir)', { file: dir }));
   let names: string[];
   try {
