@@ -105,7 +105,7 @@ describe('validate checks the publish log against the lock', () => {
     const dir = rulesCopy(['2027-01.yaml']);
     const v = cli(['--rules-dir', dir, 'validate']);
     expect(v.status).toBe(0);
-    expect(v.stderr).toMatch(/^warning: .*rules\.lock:2:\d+: 2026-01: published version "2026-01" has no approval in publish-log\.ndjson \(published before the log existed\)$/m);
+    expect(v.stderr).toContain(`warning: published version "2026-01" has no approval in ${join(dir, 'publish-log.ndjson')} (published before the log existed)\n`);
     expect(cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana']).status).toBe(0);
     expect(logOf(dir).map((l) => l.id)).toEqual(['2027-01']);
     const again = cli(['--rules-dir', dir, 'validate']);

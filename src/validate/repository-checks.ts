@@ -7,7 +7,7 @@ import { hashWithStatus } from '../load/canonical.js';
 import { idOfFile } from '../load/text.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
-import { PUBLISH_LOG_FILE, type PublishLog, type PublishLogLine } from '../load/publish-log.js';
+import type { PublishLog, PublishLogLine } from '../load/publish-log.js';
 import type { RuleSetReadResult } from '../intake/ruleset-loader.js';
 
 /** Cross-file errors, each pointing at the file that has to change. */
@@ -36,14 +36,14 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
       const locked = lock.entries[rs.id];
       if (locked !== undefined) {
         errors.push(at(f, ['status'], 'LOCK_STRAY', locked === publishedHash(rs)
-          ? `"${rs.id}" is a draft but rules.lock has an entry for it: it was published with exactly this content; set it back with \`reseller-credits publish ${rs.id}\``
+          ? `"${rs.id}" is a draft but rules.lock has an entry for it: it was published with exactly this content; set it back with \`reseller-credits publish ${rs.id} --approved-by NAME\``
           : `"${rs.id}" is a draft but rules.lock has an entry for it from when it was published, with other content: published versions are immutable; restore the published content, or copy the change into a new version id instead`));
       }
       continue;
     }
     const locked = lock.entries[rs.id];
     if (locked === undefined) {
-      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id}\``));
+      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id} --approved-by NAME\``));
     } else if (locked !== rs.sha256) {
       errors.push(at(f, ['id'], 'LOCK_MISMATCH',
         `${rs.status} version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
@@ -96,7 +96,7 @@ export function checkPublishLog(log: PublishLog, lock: Lock): { errors: RcError[
   }
   const logged = new Set(log.lines.map((l) => l.id));
   const warnings = Object.keys(lock.entries).filter((id) => !logged.has(id)).map((id) =>
-    new RcError('LOG_MISMATCH', `published version "${id}" has no approval in ${PUBLISH_LOG_FILE} (published before the log existed)`,
+    new RcError('LOG_MISMATCH', `published version "${id}" has no approval in ${log.file} (published before the log existed)`,
       { file: lock.file, ...lock.positions?.[id], path: id }));
   return { errors, warnings };
 }
