@@ -41,7 +41,12 @@ export type ErrorCode =
   | 'CASE_FAILED'
   | 'CASE_OUTSIDE'
   | 'RULES_PIN_MISMATCH'
-  | 'REVIEW_REJECTED';
+  | 'REVIEW_REJECTED'
+  | 'FOLDER_LOCKED'
+  | 'JOURNAL_INVALID'
+  | 'JOURNAL_CONFLICT'
+  | 'LOG_INVALID'
+  | 'LOG_MISMATCH';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

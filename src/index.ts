@@ -10,7 +10,9 @@ export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './
 export { resolveRuleSet, NoRuleSetError } from './intake/resolve-rule-set.js';
 export { canonicalJson, contentHash } from './load/canonical.js';
 export { readLock, writeLock, type Lock } from './load/lock.js';
-export { publishVersion, PublishRefused, type PublishOptions, type PublishOutcome } from './versions/publish.js';
+export { publishVersion, PublishRefused, PublishFailed, type PublishOptions, type PublishOutcome, type PublishCandidate, type PublishChange } from './versions/publish.js';
+export { RecoveryFailed } from './versions/recover.js';
+export { readPublishLog, type PublishLog, type PublishLogEntry } from './load/publish-log.js';
 export { diffRuleSets, type RuleSetDiff, type RuleSetChange, type TierEffect, type DiffSection } from './versions/diff.js';
 export { diffText } from './versions/diff-text.js';
 export { readCaseFile, type RegressionCase, type CaseExpect, type CaseSnapshot, type CaseReadResult } from './versions/case-file.js';

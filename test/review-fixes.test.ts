@@ -42,7 +42,7 @@ describe('review fixes', () => {
     renameSync(join(rules, '2027-01.yaml'), real);
     chmodSync(real, 0o640);
     symlinkSync(real, join(rules, '2027-01.yaml'));
-    const r = cli('--rules-dir', rules, 'publish', '2027-01');
+    const r = cli('--rules-dir', rules, 'publish', '2027-01', '--approved-by', 'Test Approver');
     expect(r.status).toBe(0);
     expect(lstatSync(join(rules, '2027-01.yaml')).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, 'utf8')).toMatch(/^status: published$/m);

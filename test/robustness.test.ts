@@ -270,7 +270,7 @@ describe('file-system problems are coded errors naming the file; the run goes on
     expectNoCrash(r.stderr);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${join(rules, 'rules.lock')}: cannot read: is a folder, not a file (EISDIR)`);
-    const p = cli(['--rules-dir', rules, 'publish', '2026-01']);
+    const p = cli(['--rules-dir', rules, 'publish', '2026-01', '--approved-by', 'Test Approver']);
     expectNoCrash(p.stderr);
     expect(p.status).not.toBe(0);
   });

@@ -110,7 +110,7 @@ describe('validate catches a drifting published version', () => {
     edit(file, 'status: published', 'status: draft');
     let r = cli(['--rules-dir', dir, 'validate']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('it was published with exactly this content; set it back with `reseller-credits publish 2026-01`');
+    expect(r.stderr).toContain('it was published with exactly this content; set it back with `reseller-credits publish 2026-01 --approved-by NAME`');
     edit(file, 'from: "500",', 'from: "450",');
     r = cli(['--rules-dir', dir, 'validate']);
     expect(r.status).toBe(1);

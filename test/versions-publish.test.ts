@@ -23,7 +23,7 @@ describe('reseller-credits publish', () => {
     const dir = withDraft();
     const file = join(dir, '2027-01.yaml');
     const before = read(file);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('published 2027-01');
@@ -38,15 +38,15 @@ describe('reseller-credits publish', () => {
 
   it('is idempotent on a published version: nothing changes, exit 0', () => {
     const dir = withDraft();
-    expect(cli(['--rules-dir', dir, 'publish', '2027-01']).status).toBe(0);
+    expect(cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']).status).toBe(0);
     const file = read(join(dir, '2027-01.yaml'));
     const lock = read(join(dir, 'rules.lock'));
-    const again = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    const again = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('already published');
     expect(read(join(dir, '2027-01.yaml'))).toBe(file);
     expect(read(join(dir, 'rules.lock'))).toBe(lock);
-    expect(cli(['--rules-dir', dir, 'publish', '2026-01']).status).toBe(0);
+    expect(cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', 'Test Approver']).status).toBe(0);
   });
 
   it('is refused when the window overlaps a published one; nothing is written', () => {
@@ -55,7 +55,7 @@ describe('reseller-credits publish', () => {
     writeFileSync(file, read(file).replace('from: 2027-01-01, until: 2028-01-01', 'from: 2026-10-01, until: 2028-01-01'));
     const before = read(file);
     const lock = read(join(dir, 'rules.lock'));
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: effective: 2027-01 \(2026-10-01 to 2028-01-01\) would overlap published version "2026-01" \(2026-01-01 to 2027-01-01\).*start 2027-01 on or after 2027-01-01/);
     expect(r.stderr).toContain('2027-01 was not published; nothing was changed');
@@ -68,7 +68,7 @@ describe('reseller-credits publish', () => {
     const file = join(dir, '2027-01.yaml');
     writeFileSync(file, read(file).replace('from: "400",', 'from: "40",').replace('commissionable: 50 }', 'commissionable: 60 }'));
     const before = read(file);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: tiers\[2\]\.from: tiers must be strictly ascending/);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: services\.training\.commissionable: 60% is not one of the commissionClasses/);
@@ -80,19 +80,19 @@ describe('reseller-credits publish', () => {
   it('is refused when rules.lock already holds other content for the id', () => {
     const dir = withDraft();
     writeFileSync(join(dir, 'rules.lock'), JSON.stringify({ ...lockOf(dir), '2027-01': 'a'.repeat(64) }));
-    expect(() => publishVersion('2027-01', { rulesDir: dir })).toThrow(PublishRefused);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    expect(() => publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Test Approver' })).toThrow(PublishRefused);
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('rules.lock already records "2027-01" with other content');
   });
 
   it('an unknown id or a path is a usage error (exit 2)', () => {
     const dir = withDraft();
-    expect(() => publishVersion('2099-01', { rulesDir: dir })).toThrow(NoRuleSetError);
-    const r = cli(['--rules-dir', dir, 'publish', '2099-01']);
+    expect(() => publishVersion('2099-01', { rulesDir: dir, approvedBy: 'Test Approver' })).toThrow(NoRuleSetError);
+    const r = cli(['--rules-dir', dir, 'publish', '2099-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no rule set "2099-01"');
-    expect(cli(['--rules-dir', dir, 'publish', join(dir, '2027-01.yaml')]).status).toBe(2);
+    expect(cli(['--rules-dir', dir, 'publish', join(dir, '2027-01.yaml'), '--approved-by', 'Test Approver']).status).toBe(2);
   });
 
   it('records the missing lock entry of a file already marked published', () => {
@@ -100,7 +100,7 @@ describe('reseller-credits publish', () => {
     const file = join(dir, '2027-01.yaml');
     writeFileSync(file, read(file).replace('status: draft', 'status: published'));
     expect(loadRules(dir).errors.map((e) => e.code)).toEqual(['LOCK_MISSING']);
-    const out = publishVersion('2027-01', { rulesDir: dir });
+    const out = publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Test Approver' });
     expect(out.action).toBe('lock-recorded');
     expect(loadRules(dir).errors).toEqual([]);
   });
@@ -109,14 +109,14 @@ describe('reseller-credits publish', () => {
     const dir = withDraft();
     const file = join(dir, '2027-01.yaml');
     writeFileSync(file, read(file).replace('from: 2027-01-01, until: 2028-01-01', 'from: 2027-01-01'));
-    const out = publishVersion('2027-01', { rulesDir: dir });
+    const out = publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Test Approver' });
     expect(out.action).toBe('published');
     expect(out.warnings.join('\n')).toContain('has no end date');
 
     const shipped = join(dir, '2026-01.yaml');
     writeFileSync(shipped, read(shipped).replace('status: published', 'status: retired'));
     expect(loadRules(dir).errors).toEqual([]);
-    const back = publishVersion('2026-01', { rulesDir: dir });
+    const back = publishVersion('2026-01', { rulesDir: dir, approvedBy: 'Test Approver' });
     expect(back).toMatchObject({ action: 'published', previousStatus: 'retired', sha256: lockOf('rules')['2026-01'] });
     expect(read(shipped)).toBe(read('rules/2026-01.yaml'));
   });

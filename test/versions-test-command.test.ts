@@ -126,7 +126,7 @@ describe('runCaseFile', () => {
     const draftHash = loadRules(dir).ruleSets.find((r) => r.id === '2027-01')!.sha256;
     const text = caseText('  tier: tier-10\n  credit: "25.00"\n', { rules: '2027-01', head: `rulesSha256: "${draftHash}"\n` });
     expect((await run(text, loadRules(dir))).status).toBe('passed');
-    publishVersion('2027-01', { rulesDir: dir });
+    publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Test Approver' });
     const after = loadRules(dir);
     expect(after.ruleSets.find((r) => r.id === '2027-01')!.sha256).not.toBe(draftHash);
     expect((await run(text, after)).status).toBe('passed');

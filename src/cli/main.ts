@@ -12,7 +12,9 @@ import { registerReview } from './commands/review.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
-import { EXIT, UsageError, printErrors, colors, stdoutIsClosed, watchStdout } from './io.js';
+import { onPendingPublish } from '../intake/rules-dir.js';
+import { safeText } from '../report/safe-text.js';
+import { EXIT, UsageError, printErrors, colors, stdoutIsClosed, warn, watchStdout } from './io.js';
 import { reportRssOnExit } from './progress.js';
 
 /** The version in package.json. */
@@ -47,6 +49,8 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   watchStdout();
   reportRssOnExit();
+  // every command that reads the rules folder reports an interrupted publish (SPEC §6)
+  onPendingPublish((p) => warn(safeText(p.message)));
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

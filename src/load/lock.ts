@@ -2,10 +2,11 @@
  * `rules/rules.lock`: `{ "<id>": "<sha256>" }` for every published version
  * (SPEC §6). Read with positions so a stray entry can be pointed at.
  */
-import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import { fsError, isSymlink } from '../input/fs-errors.js';
+import { nodeWriter, replaceFile, type FsWriter } from './fs-writer.js';
 import { resolveLimits } from './limits.js';
 import { parseYamlDocuments, type Position } from './source-doc.js';
 
@@ -35,6 +36,12 @@ export function readLock(dir: string): { lock: Lock; errors: RcError[] } {
     const e = fsError(err, file);
     return { lock: empty, errors: [new RcError('LOCK_INVALID', e.message, { file })] };
   }
+  return parseLockText(file, text);
+}
+
+/** The lock read from `text` (the content of `file`). */
+export function parseLockText(file: string, text: string): { lock: Lock; errors: RcError[] } {
+  const empty: Lock = { file, entries: {} };
   try {
     JSON.parse(text);
   } catch (err) {
@@ -60,32 +67,26 @@ export function readLock(dir: string): { lock: Lock; errors: RcError[] } {
 }
 
 /** Writes the lock with sorted ids, one per line, so diffs stay readable. */
-export function writeLock(lock: Lock): void {
-  const ids = Object.keys(lock.entries).sort();
-  const body = ids.map((id) => `  ${JSON.stringify(id)}: ${JSON.stringify(lock.entries[id])}`).join(',\n');
-  writeAtomically(lock.file, ids.length ? `{\n${body}\n}\n` : '{}\n');
+export function writeLock(lock: Lock, writer: FsWriter = nodeWriter): void {
+  writeAtomically(lock.file, lockText(lock.entries), writer);
+}
+
+/** The text of a lock file holding `entries`: sorted ids, one per line. */
+export function lockText(entries: Record<string, string>): string {
+  const ids = Object.keys(entries).sort();
+  const body = ids.map((id) => `  ${JSON.stringify(id)}: ${JSON.stringify(entries[id])}`).join(',\n');
+  return ids.length ? `{\n${body}\n}\n` : '{}\n';
 }
 
 /**
  * Replaces `file` with `text` through a temporary file and a rename, so that
  * a failed write never leaves half a file; a failure is a coded error.
  */
-export function writeAtomically(file: string, text: string): void {
-  // through a symbolic link to the file it names, keeping its permissions
-  let target = file;
-  let mode: number | undefined;
+export function writeAtomically(file: string, text: string, writer: FsWriter = nodeWriter): void {
   try {
-    target = realpathSync(file);
-    mode = statSync(target).mode & 0o7777;
-  } catch { /* a new file */ }
-  const tmp = `${target}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text, mode === undefined ? undefined : { mode });
-    if (mode !== undefined) chmodSync(tmp, mode); // the umask may have narrowed it
-    renameSync(tmp, target);
+    replaceFile(file, text, writer);
   } catch (err) {
-    try { rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new RcError('WRITE_FAILED', `cannot write (${code}); nothing was changed in this file`, { file });
+    throw new RcError('WRITE_FAILED', `cannot write (${code})`, { file });
   }
 }

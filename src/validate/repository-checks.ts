@@ -7,6 +7,7 @@ import { hashWithStatus } from '../load/canonical.js';
 import { idOfFile } from '../load/text.js';
 import type { RuleSet } from '../model/types.js';
 import type { Lock } from '../load/lock.js';
+import type { PublishLog, PublishLogLine } from '../load/publish-log.js';
 import type { RuleSetReadResult } from '../intake/ruleset-loader.js';
 
 /** Cross-file errors, each pointing at the file that has to change. */
@@ -35,14 +36,14 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
       const locked = lock.entries[rs.id];
       if (locked !== undefined) {
         errors.push(at(f, ['status'], 'LOCK_STRAY', locked === publishedHash(rs)
-          ? `"${rs.id}" is a draft but rules.lock has an entry for it: it was published with exactly this content; set it back with \`reseller-credits publish ${rs.id}\``
+          ? `"${rs.id}" is a draft but rules.lock has an entry for it: it was published with exactly this content; set it back with \`reseller-credits publish ${rs.id} --approved-by NAME\``
           : `"${rs.id}" is a draft but rules.lock has an entry for it from when it was published, with other content: published versions are immutable; restore the published content, or copy the change into a new version id instead`));
       }
       continue;
     }
     const locked = lock.entries[rs.id];
     if (locked === undefined) {
-      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id}\``));
+      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id} --approved-by NAME\``));
     } else if (locked !== rs.sha256) {
       errors.push(at(f, ['id'], 'LOCK_MISMATCH',
         `${rs.status} version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));
@@ -73,4 +74,29 @@ export function overlaps(a: RuleSet, b: RuleSet): boolean {
 /** `2026-01-01 to 2027-01-01`, or `… to open end`. */
 export function windowText(r: RuleSet): string {
   return `${r.effective.from} to ${r.effective.until ?? 'open end'}`;
+}
+
+/**
+ * The approvals against the lock (SPEC §6): an error at each log line that
+ * names a version the lock does not hold or another hash than the lock's; a
+ * warning (at its lock entry) for each locked version with no line at all,
+ * which is what a version published before the log existed looks like. No
+ * line is ever invented for such a version.
+ */
+export function checkPublishLog(log: PublishLog, lock: Lock): { errors: RcError[]; warnings: RcError[] } {
+  const errors: RcError[] = [];
+  const at = (l: PublishLogLine, msg: string) => new RcError('LOG_MISMATCH', msg, { file: log.file, line: l.line, column: 1, path: l.id });
+  for (const l of log.lines) {
+    const locked = Object.hasOwn(lock.entries, l.id) ? lock.entries[l.id] : undefined;
+    if (locked === undefined) {
+      errors.push(at(l, `the publish log records an approval of "${l.id}" (sha256 ${l.sha256.slice(0, 12)}…), but rules.lock holds no version "${l.id}": the log and the lock disagree; restore the lock entry, or the log line was written for another folder`));
+    } else if (locked !== l.sha256) {
+      errors.push(at(l, `the publish log records "${l.id}" with sha256 ${l.sha256.slice(0, 12)}…, but rules.lock holds ${locked.slice(0, 12)}…: the approval was given for other content than the one locked`));
+    }
+  }
+  const logged = new Set(log.lines.map((l) => l.id));
+  const warnings = Object.keys(lock.entries).filter((id) => !logged.has(id)).map((id) =>
+    new RcError('LOG_MISMATCH', `published version "${id}" has no approval in ${log.file} (published before the log existed)`,
+      { file: lock.file, ...lock.positions?.[id], path: id }));
+  return { errors, warnings };
 }

@@ -2,13 +2,26 @@
  * `publish ID`: a draft (or retired) version becomes the published one for
  * its window. Everything `validate` checks must hold for it as a published
  * version; then its `status` line is changed in place (the rest of the file
- * is untouched) and its hash is recorded in `rules.lock`.
+ * is untouched), its hash is recorded in `rules.lock` and the approval is
+ * appended to `publish-log.ndjson`. All of it holding the folder's lock
+ * (`folder-lock.ts`), after completing an interrupted publish (`recover.ts`),
+ * written through a journal (`publish-write.ts`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { fsError } from '../input/fs-errors.js';
+import { basename } from 'node:path';
 import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet, RuleSetStatus } from '../model/types.js';
 import { resolveLimits } from '../load/limits.js';
-import { writeAtomically, writeLock } from '../load/lock.js';
+import { nodeWriter, type FsWriter } from '../load/fs-writer.js';
+import { LOCK_FILE, lockText } from '../load/lock.js';
+import { readBytes } from '../load/publish-journal.js';
+import { logLineText, PUBLISH_LOG_FILE, type PublishLogEntry } from '../load/publish-log.js';
+import { acquireFolderLock, FolderBusy, type FolderLock, type FolderLockOptions } from './folder-lock.js';
+import { recoverInterrupted } from './recover.js';
+import { PublishFailed, writeThroughJournal } from './publish-write.js';
+
+export { PublishFailed } from './publish-write.js';
 import { NoRuleSetError, isPathRef } from '../intake/resolve-rule-set.js';
 import { findRuleSet, loadRules, unknownIdMessage } from '../intake/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../intake/ruleset-loader.js';
@@ -19,9 +32,45 @@ import { setStatusText } from './status-edit.js';
 export interface PublishOptions extends RuleSetLoadOptions {
   /** The rules folder. Default `rules`. */
   rulesDir?: string;
+  /** Who approved the publish: recorded in publish-log.ndjson (required). */
+  approvedBy: string;
+  /** Check and plan only: nothing is written, no lock is taken. */
+  dryRun?: boolean;
+  /** The review report the publish rests on: its sha256 goes into the log line's `review`. */
+  review?: { sha256: string };
+  /**
+   * Called with what is about to be published, after every other check and
+   * before anything is written (and on a dry run too): the errors returned
+   * refuse the publish. The place where `--review` checks its report against
+   * the hash about to be locked.
+   */
+  checkBeforePublish?: (candidate: PublishCandidate) => RcError[];
+  /** Called at once, before anything else is done, with what recovering an interrupted publish did. */
+  onRecovered?: (message: string) => void;
+  /** The file-writing seam (tests inject faults through it). */
+  writer?: FsWriter;
+  /** Waiting for, and taking over, the folder's lock. */
+  lock?: FolderLockOptions;
+  /** The clock of `publishedAt`. */
+  now?: () => Date;
 }
 
-/** What `publishVersion` did. */
+/** What is about to be published. */
+export interface PublishCandidate {
+  id: string;
+  file: string;
+  /** The hash about to be recorded in rules.lock. */
+  sha256: string;
+}
+
+/** One change publish makes (or, on a dry run, would make). */
+export interface PublishChange {
+  file: string;
+  /** What changes, in words. */
+  text: string;
+}
+
+/** What `publishVersion` did (or, with `dryRun`, would do). */
 export interface PublishOutcome {
   id: string;
   file: string;
@@ -29,9 +78,15 @@ export interface PublishOutcome {
   sha256: string;
   /** The status before publishing. */
   previousStatus: RuleSetStatus;
-  /** `published`: file and lock written; `lock-recorded`: the file was already published, only the lock entry was added; `unchanged`: nothing to do. */
+  /** `published`: file, lock and log written; `lock-recorded`: the file was already published, the lock entry and log line were added; `unchanged`: nothing to do. */
   action: 'published' | 'lock-recorded' | 'unchanged';
   effective: RuleSet['effective'];
+  /** Whether this was a dry run (nothing written). */
+  dryRun: boolean;
+  /** The changes made, or that a dry run would make. */
+  changes: PublishChange[];
+  /** The approval appended to publish-log.ndjson (none when unchanged). */
+  logEntry?: PublishLogEntry;
   /** Things worth knowing that do not stop publishing. */
   warnings: string[];
 }
@@ -41,17 +96,63 @@ export class PublishRefused extends RcErrors {}
 
 /**
  * Publishes version `id` of the rules folder. Throws `NoRuleSetError` when
- * there is no such version and `PublishRefused` with every problem when it
- * may not be published. Publishing a version that is already published and
+ * there is no such version, `PublishRefused` with every problem when it may
+ * not be published, `PublishFailed` when the folder's lock cannot be had or
+ * a write fails, `RecoveryFailed` when an interrupted publish found first
+ * cannot be completed. Publishing a version that is already published and
  * locked changes nothing.
+ *
+ * Everything happens holding the folder's lock: an interrupted publish is
+ * completed first, then the folder is read afresh, checked, and written
+ * through a journal (docs/versions.md, "Publishing safely").
  */
-export function publishVersion(id: string, options: PublishOptions = {}): PublishOutcome {
+export function publishVersion(id: string, options: PublishOptions): PublishOutcome {
   const dir = options.rulesDir ?? 'rules';
   if (isPathRef(id)) {
     throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET', `give the version id (the file name without .yaml), not a path: "${id}"`)]);
   }
+  const approvedBy = options.approvedBy?.trim() ?? '';
+  if (!approvedBy) throw new TypeError('publishVersion: approvedBy is required');
+  if (options.dryRun) return plan(id, dir, approvedBy, options);
+  const usable = loadRulesFolderProblem(dir);
+  if (usable) throw new NoRuleSetError([usable]);
+
+  let lock: FolderLock;
+  try {
+    lock = acquireFolderLock(dir, options.lock);
+  } catch (err) {
+    if (err instanceof FolderBusy) throw new PublishFailed([err.error], true);
+    if (err instanceof RcError) throw new PublishFailed([err], true);
+    throw err;
+  }
+  try {
+    const writer = options.writer ?? nodeWriter;
+    const recovered = recoverInterrupted(dir, writer, () => lock.refresh());
+    if (recovered) options.onRecovered?.(recovered.message);
+    const p = plan(id, dir, approvedBy, options);
+    if (p.action === 'unchanged') return p;
+    writeThroughJournal(dir, { id: p.id, approvedBy, startedAt: p.logEntry!.publishedAt, writes: p.writes, warnings: p.warnings }, writer, () => lock.refresh());
+    return p;
+  } finally {
+    lock.release();
+  }
+}
+
+/** A folder that cannot be published into at all: missing, or not a folder (the messages of `loadRules`). */
+function loadRulesFolderProblem(dir: string): RcError | undefined {
+  try {
+    if (statSync(dir).isDirectory()) return undefined;
+    return new RcError('READ_FAILED', 'is a file, not a rules folder (use --rules-dir with the folder of rule sets)', { file: dir });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new RcError('FILE_NOT_FOUND', 'rules folder not found (use --rules-dir)', { file: dir });
+    return fsError(err, dir);
+  }
+}
+
+/** Reads and checks the folder, and works out every change: nothing is written. */
+function plan(id: string, dir: string, approvedBy: string, options: PublishOptions): PublishOutcome & { writes: { name: string; text: string }[] } {
   const repo = loadRules(dir, options);
-  const missingDir = repo.errors.find((e) => e.code === 'FILE_NOT_FOUND' && e.file === dir);
+  const missingDir = repo.errors.find((e) => e.file === dir && (e.code === 'FILE_NOT_FOUND' || e.code === 'READ_FAILED'));
   if (missingDir) throw new NoRuleSetError([missingDir]);
   const found = findRuleSet(repo, id);
   if (!found) {
@@ -62,28 +163,53 @@ export function publishVersion(id: string, options: PublishOptions = {}): Publis
   const hash = publishedHash(rs);
   const published = publishedOthers(repo.files, rs);
   const refusals = [
-    ...repo.errors.filter((e) => e.code === 'LOCK_INVALID'),
+    ...repo.errors.filter((e) => e.code === 'LOCK_INVALID' || e.code === 'JOURNAL_INVALID' || e.code === 'JOURNAL_CONFLICT'),
+    ...repo.log.errors.filter((e) => e.code === 'LOG_INVALID' && !e.line),
     ...lockConflict(found, rs, repo.lock.entries[rs.id], hash),
     ...windowConflicts(found, rs, published),
   ];
   if (refusals.length) throw new PublishRefused(refusals);
+  const locked = repo.lock.entries[rs.id] === hash;
+  const unchanged = rs.status === 'published' && locked;
+  if (!unchanged && options.checkBeforePublish) {
+    const hook = options.checkBeforePublish({ id: rs.id, file: found.file, sha256: hash });
+    if (hook.length) throw new PublishRefused(hook);
+  }
 
   const warnings = publishWarnings(rs, published);
   const others = repo.errors.filter((e) => e.file !== found.file && e.code !== 'LOCK_INVALID');
   if (others.length) warnings.push(`${others.length} problem(s) in other files of ${dir}/ (run \`reseller-credits validate\`); they do not concern ${rs.id}`);
-  const base = { id: rs.id, file: found.file, sha256: hash, previousStatus: rs.status, effective: rs.effective, warnings };
+  const base = { id: rs.id, file: found.file, sha256: hash, previousStatus: rs.status, effective: rs.effective, warnings, dryRun: Boolean(options.dryRun) };
+  if (unchanged) return { ...base, action: 'unchanged', changes: [], writes: [] };
 
-  if (rs.status === 'published') {
-    if (repo.lock.entries[rs.id] === hash) return { ...base, action: 'unchanged' };
-    writeLock({ ...repo.lock, entries: { ...repo.lock.entries, [rs.id]: hash } });
-    return { ...base, action: 'lock-recorded' };
+  const writes: { name: string; text: string }[] = [];
+  const changes: PublishChange[] = [];
+  if (!locked) {
+    writes.push({ name: LOCK_FILE, text: lockText({ ...repo.lock.entries, [rs.id]: hash }) });
+    changes.push({ file: repo.lock.file, text: `add "${rs.id}": "${hash}"` });
   }
-  const next = publishedText(found.file, hash, options);
-  // the lock first: if the rule file cannot be written afterwards, the lock names a
-  // draft with this very content, which `validate` reports and `publish` completes
-  writeLock({ ...repo.lock, entries: { ...repo.lock.entries, [rs.id]: hash } });
-  writeAtomically(found.file, next);
-  return { ...base, action: 'published' };
+  if (rs.status !== 'published') {
+    writes.push({ name: basename(found.file), text: publishedText(found.file, hash, options) });
+    changes.push({ file: found.file, text: `status: ${rs.status} → status: published (no other byte changes)` });
+  }
+  const logEntry: PublishLogEntry = {
+    id: rs.id, sha256: hash, approvedBy, publishedAt: utcSeconds((options.now ?? (() => new Date()))()), review: options.review?.sha256 ?? null,
+  };
+  const line = logLineText(logEntry);
+  const logBefore = currentLogText(repo.log.file);
+  writes.push({ name: PUBLISH_LOG_FILE, text: logBefore + (logBefore && !logBefore.endsWith('\n') ? '\n' : '') + line });
+  changes.push({ file: repo.log.file, text: `append ${line.trimEnd()}` });
+  return { ...base, action: rs.status === 'published' ? 'lock-recorded' : 'published', changes, logEntry, writes };
+}
+
+/** `2027-01-02T09:30:00Z`: UTC ISO 8601, to the second. */
+function utcSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function currentLogText(file: string): string {
+  const bytes = readBytes(file);
+  return bytes === null ? '' : bytes.toString('utf8');
 }
 
 /** The file's text with only the status value changed, checked to hash as expected. */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadRules } from '../../intake/rules-dir.js';
 import { readRuleSetFile } from '../../intake/ruleset-loader.js';
-import { EXIT, note, printErrors } from '../io.js';
+import { EXIT, note, printErrors, warn } from '../io.js';
 
 /** Registers the command. */
 export function registerValidate(program: Command): void {
@@ -23,6 +23,8 @@ export function registerValidate(program: Command): void {
       }
       const repo = loadRules(rulesDir);
       printErrors(repo.errors);
+      // unpositioned: a warning is no error to jump to (the lock entry is fine)
+      for (const w of repo.warnings) warn(w.message);
       const bad = new Set(repo.errors.map((e) => e.file));
       const valid = repo.files.filter((f) => f.ruleSet && !bad.has(f.file)).length;
       note(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);

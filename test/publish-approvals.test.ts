@@ -1,0 +1,145 @@
+/**
+ * SPEC §6 "Approvals": `publish ID --approved-by NAME` appends one line to
+ * publish-log.ndjson; `--dry-run` writes nothing; `validate` checks the log
+ * against the lock. No approval is invented for the version published before
+ * the log existed.
+ */
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createHash } from 'node:crypto';
+import { RcError } from '../src/errors.js';
+import { PublishRefused, publishVersion } from '../src/versions/publish.js';
+import { cli, rulesCopy } from './support/versions-cli.js';
+import { addDraft, folderPicture } from './support/publish-folder.js';
+import { sortedJson } from './support/sorted-json.js';
+
+const read = (f: string) => readFileSync(f, 'utf8');
+const lockOf = (dir: string) => JSON.parse(read(join(dir, 'rules.lock'))) as Record<string, string>;
+const logOf = (dir: string) => read(join(dir, 'publish-log.ndjson')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const independentHash = (text: string) => createHash('sha256').update(sortedJson(parse(text, { schema: 'core' }))).digest('hex');
+const SHIPPED = lockOf('rules')['2026-01']!;
+
+describe('publish --approved-by', () => {
+  it('is required: without it (or with an empty or control-character name) a usage error, exit 2, nothing written', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    const before = folderPicture(dir);
+    const missing = cli(['--rules-dir', dir, 'publish', '2027-01']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("required option '--approved-by <name>' not specified");
+    for (const name of ['', '   ', 'Dana\x1b[2J', 'a\nb']) {
+      const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', name]);
+      expect(r.status, JSON.stringify(name)).toBe(2);
+      expect(r.stderr).toMatch(/error: --approved-by /);
+      expect(r.stderr).not.toContain('\x1b');
+    }
+    expect(folderPicture(dir)).toEqual(before);
+  });
+
+  it('appends one line {id, sha256, approvedBy, publishedAt, review: null} per publish, keeping the lines before', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    addDraft(dir, '2028-01', '2028-01-01', '2029-01-01');
+    const t0 = Date.now() - 1000;
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('approved by Dana Lee');
+    const first = read(join(dir, 'publish-log.ndjson'));
+    expect(first.endsWith('\n')).toBe(true);
+    const [line] = logOf(dir);
+    expect(Object.keys(line!)).toEqual(['id', 'sha256', 'approvedBy', 'publishedAt', 'review']);
+    expect(line).toMatchObject({ id: '2027-01', approvedBy: 'Dana Lee', review: null, sha256: independentHash(read(join(dir, '2027-01.yaml'))) });
+    expect(line!.sha256).toBe(lockOf(dir)['2027-01']);
+    expect(line!.publishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const at = Date.parse(line!.publishedAt as string);
+    expect(at).toBeGreaterThanOrEqual(t0);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+
+    expect(cli(['--rules-dir', dir, 'publish', '2028-01', '--approved-by', 'Sam']).status).toBe(0);
+    const text = read(join(dir, 'publish-log.ndjson'));
+    expect(text.startsWith(first)).toBe(true);
+    expect(logOf(dir).map((l) => [l.id, l.approvedBy])).toEqual([['2027-01', 'Dana Lee'], ['2028-01', 'Sam']]);
+    // publishing again what is published and locked approves nothing new
+    expect(cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Someone']).status).toBe(0);
+    expect(read(join(dir, 'publish-log.ndjson'))).toBe(text);
+  });
+
+  it('--dry-run prints the lock entry, the status edit and the log line, and writes nothing', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    const before = folderPicture(dir);
+    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--dry-run']);
+    expect(r.status).toBe(0);
+    const hash = independentHash(before['2027-01.yaml']!.replace('\nstatus: draft\n', '\nstatus: published\n'));
+    expect(r.stdout).toContain('dry run: publishing 2027-01 would make these changes (nothing was written):');
+    expect(r.stdout).toContain(`${join(dir, 'rules.lock')}: add "2027-01": "${hash}"`);
+    expect(r.stdout).toContain(`${join(dir, '2027-01.yaml')}: status: draft → status: published`);
+    expect(r.stdout).toMatch(new RegExp(`publish-log\\.ndjson: append \\{"id":"2027-01","sha256":"${hash}","approvedBy":"Dana Lee","publishedAt":"[^"]+Z","review":null\\}`));
+    expect(folderPicture(dir)).toEqual(before); // no lock file, no journal, no log
+    // a dry run is still refused for what publish refuses
+    addDraft(dir, '2026-07', '2026-07-01', '2027-01-01');
+    const refused = cli(['--rules-dir', dir, 'publish', '2026-07', '--approved-by', 'Dana Lee', '--dry-run']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('would overlap published version "2026-01"');
+  });
+
+  it('carries the review hash into the log line, and calls the pre-publish check with the hash about to be locked', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    const before = folderPicture(dir);
+    const expected = independentHash(before['2027-01.yaml']!.replace('\nstatus: draft\n', '\nstatus: published\n'));
+    const seen: string[] = [];
+    const refuse = () => [new RcError('SCHEMA', 'the review report was made for other content')];
+    expect(() => publishVersion('2027-01', {
+      rulesDir: dir, approvedBy: 'Dana', checkBeforePublish: (c) => { seen.push(c.sha256); return refuse(); },
+    })).toThrow(PublishRefused);
+    expect(seen).toEqual([expected]);
+    expect(folderPicture(dir)).toEqual(before);
+    const review = 'c'.repeat(64);
+    publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Dana', review: { sha256: review }, checkBeforePublish: () => [] });
+    expect(logOf(dir)).toEqual([expect.objectContaining({ id: '2027-01', sha256: expected, review })]);
+    expect(cli(['--rules-dir', dir, 'validate']).status).toBe(0);
+  });
+});
+
+describe('validate checks the publish log against the lock', () => {
+  it('warns, without failing, for the shipped version published before the log existed; no line is invented for it', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    const v = cli(['--rules-dir', dir, 'validate']);
+    expect(v.status).toBe(0);
+    expect(v.stderr).toContain(`warning: published version "2026-01" has no approval in ${join(dir, 'publish-log.ndjson')} (published before the log existed)\n`);
+    expect(cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana']).status).toBe(0);
+    expect(logOf(dir).map((l) => l.id)).toEqual(['2027-01']);
+    const again = cli(['--rules-dir', dir, 'validate']);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain('published version "2026-01" has no approval');
+    expect(again.stderr).not.toContain('"2027-01" has no approval');
+    expect(existsSync('rules/publish-log.ndjson')).toBe(false); // the shipped folder has no log
+  });
+
+  it('fails at the line whose hash is not the lock\'s, and at a line for a version the lock does not hold', () => {
+    const dir = rulesCopy();
+    const ok = `{"id":"2026-01","sha256":"${SHIPPED}","approvedBy":"Ann","publishedAt":"2026-01-01T00:00:00Z","review":null}`;
+    const other = `{"id":"2026-01","sha256":"${'a'.repeat(64)}","approvedBy":"Bob","publishedAt":"2026-02-01T00:00:00Z","review":null}`;
+    const stray = `{"id":"2025-01","sha256":"${SHIPPED}","approvedBy":"Cy","publishedAt":"2026-03-01T00:00:00Z","review":null}`;
+    writeFileSync(join(dir, 'publish-log.ndjson'), `${ok}\n${other}\n\n${stray}\n`);
+    const v = cli(['--rules-dir', dir, 'validate']);
+    expect(v.status).toBe(1);
+    expect(v.stderr).toMatch(/publish-log\.ndjson:2:1: 2026-01: the publish log records "2026-01" with sha256 aaaaaaaaaaaa…, but rules\.lock holds 2e113da2ab09…/);
+    expect(v.stderr).toMatch(/publish-log\.ndjson:4:1: 2025-01: the publish log records an approval of "2025-01" .*but rules\.lock holds no version "2025-01"/);
+    expect(v.stderr).not.toMatch(/publish-log\.ndjson:1:/);
+    expect(v.stderr).not.toContain('has no approval');
+  });
+
+  it('fails at every malformed line of a hostile log (fixture), naming the field', () => {
+    const dir = rulesCopy();
+    copyFileSync('test/fixtures/publish-log/bad-lines.ndjson', join(dir, 'publish-log.ndjson'));
+    const v = cli(['--rules-dir', dir, 'validate']);
+    expect(v.status).toBe(1);
+    const lines = v.stderr.split('\n').filter((l) => l.includes('publish-log.ndjson:'));
+    const where = lines.map((l) => /publish-log\.ndjson:(\d+):1: (?:(\w+): )?/.exec(l)!.slice(1).join(' ').trim());
+    expect(where).toEqual(['2', '3', '4 sha256', '4 approvedBy', '4 publishedAt', '4 review', '5', '5 publishedAt']);
+    expect(v.stderr).toContain('unknown field(s) "note"');
+    expect(v.stderr).not.toContain('has no approval'); // line 1 approves 2026-01
+    // publish refuses nothing for a bad log line, but validate keeps failing until it is fixed
+    expect(read(join(dir, 'publish-log.ndjson'))).toBe(read('test/fixtures/publish-log/bad-lines.ndjson'));
+  });
+});
