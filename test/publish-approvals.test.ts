@@ -143,3 +143,55 @@ describe('validate checks the publish log against the lock', () => {
     expect(read(join(dir, 'publish-log.ndjson'))).toBe(read('test/fixtures/publish-log/bad-lines.ndjson'));
   });
 });
+
+describe('publish --review (SPEC §6 Approvals)', () => {
+  const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+  it('records the sha256 of a passing review of exactly this content; refuses a review of other content or with a failed check, writing nothing', () => {
+    const dir = rulesCopy(['2027-01.yaml']);
+    const report = join(dir, '..', 'review.json');
+    const rv = cli(['--rules-dir', dir, 'review', '2027-01', '--format', 'json', '--out', report, '--runs', '50']);
+    expect(rv.status, rv.stderr).toBe(0);
+    const reviewed = JSON.parse(read(report)) as { candidate: { publishedSha256: string }; checks: { passed: boolean }[] };
+    const draft = read(join(dir, '2027-01.yaml'));
+    expect(reviewed.candidate.publishedSha256).toBe(independentHash(draft.replace('\nstatus: draft\n', '\nstatus: published\n')));
+
+    // a check recorded as failed: refused (exit 1), nothing written
+    const failed = join(dir, '..', 'failed.json');
+    writeFileSync(failed, JSON.stringify({ ...reviewed, checks: reviewed.checks.map((c, i) => (i === 0 ? { ...c, passed: false } : c)) }));
+    const before = folderPicture(dir);
+    const r1 = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--review', failed]);
+    expect(r1.status).toBe(1);
+    expect(r1.stderr).toContain('records failed checks');
+    expect(folderPicture(dir)).toEqual(before);
+
+    // the draft edited after its review: refused, naming both hashes
+    const edited = rulesCopy(['2027-01.yaml']);
+    writeFileSync(join(edited, '2027-01.yaml'), draft.replace('title: ', 'title: Edited '));
+    const editedBefore = folderPicture(edited);
+    const r2 = cli(['--rules-dir', edited, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--review', report]);
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toContain('was made for other content');
+    expect(r2.stderr).toContain(`${reviewed.candidate.publishedSha256.slice(0, 12)}…`);
+    expect(folderPicture(edited)).toEqual(editedBefore);
+
+    // not a review at all
+    const r3 = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--review', join(dir, 'rules.lock')]);
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toContain('is not a review report');
+    expect(folderPicture(dir)).toEqual(before);
+
+    // a dry run shows the review hash in the log line and writes nothing
+    const dry = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--review', report, '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`"review":"${sha(readFileSync(report))}"`);
+    expect(folderPicture(dir)).toEqual(before);
+
+    // the real publish: the log line carries the sha256 of the report's bytes
+    const ok = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Dana Lee', '--review', report]);
+    expect(ok.status, ok.stderr).toBe(0);
+    const [line] = logOf(dir);
+    expect(line).toMatchObject({ id: '2027-01', approvedBy: 'Dana Lee', review: sha(readFileSync(report)), sha256: reviewed.candidate.publishedSha256 });
+    expect(lockOf(dir)['2027-01']).toBe(reviewed.candidate.publishedSha256);
+  });
+});

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { NoRuleSetError } from '../../intake/resolve-rule-set.js';
 import { PublishFailed, PublishRefused, publishVersion, type PublishOutcome } from '../../versions/publish.js';
 import { RecoveryFailed } from '../../versions/recover.js';
+import { checkReviewForPublish } from '../../review/approval.js';
+import { asRcErrors } from '../../errors.js';
 import { safeText } from '../../report/safe-text.js';
 import { EXIT, UsageError, out, printErrors, warn, colors } from '../io.js';
 
-interface PublishCliOptions { rulesDir: string; approvedBy: string; dryRun?: boolean }
+interface PublishCliOptions { rulesDir: string; approvedBy: string; review?: string; dryRun?: boolean }
 
 /** Registers the command. */
 export function registerPublish(program: Command): void {
@@ -15,6 +17,7 @@ export function registerPublish(program: Command): void {
     .description('mark a draft version published: check it (all of validate, no overlap with a published window), set `status: published` in its file, record its hash in rules.lock and the approval in publish-log.ndjson')
     .argument('<id>', 'the version id, e.g. 2027-01 for rules/2027-01.yaml')
     .requiredOption('--approved-by <name>', 'who approved publishing this version (recorded in publish-log.ndjson)')
+    .option('--review <file>', 'a `review --format json` report of exactly this content, every check passed and no portfolio error; its sha256 is recorded in the log line')
     .option('--dry-run', 'check, and print what would change (lock entry, status edit, log line); write nothing')
     .addHelpText('after', `
 Only the status value in the file changes; comments and layout stay as written.
@@ -26,18 +29,33 @@ anything else; read-only commands report it.
 Examples:
   $ reseller-credits diff 2026-01 2027-01     # review the change first
   $ reseller-credits publish 2027-01 --approved-by "Dana Lee" --dry-run
-  $ reseller-credits publish 2027-01 --approved-by "Dana Lee"`)
+  $ reseller-credits review 2027-01 examples/portfolio.ndjson --format json --out review.json
+  $ reseller-credits publish 2027-01 --approved-by "Dana Lee" --review review.json`)
     .action(async (id: string, _o: unknown, cmd: Command) => {
-      const { rulesDir, approvedBy, dryRun } = cmd.optsWithGlobals<PublishCliOptions>();
+      const { rulesDir, approvedBy, review: reviewFile, dryRun } = cmd.optsWithGlobals<PublishCliOptions>();
       const name = approvedBy.trim();
       if (!name) throw new UsageError('--approved-by needs the name of who approved the publish');
       if (safeText(name) !== name) throw new UsageError('--approved-by must not contain control characters');
       if (name.length > 200) throw new UsageError('--approved-by is longer than 200 characters');
+      // --review: the report is checked inside the folder lock against the exact
+      // hash about to be locked; the sha256 of its bytes goes into the log line
+      const review = { sha256: '' };
       try {
         const r = publishVersion(id, {
           rulesDir,
           approvedBy: name,
           dryRun: Boolean(dryRun),
+          ...(reviewFile === undefined ? {} : {
+            review,
+            checkBeforePublish: (candidate) => {
+              try {
+                review.sha256 = checkReviewForPublish(reviewFile, candidate.sha256).reviewSha256;
+                return [];
+              } catch (err) {
+                return asRcErrors(err);
+              }
+            },
+          }),
           onRecovered: (message) => warn(safeText(message)),
         });
         for (const w of r.warnings) warn(safeText(w));
