@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadRules } from '../../intake/rules-dir.js';
 import { readRuleSetFile } from '../../intake/ruleset-loader.js';
-import { EXIT, note, printErrors } from '../io.js';
+import { EXIT, counts, printErrors } from '../io.js';
 
 /** Registers the command. */
 export function registerValidate(program: Command): void {
@@ -17,7 +17,7 @@ export function registerValidate(program: Command): void {
         const results = files.map((f) => readRuleSetFile(f));
         const errors = results.flatMap((r) => r.errors);
         printErrors(errors);
-        note(`${files.length} rule set file(s) checked: ${results.filter((r) => r.ruleSet).length} valid, ${errors.length} error(s)`);
+        counts(`${files.length} rule set file(s) checked: ${results.filter((r) => r.ruleSet).length} valid, ${errors.length} error(s)`);
         process.exitCode = errors.length ? EXIT.INVALID : EXIT.OK;
         return;
       }
@@ -25,7 +25,7 @@ export function registerValidate(program: Command): void {
       printErrors(repo.errors);
       const bad = new Set(repo.errors.map((e) => e.file));
       const valid = repo.files.filter((f) => f.ruleSet && !bad.has(f.file)).length;
-      note(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);
+      counts(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);
       process.exitCode = repo.errors.length ? EXIT.INVALID : EXIT.OK;
     });
 }

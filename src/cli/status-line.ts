@@ -1,0 +1,110 @@
+/**
+ * The one terminal line a progress display stands on, owned by one writer.
+ * Every other write to stderr (and to stdout when it is a terminal) goes
+ * through `clear()` first and `redraw()` after (`io.ts`), so a message never
+ * lands on the bar's line and the bar never overwrites a half-written line:
+ *
+ * - drawn as `\r<text>\x1b[K`, cut to one column less than the terminal is
+ *   wide, so it never wraps (a wrapped line could not be cleared with `\r`);
+ * - cleared with `\r\x1b[K` (carriage return, erase to the end of the line);
+ * - drawn again at most every 100 ms, and only when stdout (if it is the
+ *   terminal) is at the start of a line;
+ * - cleared at exit, so the shell prompt starts on a clean line.
+ *
+ * No cursor hiding: nothing to restore when the run is killed.
+ */
+
+/** Clears the bar's line: carriage return, then erase to the end of the line. */
+export const CLEAR_LINE = '\r\x1b[K';
+
+/** The fewest milliseconds between two draws. */
+export const REDRAW_INTERVAL_MS = 100;
+
+/** The part of a stream the status line uses. */
+export interface LineStream {
+  write(text: string): unknown;
+  columns?: number;
+}
+
+/** A line owned by one writer; see the module comment. */
+export class StatusLine {
+  private render: (() => string) | undefined;
+  private drawn = false;
+  private otherAtLineStart = true;
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private exitHooked = false;
+
+  constructor(
+    private readonly stream: LineStream = process.stderr,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether a display is active (started and not stopped). */
+  get active(): boolean {
+    return this.render !== undefined;
+  }
+
+  /** Shows `render()`'s text on the line now, and again on each `redraw()`. */
+  start(render: () => string): void {
+    this.render = render;
+    if (!this.exitHooked && this.stream === process.stderr) {
+      this.exitHooked = true;
+      process.once('exit', () => this.stop());
+    }
+    this.draw();
+  }
+
+  /** Removes the display from the screen until the next draw. */
+  clear(): void {
+    if (!this.drawn) return;
+    this.stream.write(CLEAR_LINE);
+    this.drawn = false;
+  }
+
+  /** Told whether the other output sharing the terminal (stdout) ended its last write with a newline. */
+  stdoutEnded(atLineStart: boolean): void {
+    this.otherAtLineStart = atLineStart;
+  }
+
+  /** Draws the display again: now, or at the end of the current interval. */
+  redraw(): void {
+    if (!this.render) return;
+    const wait = REDRAW_INTERVAL_MS - (this.now() - this.lastDraw);
+    if (wait <= 0) {
+      this.draw();
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  /** Ends the display: the line is cleared and stays clear. */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.clear();
+    this.render = undefined;
+  }
+
+  private draw(): void {
+    if (!this.render || !this.otherAtLineStart) return;
+    const width = Math.max((this.stream.columns ?? 80) - 1, 10);
+    this.stream.write(`\r${fitWidth(this.render(), width)}\x1b[K`);
+    this.drawn = true;
+    this.lastDraw = this.now();
+  }
+}
+
+/** `text` cut to at most `width` characters (the display uses one-column characters only). */
+export function fitWidth(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : chars.slice(0, width).join('');
+}
+
+/** The status line of stderr, shared by the whole program. */
+export const statusLine = new StatusLine();
