@@ -34,6 +34,7 @@ export class StatusLine {
   private lastDraw = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private exitHooked = false;
+  private shown = '';
 
   constructor(
     private readonly stream: LineStream = process.stderr,
@@ -93,10 +94,13 @@ export class StatusLine {
 
   private draw(): void {
     if (!this.render || !this.otherAtLineStart) return;
-    const width = Math.max((this.stream.columns ?? 80) - 1, 10);
-    this.stream.write(`\r${fitWidth(this.render(), width)}\x1b[K`);
-    this.drawn = true;
+    const width = Math.max((this.stream.columns || 80) - 1, 10); // a pty may say 0 columns
+    const text = fitWidth(this.render(), width);
     this.lastDraw = this.now();
+    if (this.drawn && text === this.shown) return; // already on the screen
+    this.stream.write(`\r${text}\x1b[K`);
+    this.drawn = true;
+    this.shown = text;
   }
 }
 

@@ -4,7 +4,7 @@ import { resolveLimits } from '../../load/limits.js';
 import { evaluatePortfolio } from '../../parallel/run-evaluate.js';
 import { defaultJobs } from '../../parallel/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
-import { EXIT, UsageError, counts as countsLine, errorLine, out, printErrors, stderrLine, warn } from '../io.js';
+import { EXIT, UsageError, counts as countsLine, errorLine, isQuiet, out, printErrors, stderrLine, warn } from '../io.js';
 import { colors } from '../io.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
@@ -51,7 +51,7 @@ Examples:
           process.exitCode = EXIT.USAGE;
           return;
         }
-        if (repo.errors.length) {
+        if (repo.errors.length && !isQuiet()) { // a warning, details included: not with --quiet
           warn(`some rule files in ${opts.rulesDir}/ are invalid and were skipped (run \`reseller-credits validate\`):`);
           printErrors(repo.errors, '  ');
         }
