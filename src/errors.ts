@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'LOCK_INVALID'
   | 'UNKNOWN_SERVICE'
   | 'NO_RULE_SET'
+  | 'NO_SNAPSHOT'
   | 'UNKNOWN_RULE_SET'
   | 'RULE_SET_INVALID'
   | 'BAD_DATE'

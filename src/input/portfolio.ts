@@ -22,6 +22,9 @@ export interface FileProblem { seq: number; file: string; error: RcError }
 /** What the portfolio stream yields, in input order. */
 export type PortfolioItem = { kind: 'record'; record: RawRecord } | { kind: 'problem'; problem: FileProblem };
 
+/** A named input that yields no snapshot is an error naming it (SPEC §5 "Exit status in detail"). */
+const noSnapshot = (file: string) => new RcError('NO_SNAPSHOT', 'the file holds no snapshot', { file, line: 1, column: 1 });
+
 /** The files an input names: itself, or every snapshot file below a folder, sorted. */
 export function expandInputs(inputs: readonly string[]): string[] {
   return listInputs(inputs).map((f) => f.file);
@@ -60,9 +63,12 @@ export async function* readPortfolioChunks(inputs: readonly string[], limits: Lo
     }
     if (kind === 'ndjson') {
       // read errors (the file vanished, a folder, no permission) come as RcErrors after the lines read so far
+      let anything = false;
       for await (const c of ndjsonChunks(file, limits.maxRecordBytes)) {
+        anything ||= c instanceof RcError || /\S/.test(c.text);
         yield c instanceof RcError ? problem(file, c) : { kind: 'lines', chunk: c };
       }
+      if (!anything) yield problem(file, noSnapshot(file));
       continue;
     }
     let text: string;
@@ -76,7 +82,7 @@ export async function* readPortfolioChunks(inputs: readonly string[], limits: Lo
     const pieces: SplitItem[] = kind === 'json'
       ? splitJsonArray(text) ?? [{ text, line: 1, column: 1 }]
       : splitYamlDocuments(text);
-    if (!pieces.length) yield problem(file, new RcError('SCHEMA', 'the file holds no snapshot', { file, line: 1, column: 1 }));
+    if (!pieces.length) yield problem(file, noSnapshot(file));
     for (const p of pieces) {
       if ('problem' in p) { // the array itself is malformed here; its good elements still come as records
         yield problem(file, new RcError('JSON_SYNTAX', `invalid JSON: ${p.problem}`, { file, line: p.line, column: p.column }));
