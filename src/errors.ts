@@ -115,13 +115,16 @@ export class RcErrors extends Error {
 }
 
 /** The longest data path and message a formatted error shows (a backstop: messages quote input cut already). */
-const MAX_PATH_SHOWN = 160;
+const MAX_PATH_SHOWN = 100;
 const MAX_MESSAGE_SHOWN = 500;
+const NESTED = '\n    ';
 
 /**
  * `file:line:column: path: message`, leaving out the parts that are unknown.
  * Safe for a terminal (SPEC §5): control characters in the file name, the
  * path and the message are escaped, and an over-long path or message is cut.
+ * The one newline kept is the one of a nested list (`\n` + 4 spaces, e.g. the
+ * errors a case got), whose items are formatted errors themselves.
  */
 export function formatError(e: ErrorLocation & { message: string }): string {
   let head = '';
@@ -132,7 +135,8 @@ export function formatError(e: ErrorLocation & { message: string }): string {
     head += ': ';
   }
   const path = e.path ? `${safeText(cutText(e.path, MAX_PATH_SHOWN))}: ` : '';
-  return `${head}${path}${safeText(cutText(e.message, MAX_MESSAGE_SHOWN))}`;
+  const message = e.message.split(NESTED).map((part) => safeText(cutText(part, MAX_MESSAGE_SHOWN))).join(NESTED);
+  return `${head}${path}${message}`;
 }
 
 /** Turns anything thrown into a list of user-facing errors; real bugs are rethrown. */

@@ -11,6 +11,7 @@ import { fsError } from '../input/fs-errors.js';
 import { readLock, LOCK_FILE, type Lock } from '../load/lock.js';
 import { readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
 import { idOfFile } from '../load/text.js';
+import { quoteInput } from '../report/safe-text.js';
 
 /** Every rule set of a folder, the valid ones usable, and all errors found. */
 export interface RuleRepository {
@@ -67,5 +68,5 @@ export function selectForPeriod(repo: RuleRepository, period: string): RuleSet |
 /** `no rule set "x" in rules/ (known: 2026-01, 2027-01)`: the message for an unknown id. */
 export function unknownIdMessage(repo: RuleRepository, id: string): string {
   const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
-  return `no rule set "${id}" in ${repo.dir}/ (known: ${known})`;
+  return `no rule set ${quoteInput(id)} in ${repo.dir}/ (known: ${known})`;
 }

@@ -9,7 +9,7 @@ import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
 import type { ErrorRecord } from '../evaluate/record.js';
 import { money, pct } from './money-text.js';
 import { formatError } from '../errors.js';
-import { safeText as s } from './safe-text.js';
+import { cutText, safeText as s } from './safe-text.js';
 
 /** A multi-line explanation of `r`. */
 export function explain(r: EvaluationResult): string {
@@ -75,5 +75,5 @@ function groupLines(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
 
 /** One line for an error record. */
 export function explainError(e: ErrorRecord): string {
-  return `ERROR${e.account ? ` (${s(e.account)})` : ''}: ${formatError(e.error)}`;
+  return `ERROR${e.account ? ` (${s(cutText(e.account))})` : ''}: ${formatError(e.error)}`;
 }

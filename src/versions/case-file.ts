@@ -3,6 +3,7 @@
  * and the figures it must produce. Read with positions; a malformed case file
  * yields every one of its problems, each pointing at the line to fix.
  */
+import { quoteInput } from '../report/safe-text.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, isAbsolute } from 'node:path';
 import { RcError } from '../errors.js';
@@ -87,7 +88,7 @@ function checkCase(doc: SourceDoc): CaseReadResult {
   }
   const name = typeof v.name === 'string' ? v.name : undefined;
   for (const k of Object.keys(v)) {
-    if (!CASE_KEYS.includes(k)) fail([k], `unknown key "${k}"; a case has ${CASE_KEYS.join(', ')}`, true);
+    if (!CASE_KEYS.includes(k)) fail([k], `unknown key ${quoteInput(k)}; a case has ${CASE_KEYS.join(', ')}`, true);
   }
   if (typeof v.name !== 'string' || !v.name.trim()) fail(['name'], 'a case needs a name: what it checks, in a few words');
   if (typeof v.rules !== 'string' || !v.rules) {
@@ -108,7 +109,7 @@ function checkCase(doc: SourceDoc): CaseReadResult {
       fail(['snapshotFile'], 'must be the path of a snapshot file, relative to this case file');
     } else {
       const target = isAbsolute(v.snapshotFile) ? v.snapshotFile : join(dirname(file), v.snapshotFile);
-      if (!existsSync(target) || !statSync(target).isFile()) fail(['snapshotFile'], `no such file ${target}`);
+      if (!existsSync(target) || !statSync(target).isFile()) fail(['snapshotFile'], `no such file ${quoteInput(target, 200)}`);
       else snapshot = { kind: 'file', file: target };
     }
   } else {
@@ -136,7 +137,7 @@ function checkExpect(e: unknown, fail: (path: PathSeg[], message: string, key?: 
   for (const [k, val] of Object.entries(e)) {
     const path = ['expect', k];
     if (!(EXPECT_KEYS as readonly string[]).includes(k)) {
-      fail(path, `unknown key "${k}"; expect may hold ${EXPECT_KEYS.join(', ')}`, true);
+      fail(path, `unknown key ${quoteInput(k)}; expect may hold ${EXPECT_KEYS.join(', ')}`, true);
     } else if ((FIGURE_KEYS as readonly string[]).includes(k)) {
       if (typeof val === 'number') fail(path, `write the figure in quotes, exactly as the result prints it: ${k}: "${val}"`);
       else if (typeof val !== 'string' || !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(val)) fail(path, `must be a decimal figure in quotes, e.g. ${k}: "25.00"`);
