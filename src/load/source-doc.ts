@@ -131,6 +131,16 @@ function toDocResult(
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
   } catch (err) {
+    const unresolved = err instanceof ReferenceError ? /^Unresolved alias[^:]*: (.*)$/.exec(err.message) : null;
+    if (unresolved) {
+      // an alias to an anchor set in another document of the stream, or set later
+      const name = unresolved[1]!;
+      let node: Node | undefined;
+      walk(doc.contents, [], (n) => { if (!node && isAlias(n) && n.source === name) node = n; });
+      return { ok: false, errors: [new RcError('YAML_SYNTAX',
+        `alias *${cutText(name)} has no anchor &${cutText(name)} before it in this document; anchors do not cross documents (---): set the anchor in this document or repeat the value`,
+        { file, ...(node?.range ? at(node.range[0]) : { line: at(doc.range[0]).line, column: 1 }) })] };
+    }
     if (err instanceof ReferenceError || err instanceof RangeError) {
       return { ok: false, errors: [new RcError('ALIAS_LIMIT',
         `too many alias references (limit maxAliasCount = ${limits.maxAliasCount}); the document is refused`,

@@ -22,8 +22,10 @@ export function schemaErrors(doc: SourceDoc, errors: readonly ErrorObject[]): Rc
     if (!mapped) continue;
     const key = `${mapped.path}\u0000${mapped.message}`;
     const samePath = `${mapped.path}\u0000`;
-    // one message per field: the first (most specific) wins over e.g. a later `not`
-    if (seen.has(key) || (e.keyword === 'not' && [...seen].some((k) => k.startsWith(samePath)))) continue;
+    // one message per field: the first (most specific) wins over e.g. a later
+    // `not`, and a date of the wrong form is not also "not a real calendar date"
+    const secondOpinion = e.keyword === 'not' || e.keyword === 'format';
+    if (seen.has(key) || (secondOpinion && [...seen].some((k) => k.startsWith(samePath)))) continue;
     seen.add(key);
     out.push(mapped);
   }
@@ -80,18 +82,32 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
     case 'enum': return new RcError('SCHEMA', `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${shown(value)}`, where(path));
     case 'const': return new RcError('SCHEMA', `must be ${JSON.stringify(params.allowedValue)}, not ${shown(value)}`, where(path));
     case 'format': return new RcError('BAD_DATE', `${shown(value)} is not a real calendar date (YYYY-MM-DD)`, where(path));
-    case 'pattern': return new RcError('SCHEMA', `${shown(value)} has the wrong form (expected ${patternHint(e.schemaPath)})`, where(path));
+    case 'pattern': return new RcError(isDate(e, path) ? 'BAD_DATE' : 'SCHEMA', patternMessage(e, path, value), where(path));
     default: return new RcError('SCHEMA', e.message ?? 'is invalid', where(path));
   }
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', 'hasownproperty', 'tostring', 'valueof']);
 
-function patternHint(schemaPath: string): string {
-  if (schemaPath.includes('/date/')) return 'YYYY-MM-DD';
-  if (schemaPath.includes('period')) return 'YYYY-MM';
-  if (schemaPath.includes('currency')) return 'a 3-letter code such as USD';
-  return 'letters, digits, ".", "_" and "-"';
+/** A date field: by its schema definition, its pattern or its name (the schema's wording may change). */
+function isDate(e: ErrorObject, path: readonly PathSeg[]): boolean {
+  const last = String(path[path.length - 1] ?? '');
+  return e.schemaPath.includes('/date/') || /\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}\$$/.test(String(e.params.pattern ?? ''))
+    || /^(from|until|approvedOn)$/.test(last);
+}
+
+/** What a value of the wrong form should look like, in words a billing analyst can act on. */
+function patternMessage(e: ErrorObject, path: readonly PathSeg[], value: unknown): string {
+  const last = String(path[path.length - 1] ?? '');
+  if (isDate(e, path)) {
+    const day = typeof value === 'string' ? /^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]/.exec(value)?.[1] : undefined;
+    return day
+      ? `${shown(value)} has a time or zone; write the date alone as YYYY-MM-DD: "${day}"`
+      : `${shown(value)} has the wrong form (expected YYYY-MM-DD)`;
+  }
+  if (e.schemaPath.includes('period') || last === 'period') return `${shown(value)} has the wrong form (expected YYYY-MM)`;
+  if (e.schemaPath.includes('currency') || last === 'currency') return `${shown(value)} has the wrong form (expected a 3-letter code such as USD)`;
+  return `${shown(value)} has the wrong form (expected a letter or digit first, then letters, digits, ".", "_" or "-"; at most 64 characters)`;
 }
 
 function article(type: string): string {

@@ -7,7 +7,7 @@ import { quoteInput } from '../report/safe-text.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, isAbsolute } from 'node:path';
 import { RcError } from '../errors.js';
-import type { LoadLimits } from '../load/limits.js';
+import { withLimitName, type LoadLimits } from '../load/limits.js';
 import { tryReadTextFile } from '../input/read-file.js';
 import { formatPath, parseYamlDocuments, type PathSeg, type SourceDoc } from '../load/source-doc.js';
 
@@ -58,7 +58,7 @@ export interface CaseReadResult { file: string; name?: string; case?: Regression
 /** Reads and checks one case file; never throws for bad input. */
 export function readCaseFile(file: string, limits: LoadLimits): CaseReadResult {
   const read = tryReadTextFile(file, limits.maxRuleFileBytes);
-  if ('errors' in read) return { file, errors: read.errors };
+  if ('errors' in read) return { file, errors: withLimitName(read.errors, 'maxRuleFileBytes') };
   const text = read.text;
   const docs = parseYamlDocuments(text, { file, limits });
   if (docs.length !== 1) {
