@@ -9,13 +9,16 @@
  * - cleared with `\r\x1b[K` (carriage return, erase to the end of the line);
  * - drawn again at most every 100 ms, and only when stdout (if it is the
  *   terminal) is at the start of a line;
- * - cleared at exit, so the shell prompt starts on a clean line.
+ * - cleared at exit and on SIGINT/SIGTERM/SIGHUP (then the signal takes its
+ *   usual course), so the shell prompt starts on a clean line.
  *
  * No cursor hiding: nothing to restore when the run is killed.
  */
 
 /** Clears the bar's line: carriage return, then erase to the end of the line. */
 export const CLEAR_LINE = '\r\x1b[K';
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The fewest milliseconds between two draws. */
 export const REDRAW_INTERVAL_MS = 100;
@@ -53,8 +56,17 @@ export class StatusLine {
       this.exitHooked = true;
       process.once('exit', () => this.stop());
     }
+    if (this.stream === process.stderr) {
+      // Ctrl-C or a kill while the bar is shown: clear it, then die of the signal as before
+      for (const sig of SIGNALS) process.once(sig, this.onSignal);
+    }
     this.draw();
   }
+
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    this.stop();
+    process.kill(process.pid, sig);
+  };
 
   /** Removes the display from the screen until the next draw. */
   clear(): void {
@@ -86,6 +98,7 @@ export class StatusLine {
 
   /** Ends the display: the line is cleared and stays clear. */
   stop(): void {
+    for (const sig of SIGNALS) process.off(sig, this.onSignal);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.clear();
