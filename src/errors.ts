@@ -1,3 +1,5 @@
+import { cutText, safeText } from './report/safe-text.js';
+
 /**
  * One error family for everything a user can get wrong: rule files, snapshots,
  * cases, command lines. Each carries a stable `code`, the file, a 1-based
@@ -34,6 +36,7 @@ export type ErrorCode =
   | 'UNKNOWN_SERVICE'
   | 'MEASURE_NOT_GIVEN'
   | 'NO_RULE_SET'
+  | 'NO_SNAPSHOT'
   | 'UNKNOWN_RULE_SET'
   | 'RULE_SET_INVALID'
   | 'BAD_DATE'
@@ -120,17 +123,29 @@ export class RcErrors extends Error {
   }
 }
 
-/** `file:line:column: path: message`, leaving out the parts that are unknown. */
+/** The longest data path and message a formatted error shows (a backstop: messages quote input cut already). */
+const MAX_PATH_SHOWN = 100;
+const MAX_MESSAGE_SHOWN = 500;
+const NESTED = '\n    ';
+
+/**
+ * `file:line:column: path: message`, leaving out the parts that are unknown.
+ * Safe for a terminal (SPEC §5): control characters in the file name, the
+ * path and the message are escaped, and an over-long path or message is cut.
+ * The one newline kept is the one of a nested list (`\n` + 4 spaces, e.g. the
+ * errors a case got), whose items are formatted errors themselves.
+ */
 export function formatError(e: ErrorLocation & { message: string }): string {
   let head = '';
   if (e.file !== undefined) {
-    head = e.file;
+    head = safeText(e.file);
     if (e.line !== undefined) head += `:${e.line}`;
     if (e.line !== undefined && e.column !== undefined) head += `:${e.column}`;
     head += ': ';
   }
-  const path = e.path ? `${e.path}: ` : '';
-  return `${head}${path}${e.message}`;
+  const path = e.path ? `${safeText(cutText(e.path, MAX_PATH_SHOWN))}: ` : '';
+  const message = e.message.split(NESTED).map((part) => safeText(cutText(part, MAX_MESSAGE_SHOWN))).join(NESTED);
+  return `${head}${path}${message}`;
 }
 
 /** Turns anything thrown into a list of user-facing errors; real bugs are rethrown. */

@@ -278,7 +278,7 @@ describe('file-system problems are coded errors naming the file; the run goes on
   it('--rules-dir naming a file', () => {
     const v = cli(['--rules-dir', 'README.md', 'validate']);
     expectNoCrash(v.stderr);
-    expect(v.status).toBe(1);
+    expect(v.status).toBe(2); // SPEC §5 "Exit status in detail": 2 for every command
     expect(v.stderr).toMatch(/^README\.md: is a file, not a rules folder/m);
     const e = cli(['--rules-dir', 'README.md', 'evaluate', 'test/cases/2026-01/snapshots/seed-1500.yaml']);
     expectNoCrash(e.stderr);

@@ -80,7 +80,8 @@ describe('validate catches a drifting published version', () => {
   });
 
   it('fails when a locked version file is deleted', () => {
-    const dir = rulesCopy();
+    // another rule file stays: a folder with no rule file at all is unusable (2, SPEC §5 "Exit status in detail")
+    const dir = rulesCopy(['2027-01.yaml']);
     unlinkSync(join(dir, '2026-01.yaml'));
     const r = cli(['--rules-dir', dir, 'validate']);
     expect(r.status).toBe(1);

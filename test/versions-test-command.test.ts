@@ -80,11 +80,15 @@ describe('reseller-credits test', () => {
     expect(r.stdout).toMatch(new RegExp(`^FAIL   ${file} \\(tier basis exactly 500\\.00 is tier-15\\)\n  ${file}:\\d+:9: expect\\.tier: expected "tier-10", actual "tier-15" \\(from 500, 15%\\)\n${n - 1} passed, 1 failed\n$`));
   });
 
-  it('a missing path is a usage error; an empty folder has nothing to fail', () => {
-    expect(cli(['test', 'no/such/folder']).status).toBe(2);
-    const r = cli(['test', tempDir('rc-empty-')]);
-    expect(r.status).toBe(0);
-    expect(lastLine(r.stdout)).toBe('0 passed, 0 failed');
+  it('a missing path or an empty folder is an error naming it: 1 (SPEC §5 "Exit status in detail")', () => {
+    const missing = cli(['test', 'no/such/folder']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no/such/folder: no such case file or folder');
+    const empty = tempDir('rc-empty-');
+    const r = cli(['test', empty]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${empty}: holds no case file`);
+    expect(lastLine(r.stdout)).toBe('0 passed, 0 failed; 1 path(s) gave no case');
   });
 });
 

@@ -1,16 +1,51 @@
 /**
  * What every command shares: printing errors to stderr as
- * `file:line:column: path: message`, colours only on a terminal, and the exit
- * statuses of SPEC §5 (0 good, 1 invalid input or failed case, 2 usage or no
- * usable rule set).
+ * `file:line:column: path: message`, colours only on a terminal (or when
+ * FORCE_COLOR asks), `--quiet`, and the exit statuses of SPEC §5 (0 good, 1
+ * invalid input or failed case, 2 usage or no usable rule set).
+ *
+ * Everything this program writes to stderr goes through `stderrLine`, and
+ * everything to stdout through `out`: one writer owns the terminal line a
+ * progress bar stands on (`status-line.ts`), clearing it before any other
+ * text and drawing it again after, so a message never lands on the bar.
  */
 import pc from 'picocolors';
 import { formatError, type RcError } from '../errors.js';
+import { safeText } from '../report/safe-text.js';
+import { statusLine } from './status-line.js';
 
 /** Exit statuses. */
 export const EXIT = { OK: 0, INVALID: 1, USAGE: 2 } as const;
 
-const colors = pc.createColors(Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
+/**
+ * Whether stderr gets colours: a non-empty `NO_COLOR` (no-color.org) turns
+ * them off and wins, so a harness that sets it gets plain text even under a CI
+ * that sets `FORCE_COLOR`; else a non-empty `FORCE_COLOR` other than `0` or
+ * `false` (force-color.org) turns them on; else `TERM=dumb` turns them off;
+ * else colours exactly when stderr is a terminal. (picocolors alone looks at
+ * stdout, not stderr, and turns colours on for any `CI` variable.)
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean(process.stderr.isTTY)): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force) return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+const colors = pc.createColors(colorEnabled());
+
+let quiet = false;
+
+/** `--quiet`: only errors and the closing counts line reach stderr. */
+export function setQuiet(on: boolean): void {
+  quiet = on;
+}
+
+/** Whether `--quiet` is on. */
+export function isQuiet(): boolean {
+  return quiet;
+}
 
 /** A usage problem: printed with a hint and exit status 2. */
 export class UsageError extends Error {
@@ -20,19 +55,40 @@ export class UsageError extends Error {
   }
 }
 
-/** Prints errors, one per line, to stderr. */
+/**
+ * Writes whole lines to stderr: the progress bar (if shown) is cleared first
+ * and drawn again after. `text` must end with a newline.
+ */
+export function stderrLine(text: string): void {
+  statusLine.clear();
+  process.stderr.write(text);
+  statusLine.redraw();
+}
+
+/** Prints errors, one per line, to stderr (always, also with `--quiet`). */
 export function printErrors(errors: readonly RcError[], prefix = ''): void {
-  for (const e of errors) process.stderr.write(`${prefix}${colors.red(formatError(e))}\n`);
+  if (!errors.length) return;
+  stderrLine(errors.map((e) => `${prefix}${colors.red(formatError(e))}\n`).join(''));
 }
 
-/** Prints a note to stderr. */
+/** Prints an error message (no position) to stderr, control characters escaped (always). */
+export function errorLine(message: string): void {
+  stderrLine(`${colors.red(safeText(message))}\n`);
+}
+
+/** Prints a note to stderr (not with `--quiet`). */
 export function note(message: string): void {
-  process.stderr.write(`${colors.dim(message)}\n`);
+  if (!quiet) stderrLine(`${colors.dim(safeText(message))}\n`);
 }
 
-/** Prints a warning to stderr. */
+/** Prints the closing counts line of a run to stderr: always, also with `--quiet` (SPEC §5). */
+export function counts(message: string): void {
+  stderrLine(`${colors.dim(safeText(message))}\n`);
+}
+
+/** Prints a warning to stderr (not with `--quiet`). */
 export function warn(message: string): void {
-  process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`);
+  if (!quiet) stderrLine(`${colors.yellow(`warning: ${safeText(message)}`)}\n`);
 }
 
 let stdoutWatched = false;
@@ -52,11 +108,10 @@ export function watchStdout(): void {
   stdoutWatched = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     stdoutClosed = true;
-    // a progress bar may have hidden the terminal's cursor: show it again
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K\x1b[?25h');
+    statusLine.stop();
     const soFar = typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
     if (err.code === 'EPIPE') process.exit(soFar);
-    process.stderr.write(`${colors.red(`error: cannot write the output (${err.code ?? err.message})`)}\n`);
+    errorLine(`error: cannot write the output (${err.code ?? err.message})`);
     process.exit(Math.max(soFar, EXIT.INVALID));
   });
   // stderr closed under us (`2>&1 | head`): its messages have no reader left; never crash on it
@@ -77,7 +132,16 @@ export async function out(text: string): Promise<void> {
   if (!text || stdoutClosed) return;
   watchStdout();
   const stdout = process.stdout;
-  if (stdout.write(text)) return;
+  if (stdout.isTTY) {
+    // the same terminal as the bar: clear it, and draw it again only at the start of a line
+    statusLine.clear();
+    const written = stdout.write(text);
+    statusLine.stdoutEnded(text.endsWith('\n'));
+    statusLine.redraw();
+    if (written) return;
+  } else if (stdout.write(text)) {
+    return;
+  }
   await new Promise<void>((resolve) => {
     const done = () => {
       stdout.off('drain', done).off('error', done).off('close', done);

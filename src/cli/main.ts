@@ -13,14 +13,42 @@ import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
 import { onPendingPublish } from '../intake/rules-dir.js';
+import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
+import { reportRssOnExit, setProgressEnabled } from './progress.js';
+import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
 import { safeText } from '../report/safe-text.js';
-import { EXIT, UsageError, printErrors, colors, stdoutIsClosed, warn, watchStdout } from './io.js';
-import { reportRssOnExit } from './progress.js';
 
 /** The version in package.json. */
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
+
+/** The exit statuses, as `--help` shows them (SPEC §5 "Exit status in detail"). */
+export const EXIT_STATUS_HELP = `Exit status:
+  0  all good: every record evaluated, every rule set valid, every case passed
+  1  some input invalid: a record or rule set with errors, a failed or malformed
+     case, a named input that is missing or holds no snapshot (each is reported
+     by name and the run goes on)
+  2  usage error (unknown option, bad value), no usable rule set, or a --rules-dir
+     that is missing, unreadable or holds no rule file (for every command)`;
+
+const TOP_HELP = `
+Examples:
+  $ reseller-credits validate
+  $ reseller-credits evaluate examples/seed-px2.yaml
+  $ reseller-credits evaluate --format csv --quiet portfolio/ > credits.csv
+  $ reseller-credits whatif --baseline 2026-01 --candidate drafts/2027-01.yaml portfolio/
+  $ reseller-credits test --format junit > cases.xml
+  $ reseller-credits diff 2026-01 2027-01
+
+Errors go to stderr as file:line:column: path: message. Progress goes to stderr,
+only on a terminal (--no-progress to turn it off). Colours only on a terminal;
+NO_COLOR turns them off, FORCE_COLOR (not 0) on.
+
+${EXIT_STATUS_HELP}`;
+
+/** Commander's own messages echo command-line values: escaped line by line (SPEC §5). */
+const safeLines = (str: string) => str.split('\n').map(safeText).join('\n');
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -28,13 +56,25 @@ export function buildProgram(): Command {
     .description('Reseller statement credits from versioned YAML rule sets')
     .version(packageVersion(), '-V, --version', 'print the version of reseller-credits')
     .option('--rules-dir <dir>', 'folder of rule sets and rules.lock', 'rules')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('-q, --quiet', 'only errors and the closing counts line on stderr (no notes, warnings or progress)')
     .showHelpAfterError('(run with --help for usage)')
+    // every subcommand's help lists --rules-dir, --quiet, --no-progress too
+    .configureHelp({ showGlobalOptions: true })
     // help and usage text go through the same closed-pipe handling as results
     .configureOutput({
       writeOut: (str) => { if (!stdoutIsClosed()) process.stdout.write(str); },
-      writeErr: (str) => { process.stderr.write(str); },
+      writeErr: (str) => { stderrLine(safeLines(str)); },
     })
-    .exitOverride();
+    .addHelpText('after', TOP_HELP)
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      const opts = action.optsWithGlobals<{ rulesDir: string; progress: boolean; quiet?: boolean }>();
+      setQuiet(Boolean(opts.quiet));
+      setProgressEnabled(opts.progress && !opts.quiet);
+      const problem = rulesDirProblem(opts.rulesDir);
+      if (problem) throw new RulesDirUnusable(problem);
+    });
   registerValidate(program);
   registerEvaluate(program);
   registerTest(program);
@@ -60,7 +100,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`${colors.red(`error: ${err.message}`)}\n(run with --help for usage)\n`);
+      errorLine(`error: ${err.message}`);
+      stderrLine('(run with --help for usage)\n');
+      return EXIT.USAGE;
+    }
+    if (err instanceof RulesDirUnusable) {
+      printErrors([err.error]);
       return EXIT.USAGE;
     }
     printErrors(asRcErrors(err));

@@ -4,6 +4,7 @@
  * the rule set; an account met under two sources counts once, under the first
  * of own, managed, affiliate.
  */
+import { quoteInput } from '../report/safe-text.js';
 import { RcError, RcErrors } from '../errors.js';
 import { Dec, HUNDRED, ZERO } from '../money/decimal.js';
 import type { AccountLines, LineItem, Measure, RuleSet, Snapshot, Source } from '../model/types.js';
@@ -55,7 +56,7 @@ export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, k
       if (!svc) {
         const path = [...item.path, 'service'];
         errors.push(new RcError('UNKNOWN_SERVICE',
-          `service "${item.service}" is not in rule set ${ruleSet.id}; add it to its services or correct the id`,
+          `service ${quoteInput(item.service)} is not in rule set ${ruleSet.id}; add it to its services or correct the id`,
           { file: doc?.file, ...doc?.locate(path), path: formatPath(path), account: snapshot.account }));
         continue;
       }

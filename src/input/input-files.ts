@@ -76,7 +76,12 @@ export function listInputs(inputs: readonly string[]): InputFile[] {
       stdinNamed = true;
       continue;
     }
+    const before = out.length;
     walk(i, true);
+    // a named folder with no snapshot file in it is an error naming it (SPEC §5)
+    if (out.length === before) {
+      out.push({ file: i, error: new RcError('NO_SNAPSHOT', 'the folder holds no snapshot file (.yaml, .yml, .json, .ndjson, .jsonl)', { file: i }) });
+    }
   }
   return out;
 }

@@ -45,6 +45,9 @@ export interface ReadOptions {
   stdin?: () => AsyncIterable<Uint8Array>;
 }
 
+/** A named input that yields no snapshot is an error naming it (SPEC §5 "Exit status in detail"). */
+const noSnapshot = (file: string) => new RcError('NO_SNAPSHOT', 'the file holds no snapshot', { file, line: 1, column: 1 });
+
 /** The files an input names: itself, or every snapshot file below a folder, sorted. */
 export function expandInputs(inputs: readonly string[]): string[] {
   return listInputs(inputs).map((f) => f.file);
@@ -108,7 +111,12 @@ const problem = (seq: { n: number }, file: string, error: RcError, errors?: RcEr
   ({ kind: 'problem', problem: { seq: seq.n++, file, error, ...(errors && errors.length > 1 ? { errors } : {}) } });
 
 async function* ndjsonItems(file: string, chunks: AsyncIterable<LinesChunk | RcError>, seq: { n: number }): AsyncGenerator<ChunkItem> {
-  for await (const c of chunks) yield c instanceof RcError ? problem(seq, file, c) : { kind: 'lines', chunk: c };
+  let anything = false;
+  for await (const c of chunks) {
+    anything ||= c instanceof RcError || /\S/.test(c.text);
+    yield c instanceof RcError ? problem(seq, file, c) : { kind: 'lines', chunk: c };
+  }
+  if (!anything) yield problem(seq, file, noSnapshot(file));
 }
 
 /** Standard input or a named pipe: read as it arrives, in the format given, by extension, or recognised. */
@@ -121,7 +129,7 @@ async function* streamItems(input: InputFile, limits: LoadLimits, options: ReadO
     if (!format) {
       const found = await detectFormat(source, limits.maxRecordBytes);
       if (!found.format) {
-        yield problem(seq, file, new RcError('SCHEMA', `${input.stream === 'stdin' ? 'standard input' : 'the pipe'} holds no snapshot (it is empty or blank)`, { file }));
+        yield problem(seq, file, new RcError('NO_SNAPSHOT', `${input.stream === 'stdin' ? 'standard input' : 'the pipe'} holds no snapshot (it is empty or blank)`, { file }));
         return;
       }
       format = found.format;
@@ -152,7 +160,7 @@ function* documentItems(file: string, bytes: Uint8Array, kind: 'json' | 'yaml', 
   const pieces: SplitItem[] = kind === 'json'
     ? splitJsonArray(text) ?? [{ text, line: 1, column: 1 }]
     : splitYamlDocuments(text);
-  if (!pieces.length && !problems.length) yield problem(seq, file, new RcError('SCHEMA', 'the file holds no snapshot', { file, line: 1, column: 1 }));
+  if (!pieces.length && !problems.length) yield problem(seq, file, noSnapshot(file));
   // each encoding problem belongs to the piece whose lines hold it (a piece runs up to the next one)
   let p = 0;
   for (let k = 0; k < pieces.length; k++) {

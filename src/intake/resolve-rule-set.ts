@@ -9,6 +9,7 @@ import { RcError, RcErrors } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { findRuleSet, unknownIdMessage, type RuleRepository } from './rules-dir.js';
 import { readRuleSetFile } from './ruleset-loader.js';
+import { quoteInput } from '../report/safe-text.js';
 
 /** A rule set could not be had: commands exit with status 2. */
 export class NoRuleSetError extends RcErrors {}
@@ -32,7 +33,7 @@ export function resolveRuleSet(repo: RuleRepository, ref: string): RuleSet {
   const found = findRuleSet(repo, ref);
   if (!found) {
     throw new NoRuleSetError([new RcError('UNKNOWN_RULE_SET',
-      isPathRef(ref) ? `no such rule set file ${ref}` : unknownIdMessage(repo, ref))]);
+      isPathRef(ref) ? `no such rule set file ${quoteInput(ref, 200)}` : unknownIdMessage(repo, ref))]);
   }
   if (!found.ruleSet) throw new NoRuleSetError(found.errors);
   const crossErrors = repo.errors.filter((e) => e.file === found.file && !found.errors.includes(e));

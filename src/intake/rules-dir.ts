@@ -15,6 +15,7 @@ import { resolveLimits } from '../load/limits.js';
 import { checkPublishLog } from '../validate/repository-checks.js';
 import { parseRuleSetText, readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
 import { idOfFile } from '../load/text.js';
+import { quoteInput } from '../report/safe-text.js';
 
 /** An interrupted publish found in the folder (its journal), reported by every command that reads it. */
 export interface PendingPublish {
@@ -152,5 +153,5 @@ export function selectForPeriod(repo: RuleRepository, period: string): RuleSet |
 /** `no rule set "x" in rules/ (known: 2026-01, 2027-01)`: the message for an unknown id. */
 export function unknownIdMessage(repo: RuleRepository, id: string): string {
   const known = repo.files.map((f) => f.ruleSet?.id ?? f.file).join(', ') || 'none';
-  return `no rule set "${id}" in ${repo.dir}/ (known: ${known})`;
+  return `no rule set ${quoteInput(id)} in ${repo.dir}/ (known: ${known})`;
 }

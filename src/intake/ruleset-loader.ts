@@ -10,7 +10,7 @@ import { validators } from '../validate/schemas.js';
 import { schemaErrors } from '../validate/schema-errors.js';
 import { checkRuleSet, type RuleSetDocument } from '../validate/ruleset-checks.js';
 import { contentHash, hashWithStatus } from '../load/canonical.js';
-import { resolveLimits, type LoadLimits } from '../load/limits.js';
+import { resolveLimits, withLimitName, type LoadLimits } from '../load/limits.js';
 import { tryReadTextFile } from '../input/read-file.js';
 import { parseYamlDocuments, type SourceDoc } from '../load/source-doc.js';
 
@@ -33,7 +33,7 @@ export interface RuleSetReadResult {
 export function readRuleSetFile(file: string, options: RuleSetLoadOptions = {}): RuleSetReadResult {
   const limits = resolveLimits(options.limits);
   const read = tryReadTextFile(file, limits.maxRuleFileBytes);
-  return 'errors' in read ? { file, errors: read.errors } : parseRuleSetText(read.text, file, limits);
+  return 'errors' in read ? { file, errors: withLimitName(read.errors, 'maxRuleFileBytes') } : parseRuleSetText(read.text, file, limits);
 }
 
 /** Validates rule set text as if read from `file` (whose name must match the id). */

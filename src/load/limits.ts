@@ -1,3 +1,5 @@
+import { RcError } from '../errors.js';
+
 /**
  * Resource limits for everything read from disk. Each is an option with a
  * default; exceeding one is an ordinary coded error, never a crash.
@@ -42,4 +44,15 @@ export const DEFAULT_LIMITS: Readonly<LoadLimits> = Object.freeze({
 /** Fills in defaults for the limits not given. */
 export function resolveLimits(partial?: Partial<LoadLimits>): LoadLimits {
   return { ...DEFAULT_LIMITS, ...partial };
+}
+
+/**
+ * A FILE_TOO_LARGE error of the generic reader, naming the limit that was
+ * applied (`maxRuleFileBytes` for rule set and case files) instead of
+ * `maxFileBytes`, so the user knows which option to raise.
+ */
+export function withLimitName(errors: readonly RcError[], limit: keyof LoadLimits): RcError[] {
+  return errors.map((e) => (e.code === 'FILE_TOO_LARGE' && !e.message.includes(`(${limit})`)
+    ? new RcError(e.code, e.message.replace(/\(max[A-Za-z]+\)/, `(${limit})`), { file: e.file, line: e.line, column: e.column, path: e.path })
+    : e));
 }

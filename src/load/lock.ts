@@ -8,6 +8,7 @@ import { RcError } from '../errors.js';
 import { fsError, isSymlink } from '../input/fs-errors.js';
 import { nodeWriter, replaceFile, type FsWriter } from './fs-writer.js';
 import { resolveLimits } from './limits.js';
+import { quoteInput } from '../report/safe-text.js';
 import { parseYamlDocuments, type Position } from './source-doc.js';
 
 /** The lock file name inside the rules folder. */
@@ -48,6 +49,14 @@ export function parseLockText(file: string, text: string): { lock: Lock; errors:
     return { lock: empty, errors: [new RcError('LOCK_INVALID', `not valid JSON: ${(err as Error).message}`, { file })] };
   }
   const [doc] = parseYamlDocuments(text, { file, limits: resolveLimits() });
+  if (doc && !doc.ok) {
+    // JSON.parse keeps the last of two equal keys; the lock must not: say which key, where
+    const dup = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+    if (dup.length) {
+      return { lock: empty, errors: dup.map((e) => new RcError('LOCK_INVALID',
+        `duplicate key${e.path ? ` ${quoteInput(keyOfPath(e.path))}` : ''}: each version has one entry`, { file, line: e.line, column: e.column })) };
+    }
+  }
   if (!doc?.ok || !doc.doc.value || typeof doc.doc.value !== 'object' || Array.isArray(doc.doc.value)) {
     return { lock: empty, errors: [new RcError('LOCK_INVALID', 'must be a JSON object { "<id>": "<sha256>" }', { file, line: 1, column: 1 })] };
   }
@@ -64,6 +73,15 @@ export function parseLockText(file: string, text: string): { lock: Lock; errors:
     if (pos) positions[id] = pos;
   }
   return { lock: { file, entries, positions }, errors };
+}
+
+/** The key a one-segment data path names: `["2026-01"]` or `v1` → the key itself. */
+function keyOfPath(path: string): string {
+  try {
+    return path.startsWith('["') ? (JSON.parse(path.slice(1, -1)) as string) : path;
+  } catch {
+    return path;
+  }
 }
 
 /** Writes the lock with sorted ids, one per line, so diffs stay readable. */

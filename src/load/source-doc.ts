@@ -12,6 +12,7 @@ import { RcError } from '../errors.js';
 import { findExcessiveNesting } from './depth-scan.js';
 import type { LoadLimits } from './limits.js';
 import { MAX_NUMBER_DIGITS } from '../money/decimal.js';
+import { cutText } from '../report/safe-text.js';
 
 /** A segment of a data path: a property name or an array index. */
 export type PathSeg = string | number;
@@ -130,6 +131,16 @@ function toDocResult(
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
   } catch (err) {
+    const unresolved = err instanceof ReferenceError ? /^Unresolved alias[^:]*: (.*)$/.exec(err.message) : null;
+    if (unresolved) {
+      // an alias to an anchor set in another document of the stream, or set later
+      const name = unresolved[1]!;
+      let node: Node | undefined;
+      walk(doc.contents, [], (n) => { if (!node && isAlias(n) && n.source === name) node = n; });
+      return { ok: false, errors: [new RcError('YAML_SYNTAX',
+        `alias *${cutText(name)} has no anchor &${cutText(name)} before it in this document; anchors do not cross documents (---): set the anchor in this document or repeat the value`,
+        { file, ...(node?.range ? at(node.range[0]) : { line: at(doc.range[0]).line, column: 1 }) })] };
+    }
     if (err instanceof ReferenceError || err instanceof RangeError) {
       return { ok: false, errors: [new RcError('ALIAS_LIMIT',
         `too many alias references (limit maxAliasCount = ${limits.maxAliasCount}); the document is refused`,
@@ -158,15 +169,16 @@ function toDocResult(
 /** Exponent, hex, octal, infinity and NaN numbers, and numbers too long for a double. */
 function numberScalarProblem(node: Node): string | undefined {
   if (!isScalar(node) || typeof node.value !== 'number') return undefined;
-  const src = typeof node.source === 'string' ? node.source : String(node.value);
+  const full = typeof node.source === 'string' ? node.source : String(node.value);
+  const src = cutText(full); // a message shows about 80 characters of it (SPEC §4)
   if (!Number.isFinite(node.value)) return `${src} is not a finite number`;
-  if (node.format === 'EXP' || /[eE]/.test(src)) return `${src} uses exponent notation; write the plain decimal`;
-  if (node.format === 'HEX' || node.format === 'OCT' || /^[-+]?0[xo]/i.test(src)) {
+  if (node.format === 'EXP' || /[eE]/.test(full)) return `${src} uses exponent notation; write the plain decimal`;
+  if (node.format === 'HEX' || node.format === 'OCT' || /^[-+]?0[xo]/i.test(full)) {
     return `${src} is hex or octal; write a plain decimal`;
   }
   // YAML 1.1 tools read 017 as octal 15, YAML 1.2 as 17: ambiguous money
-  if (/^[-+]?0[0-9]/.test(src)) return `${src} has leading zeros; write a plain decimal`;
-  const digits = src.replace(/^[-+]/, '').replace('.', '').replace(/^0+/, '');
+  if (/^[-+]?0[0-9]/.test(full)) return `${src} has leading zeros; write a plain decimal`;
+  const digits = full.replace(/^[-+]/, '').replace('.', '').replace(/^0+/, '');
   if (digits.length > MAX_NUMBER_DIGITS) {
     return `the number ${src} has more than ${MAX_NUMBER_DIGITS} significant digits and would lose precision; write it as a decimal string`;
   }

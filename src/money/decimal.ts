@@ -5,6 +5,7 @@
  * (decimal.js itself accepts "1e3", "0x10", "NaN", ".5", "+5" …).
  */
 import { Decimal } from 'decimal.js';
+import { quoteInput } from '../report/safe-text.js';
 
 /**
  * The project's Decimal. An input amount has at most 15 + 6 digits, so a
@@ -43,7 +44,7 @@ export function amountProblem(value: unknown, maxDecimals = MAX_INPUT_DECIMALS):
   if (text.length > 40) return 'is too long for an amount';
   if (!DECIMAL_TEXT.test(text)) return textProblem(text);
   if (text.split('.')[0]!.length > MAX_INTEGER_DIGITS) {
-    return `"${text}" has more than ${MAX_INTEGER_DIGITS} digits before the decimal point`;
+    return `${quoteInput(text)} has more than ${MAX_INTEGER_DIGITS} digits before the decimal point`;
   }
   const frac = text.split('.')[1];
   if (frac !== undefined && frac.length > maxDecimals) {
@@ -52,18 +53,19 @@ export function amountProblem(value: unknown, maxDecimals = MAX_INPUT_DECIMALS):
   return undefined;
 }
 
-function textProblem(text: string): string {
-  const t = text.trim();
-  if (t !== text) return `"${text}" has spaces around it; write "${t}"`;
-  if (/^-/.test(t)) return `"${text}" is negative; amounts are ≥ 0`;
-  if (/^[+]/.test(t)) return `"${text}" has a sign; write "${t.slice(1)}"`;
-  if (/^(nan|[+-]?inf(inity)?|[+-]?\.inf)$/i.test(t)) return `"${text}" is not a number`;
-  if (/^0[xob]/i.test(t)) return `"${text}" is hex/octal/binary; write a plain decimal`;
-  if (/^[0-9.]+[eE][+-]?[0-9]+$/.test(t)) return `"${text}" uses exponent notation; write the plain decimal`;
-  if (/[,_ ]/.test(t)) return `"${text}" has separators; write digits with a "." for decimals, e.g. "1234.50"`;
-  if (/^\./.test(t)) return `"${text}" needs a leading zero: "0${t}"`;
-  if (/^0[0-9]/.test(t)) return `"${text}" has leading zeros`;
-  return `"${text}" is not a decimal amount such as "4.00"`;
+function textProblem(raw: string): string {
+  const t = raw.trim();
+  const text = raw; // quoted below through quoteInput: escaped and cut (SPEC §4, §5)
+  if (t !== text) return `${quoteInput(text)} has spaces around it; write ${quoteInput(t)}`;
+  if (/^-/.test(t)) return `${quoteInput(text)} is negative; amounts are ≥ 0`;
+  if (/^[+]/.test(t)) return `${quoteInput(text)} has a sign; write ${quoteInput(t.slice(1))}`;
+  if (/^(nan|[+-]?inf(inity)?|[+-]?\.inf)$/i.test(t)) return `${quoteInput(text)} is not a number`;
+  if (/^0[xob]/i.test(t)) return `${quoteInput(text)} is hex/octal/binary; write a plain decimal`;
+  if (/^[0-9.]+[eE][+-]?[0-9]+$/.test(t)) return `${quoteInput(text)} uses exponent notation; write the plain decimal`;
+  if (/[,_ ]/.test(t)) return `${quoteInput(text)} has separators; write digits with a "." for decimals, e.g. "1234.50"`;
+  if (/^\./.test(t)) return `${quoteInput(text)} needs a leading zero: ${quoteInput(`0${t}`)}`;
+  if (/^0[0-9]/.test(t)) return `${quoteInput(text)} has leading zeros`;
+  return `${quoteInput(text)} is not a decimal amount such as "4.00"`;
 }
 
 function numberProblem(n: number, maxDecimals: number): string | undefined {

@@ -1,19 +1,22 @@
 /**
  * The explanation of one result, in the words of the program's own worked
  * example: `Monthly Value = 100% × 25 × $4.00 + 75% × 1 × $200.00 = $250.00`.
+ * Text from input (account ids, names, warnings) is shown with control
+ * characters escaped (`safeText`), so no input can forge a line of it.
  */
 import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
 import type { ErrorRecord } from '../evaluate/record.js';
 import { money, pct } from './money-text.js';
 import { formatError } from '../errors.js';
+import { cutText, safeText as s } from './safe-text.js';
 
 /** A multi-line explanation of `r`. */
 export function explain(r: EvaluationResult): string {
   const $ = (a: string) => money(a, r.currency);
   const scale = (r.credit.split('.')[1] ?? '').length;
   const out: string[] = [];
-  out.push(`${r.account} · period ${r.period} · rules ${r.rules.id} (sha256 ${r.rules.sha256.slice(0, 12)}…)`);
+  out.push(`${s(r.account)} · period ${s(r.period)} · rules ${s(r.rules.id)} (sha256 ${r.rules.sha256.slice(0, 12)}…)`);
   const groups = groupLines(r.lines);
   for (const [key, lines] of groups) {
     const label = groups.size > 1 ? ` of ${key}` : '';
@@ -26,23 +29,23 @@ export function explain(r: EvaluationResult): string {
   if (!r.lines.some((l) => l.source === 'affiliate') && (affP === null || affV === null || new Dec(affP).gt(0))) {
     out.push(`Linked affiliate (totals): payments ${given(affP, $)}, value ${given(affV, $)}`);
   }
-  out.push(`Tier basis = ${terms(r, r.bases.tierBasis, $)} = ${$(r.tierBasis)} → ${r.tier.name} (from ${$(r.tier.from)}, ${pct(r.tier.creditPercent)})`);
+  out.push(`Tier basis = ${terms(r, r.bases.tierBasis, $)} = ${$(r.tierBasis)} → ${s(r.tier.name)} (from ${$(r.tier.from)}, ${pct(r.tier.creditPercent)})`);
   out.push(`Credit base = ${terms(r, r.bases.creditBase, $)} = ${$(r.creditBase)}`);
   const e = r.eligibility;
   out.push(e.eligible
     ? `Eligible: ${e.distinctSubClients} distinct sub-clients; every eligibility rule passed`
-    : `Not eligible: ${e.reasons.join('; ')}`);
+    : `Not eligible: ${s(e.reasons.join('; '))}`);
   out.push(e.eligible
     ? `Credit = ${pct(r.creditPercent)} × ${$(r.creditBase)} = ${$(r.credit)}`
-    : `Credit = ${$(r.credit)} (not eligible; ${r.tier.name} would give ${pct(r.tier.creditPercent)})`);
+    : `Credit = ${$(r.credit)} (not eligible; ${s(r.tier.name)} would give ${pct(r.tier.creditPercent)})`);
   out.push(`Statement: charges ${$(r.statement.charges)} − credit ${$(r.statement.credit)} = amount due ${$(r.statement.amountDue)}`);
-  for (const w of r.warnings) out.push(`Warning: ${w}`);
+  for (const w of r.warnings) out.push(`Warning: ${s(w)}`);
   if (r.trace) {
     out.push('Rule engine decisions:');
     for (const t of r.trace) {
-      out.push(`  rule ${t.rule}: ${t.passed ? 'passed' : 'failed'}`);
+      out.push(`  rule ${s(t.rule)}: ${t.passed ? 'passed' : 'failed'}`);
       for (const c of t.conditions) {
-        out.push(`    ${c.result ? '✓' : '✗'} ${c.fact} ${c.factValue} ${c.operator} ${c.value}`);
+        out.push(`    ${c.result ? '✓' : '✗'} ${s(String(c.fact))} ${s(String(c.factValue))} ${s(String(c.operator))} ${s(String(c.value))}`);
       }
     }
   }
@@ -69,7 +72,7 @@ function chargeTerm(l: ResultLine, $: (a: string) => string): string {
 function groupLines(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
   const m = new Map<string, ResultLine[]>();
   for (const l of lines) {
-    const k = `${l.source} account ${l.account}`;
+    const k = `${l.source} account ${s(l.account)}`;
     const g = m.get(k);
     if (g) g.push(l);
     else m.set(k, [l]);
@@ -79,5 +82,5 @@ function groupLines(lines: readonly ResultLine[]): Map<string, ResultLine[]> {
 
 /** One line for an error record. */
 export function explainError(e: ErrorRecord): string {
-  return `ERROR${e.account ? ` (${e.account})` : ''}: ${formatError(e.error)}`;
+  return `ERROR${e.account ? ` (${s(cutText(e.account))})` : ''}: ${formatError(e.error)}`;
 }

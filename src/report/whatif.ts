@@ -11,6 +11,7 @@ import type { WhatIfTally } from '../whatif/summary.js';
 import { money } from './money-text.js';
 import { csvText } from './csv-cell.js';
 import { formatError } from '../errors.js';
+import { safeText as esc } from './safe-text.js';
 
 /** The formats of `whatif`. */
 export type WhatIfFormat = 'text' | 'json' | 'csv';
@@ -42,8 +43,8 @@ export function createWhatIfWriter(format: WhatIfFormat, baseline: RuleSet, cand
       return {
         start: () => stringify([CSV_COLUMNS]),
         row: (r) => stringify([r.ok
-          ? [csvText(r.row.account), r.row.period, r.row.baseline.tier, r.row.baseline.creditPercent, r.row.baseline.credit,
-            r.row.candidate.tier, r.row.candidate.creditPercent, r.row.candidate.credit, r.row.delta, '']
+          ? [csvText(r.row.account), r.row.period, csvText(r.row.baseline.tier), r.row.baseline.creditPercent, r.row.baseline.credit,
+            csvText(r.row.candidate.tier), r.row.candidate.creditPercent, r.row.candidate.credit, r.row.delta, '']
           : [csvText(r.error.account ?? ''), r.error.period ?? '', '', '', '', '', '', '', '', errorText(r)]]),
         end: () => '',
       };
@@ -63,25 +64,26 @@ function textReport(t: WhatIfTally, b: RuleSet, c: RuleSet): string {
   const s = t.summary();
   const cur = b.currency;
   const out: string[] = [];
-  out.push(`What-if: baseline ${b.id} (${b.sha256.slice(0, 12)}…) → candidate ${c.id} (${c.sha256.slice(0, 12)}…)`);
-  const summary = new Table({ head: ['total credit', b.id, c.id, 'delta'], style: { head: [], border: [] } });
+  out.push(`What-if: baseline ${esc(b.id)} (${b.sha256.slice(0, 12)}…) → candidate ${esc(c.id)} (${c.sha256.slice(0, 12)}…)`);
+  const summary = new Table({ head: ['total credit', esc(b.id), esc(c.id), 'delta'], style: { head: [], border: [] } });
   summary.push(['', money(s.baselineCredit, cur), money(s.candidateCredit, cur), signed(s.delta, cur)]);
   out.push(summary.toString());
   out.push(`Accounts: ${s.accounts} compared, ${s.errors} error(s); ${s.gaining} gain, ${s.losing} lose, ${s.unchanged} unchanged`);
 
   const rows = [...new Set([...b.tiers.map((x) => x.name), ...c.tiers.map((x) => x.name)])];
+  const shown = (name: string) => esc(name);
   const m = t.matrix();
-  const matrix = new Table({ head: [`${b.id} ↓ / ${c.id} →`, ...rows], style: { head: [], border: [] } });
-  for (const from of rows) matrix.push([from, ...rows.map((to) => String(m.get(`${from} -> ${to}`) ?? (from === to ? 0 : '·')))]);
+  const matrix = new Table({ head: [`${esc(b.id)} ↓ / ${esc(c.id)} →`, ...rows.map(shown)], style: { head: [], border: [] } });
+  for (const from of rows) matrix.push([shown(from), ...rows.map((to) => String(m.get(`${from} -> ${to}`) ?? (from === to ? 0 : '·')))]);
   out.push('Tier migration (accounts; rows: baseline tier, columns: candidate tier)');
   out.push(matrix.toString());
 
   const movers = t.largestMovers();
   if (movers.length) {
-    const table = new Table({ head: ['account', 'period', b.id, c.id, 'delta'], style: { head: [], border: [] } });
+    const table = new Table({ head: ['account', 'period', esc(b.id), esc(c.id), 'delta'], style: { head: [], border: [] } });
     for (const a of movers) {
-      table.push([a.account, a.period,
-        `${a.baseline.tier} ${money(a.baseline.credit, cur)}`, `${a.candidate.tier} ${money(a.candidate.credit, cur)}`, signed(a.delta, cur)]);
+      table.push([esc(a.account), esc(a.period),
+        `${esc(a.baseline.tier)} ${money(a.baseline.credit, cur)}`, `${esc(a.candidate.tier)} ${money(a.candidate.credit, cur)}`, signed(a.delta, cur)]);
     }
     out.push('Largest movers');
     out.push(table.toString());

@@ -6,6 +6,7 @@ import { basename, extname } from 'node:path';
 import { RcError, type ErrorCode } from '../errors.js';
 import { Dec, HUNDRED } from '../money/decimal.js';
 import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
+import { quoteInput } from '../report/safe-text.js';
 
 /** The document's shape once the schema accepted it. */
 export interface RuleSetDocument {
@@ -43,16 +44,16 @@ export function checkRuleSet(doc: SourceDoc): RcError[] {
   const names = new Map<string, number>();
   rs.tiers.forEach((t, i) => {
     const from = new Dec(t.from);
-    if (i === 0 && !from.isZero()) fail('TIERS_ORDER', ['tiers', 0, 'from'], `the first tier must start at "0", not "${t.from}"`);
+    if (i === 0 && !from.isZero()) fail('TIERS_ORDER', ['tiers', 0, 'from'], `the first tier must start at "0", not ${quoteInput(t.from)}`);
     if (i > 0) {
       const prev = rs.tiers[i - 1]!;
       if (!from.gt(new Dec(prev.from))) {
         fail('TIERS_ORDER', ['tiers', i, 'from'],
-          `tiers must be strictly ascending: "${t.from}" is not above the previous tier's "${prev.from}" (${prev.name})`);
+          `tiers must be strictly ascending: ${quoteInput(t.from)} is not above the previous tier's ${quoteInput(prev.from)} (${prev.name})`);
       }
     }
     const pct = new Dec(t.creditPercent);
-    if (pct.gt(HUNDRED)) fail('PERCENT_RANGE', ['tiers', i, 'creditPercent'], `creditPercent "${t.creditPercent}" is above 100`);
+    if (pct.gt(HUNDRED)) fail('PERCENT_RANGE', ['tiers', i, 'creditPercent'], `creditPercent ${quoteInput(t.creditPercent)} is above 100`);
     const before = names.get(t.name);
     if (before !== undefined) fail('TIER_NAME_DUPLICATE', ['tiers', i, 'name'], `tier name "${t.name}" is already used by tiers[${before}]`);
     else names.set(t.name, i);

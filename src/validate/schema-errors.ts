@@ -7,6 +7,10 @@ import type { ErrorObject } from 'ajv';
 import { RcError } from '../errors.js';
 import { amountProblem } from '../money/decimal.js';
 import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
+import { cutText, quoteInput } from '../report/safe-text.js';
+
+/** A value from input as a message shows it: JSON, cut to about 80 characters (SPEC §4). */
+const shown = (v: unknown): string => (typeof v === 'string' ? quoteInput(v) : cutText(JSON.stringify(v) ?? String(v)));
 
 /** One positioned error per distinct problem, in document order. */
 export function schemaErrors(doc: SourceDoc, errors: readonly ErrorObject[]): RcError[] {
@@ -18,8 +22,10 @@ export function schemaErrors(doc: SourceDoc, errors: readonly ErrorObject[]): Rc
     if (!mapped) continue;
     const key = `${mapped.path}\u0000${mapped.message}`;
     const samePath = `${mapped.path}\u0000`;
-    // one message per field: the first (most specific) wins over e.g. a later `not`
-    if (seen.has(key) || (e.keyword === 'not' && [...seen].some((k) => k.startsWith(samePath)))) continue;
+    // one message per field: the first (most specific) wins over e.g. a later
+    // `not`, and a date of the wrong form is not also "not a real calendar date"
+    const secondOpinion = e.keyword === 'not' || e.keyword === 'format';
+    if (seen.has(key) || (secondOpinion && [...seen].some((k) => k.startsWith(samePath)))) continue;
     seen.add(key);
     out.push(mapped);
   }
@@ -36,7 +42,7 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
       const name = String(params.additionalProperty);
       const p = [...path, name];
       const hint = FORBIDDEN.has(name.toLowerCase()) ? ' (a reserved name)' : '';
-      return new RcError(FORBIDDEN.has(name.toLowerCase()) ? 'FORBIDDEN_KEY' : 'SCHEMA', `unknown field "${name}"${hint}`, where(p, true));
+      return new RcError(FORBIDDEN.has(name.toLowerCase()) ? 'FORBIDDEN_KEY' : 'SCHEMA', `unknown field ${quoteInput(name)}${hint}`, where(p, true));
     }
     case 'required': {
       const name = String(params.missingProperty);
@@ -58,15 +64,15 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
     const p = [...path, e.propertyName];
     const reserved = FORBIDDEN.has(e.propertyName.toLowerCase());
     return new RcError(reserved ? 'FORBIDDEN_KEY' : 'SCHEMA', reserved
-      ? `"${e.propertyName}" is a reserved name and cannot be a service id`
-      : `"${e.propertyName}" is not a valid service id: use lower-case letters, digits and "-", starting with a letter`,
+      ? `${quoteInput(e.propertyName)} is a reserved name and cannot be a service id`
+      : `${quoteInput(e.propertyName)} is not a valid service id: use lower-case letters, digits and "-", starting with a letter`,
     where(p, true));
   }
   if (e.schemaPath.includes('/$defs/money/')) {
     if (typeof value === 'number') {
       const text = doc.sourceText(path) ?? String(value);
       const field = path[path.length - 1];
-      return new RcError('BAD_AMOUNT', `must be a decimal string in quotes: write ${String(field)}: "${text}"`, where(path));
+      return new RcError('BAD_AMOUNT', `must be a decimal string in quotes: write ${String(field)}: ${quoteInput(text)}`, where(path));
     }
     if (typeof value === 'string') {
       return new RcError('BAD_AMOUNT', `must be a decimal amount: ${amountProblem(value) ?? 'invalid'}`, where(path));
@@ -74,21 +80,35 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
   }
   switch (e.keyword) {
     case 'type': return new RcError('SCHEMA', `must be ${article(String(params.type))}, not ${describe(value)}`, where(path));
-    case 'enum': return new RcError('SCHEMA', `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${JSON.stringify(value)}`, where(path));
-    case 'const': return new RcError('SCHEMA', `must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(value)}`, where(path));
-    case 'format': return new RcError('BAD_DATE', `${JSON.stringify(value)} is not a real calendar date (YYYY-MM-DD)`, where(path));
-    case 'pattern': return new RcError('SCHEMA', `${JSON.stringify(value)} has the wrong form (expected ${patternHint(e.schemaPath)})`, where(path));
+    case 'enum': return new RcError('SCHEMA', `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${shown(value)}`, where(path));
+    case 'const': return new RcError('SCHEMA', `must be ${JSON.stringify(params.allowedValue)}, not ${shown(value)}`, where(path));
+    case 'format': return new RcError('BAD_DATE', `${shown(value)} is not a real calendar date (YYYY-MM-DD)`, where(path));
+    case 'pattern': return new RcError(isDate(e, path) ? 'BAD_DATE' : 'SCHEMA', patternMessage(e, path, value), where(path));
     default: return new RcError('SCHEMA', e.message ?? 'is invalid', where(path));
   }
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', 'hasownproperty', 'tostring', 'valueof']);
 
-function patternHint(schemaPath: string): string {
-  if (schemaPath.includes('/date/')) return 'YYYY-MM-DD';
-  if (schemaPath.includes('period')) return 'YYYY-MM';
-  if (schemaPath.includes('currency')) return 'a 3-letter code such as USD';
-  return 'letters, digits, ".", "_" and "-"';
+/** A date field: by its schema definition, its pattern or its name (the schema's wording may change). */
+function isDate(e: ErrorObject, path: readonly PathSeg[]): boolean {
+  const last = String(path[path.length - 1] ?? '');
+  return e.schemaPath.includes('/date/') || /\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}\$$/.test(String(e.params.pattern ?? ''))
+    || /^(from|until|approvedOn)$/.test(last);
+}
+
+/** What a value of the wrong form should look like, in words a billing analyst can act on. */
+function patternMessage(e: ErrorObject, path: readonly PathSeg[], value: unknown): string {
+  const last = String(path[path.length - 1] ?? '');
+  if (isDate(e, path)) {
+    const day = typeof value === 'string' ? /^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]/.exec(value)?.[1] : undefined;
+    return day
+      ? `${shown(value)} has a time or zone; write the date alone as YYYY-MM-DD: "${day}"`
+      : `${shown(value)} has the wrong form (expected YYYY-MM-DD)`;
+  }
+  if (e.schemaPath.includes('period') || last === 'period') return `${shown(value)} has the wrong form (expected YYYY-MM)`;
+  if (e.schemaPath.includes('currency') || last === 'currency') return `${shown(value)} has the wrong form (expected a 3-letter code such as USD)`;
+  return `${shown(value)} has the wrong form (expected a letter or digit first, then letters, digits, ".", "_" or "-"; at most 64 characters)`;
 }
 
 function article(type: string): string {
@@ -101,7 +121,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v} ${shown(v)}`;
 }
 
 /** JSON Pointer → path segments, with array indexes as numbers. */

@@ -3,8 +3,9 @@
  * and the figures it must produce. Read with positions; a malformed case file
  * yields every one of its problems, each pointing at the line to fix.
  */
+import { quoteInput } from '../report/safe-text.js';
 import { RcError } from '../errors.js';
-import type { LoadLimits } from '../load/limits.js';
+import { withLimitName, type LoadLimits } from '../load/limits.js';
 import { tryReadTextFile } from '../input/read-file.js';
 import { formatPath, parseYamlDocuments, type PathSeg, type SourceDoc } from '../load/source-doc.js';
 import { caseFileOutside, casesRootFor, resolveSnapshotFile } from './case-paths.js';
@@ -62,7 +63,7 @@ export function readCaseFile(file: string, limits: LoadLimits, root: string = ca
   const outside = caseFileOutside(file, root);
   if (outside) return { file, errors: [new RcError('CASE_OUTSIDE', outside, { file })] };
   const read = tryReadTextFile(file, limits.maxRuleFileBytes);
-  if ('errors' in read) return { file, errors: read.errors };
+  if ('errors' in read) return { file, errors: withLimitName(read.errors, 'maxRuleFileBytes') };
   const text = read.text;
   const docs = parseYamlDocuments(text, { file, limits });
   if (docs.length !== 1) {
@@ -92,7 +93,7 @@ function checkCase(doc: SourceDoc, root: string): CaseReadResult {
   }
   const name = typeof v.name === 'string' ? v.name : undefined;
   for (const k of Object.keys(v)) {
-    if (!CASE_KEYS.includes(k)) fail([k], `unknown key "${k}"; a case has ${CASE_KEYS.join(', ')}`, true);
+    if (!CASE_KEYS.includes(k)) fail([k], `unknown key ${quoteInput(k)}; a case has ${CASE_KEYS.join(', ')}`, true);
   }
   if (typeof v.name !== 'string' || !v.name.trim()) fail(['name'], 'a case needs a name: what it checks, in a few words');
   if (typeof v.rules !== 'string' || !v.rules) {
@@ -142,7 +143,7 @@ function checkExpect(e: unknown, fail: (path: PathSeg[], message: string, key?: 
   for (const [k, val] of Object.entries(e)) {
     const path = ['expect', k];
     if (!(EXPECT_KEYS as readonly string[]).includes(k)) {
-      fail(path, `unknown key "${k}"; expect may hold ${EXPECT_KEYS.join(', ')}`, true);
+      fail(path, `unknown key ${quoteInput(k)}; expect may hold ${EXPECT_KEYS.join(', ')}`, true);
     } else if ((FIGURE_KEYS as readonly string[]).includes(k)) {
       if (typeof val === 'number') fail(path, `write the figure in quotes, exactly as the result prints it: ${k}: "${val}"`);
       else if (typeof val !== 'string' || !/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(val)) fail(path, `must be a decimal figure in quotes, e.g. ${k}: "25.00"`);

@@ -4,18 +4,20 @@
  * field), and last the line `N passed, N failed`.
  */
 import { formatError } from '../errors.js';
+import { safeText } from '../report/safe-text.js';
 import type { CaseOutcome } from './case-runner.js';
 
 /** The lines about one case: nothing for a pass unless `verbose`. */
 export function formatOutcome(o: CaseOutcome, verbose = false): string {
-  const title = o.name ? ` (${o.name})` : '';
+  const title = o.name ? ` (${safeText(o.name)})` : '';
+  const file = safeText(o.file);
   switch (o.status) {
     case 'passed':
-      return verbose ? `ok     ${o.file}${title}\n` : '';
+      return verbose ? `ok     ${file}${title}\n` : '';
     case 'failed':
-      return `FAIL   ${o.file}${title}\n${o.failures.map((f) => `  ${formatError(f)}\n`).join('')}`;
+      return `FAIL   ${file}${title}\n${o.failures.map((f) => `  ${formatError(f)}\n`).join('')}`;
     case 'broken':
-      return `BROKEN ${o.file}${title}: the case file is malformed; fix it to run the case\n${o.errors.map((e) => `  ${formatError(e)}\n`).join('')}`;
+      return `BROKEN ${file}${title}: the case file is malformed; fix it to run the case\n${o.errors.map((e) => `  ${formatError(e)}\n`).join('')}`;
   }
 }
 

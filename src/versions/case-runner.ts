@@ -17,6 +17,7 @@ import { readTextFile } from '../input/read-file.js';
 import { findRuleSet, loadRules, unknownIdMessage, type RuleRepository } from '../intake/rules-dir.js';
 import { parseSnapshotRecord } from '../intake/snapshot-parse.js';
 import { formatPath, type PathSeg } from '../load/source-doc.js';
+import { cutText, quoteInput } from '../report/safe-text.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
 import { FIGURE_KEYS, readCaseFile, type CaseExpect, type RegressionCase } from './case-file.js';
 import { casesRootFor, DEFAULT_CASES_DIR } from './case-paths.js';
@@ -203,7 +204,8 @@ function compare(c: RegressionCase, result: EvaluationResult | undefined, reject
   const out: RcError[] = [];
   const fail = (path: PathSeg[], message: string) =>
     out.push(new RcError('CASE_FAILED', message, { file: c.file, ...c.doc.locate(path), path: formatPath(path) }));
-  const q = JSON.stringify;
+  // a value from the case or the result, escaped and cut to about 80 characters (SPEC §4)
+  const q = (v: unknown) => (typeof v === 'string' ? quoteInput(v) : cutText(JSON.stringify(v) ?? String(v)));
 
   if (e.error !== undefined) {
     if (!result) {

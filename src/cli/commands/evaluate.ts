@@ -4,7 +4,8 @@ import { resolveLimits } from '../../load/limits.js';
 import { evaluatePortfolio } from '../../parallel/run-evaluate.js';
 import { defaultJobs } from '../../parallel/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
-import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
+import { EXIT, UsageError, counts as countsLine, errorLine, isQuiet, out, printErrors, stderrLine, warn } from '../io.js';
+import { colors } from '../io.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
@@ -50,11 +51,11 @@ Examples:
       if (!ref) {
         if (!repo.ruleSets.some((r) => r.status === 'published')) {
           printErrors(repo.errors);
-          process.stderr.write(`${colors.red(`no usable published rule set in ${opts.rulesDir}/`)}\n`);
+          errorLine(`no usable published rule set in ${opts.rulesDir}/`);
           process.exitCode = EXIT.USAGE;
           return;
         }
-        if (repo.errors.length) {
+        if (repo.errors.length && !isQuiet()) { // a warning, details included: not with --quiet
           warn(`some rule files in ${opts.rulesDir}/ are invalid and were skipped (run \`reseller-credits validate\`):`);
           printErrors(repo.errors, '  ');
         }
@@ -71,10 +72,10 @@ Examples:
         jobs,
         onPoolStats: debugPoolStats,
         write: out,
-        onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
+        onErrorLine: (line) => stderrLine(`${colors.red(line)}\n`),
         onProgress: (c, bytes) => progress.update(c.records, c.errors, bytes),
       }).finally(() => progress.stop());
-      note(`${counts.records} record(s): ${counts.evaluated} evaluated, ${counts.errors} error(s)`);
+      countsLine(`${counts.records} record(s): ${counts.evaluated} evaluated, ${counts.errors} error(s)`);
       process.exitCode = counts.errors ? EXIT.INVALID : EXIT.OK;
     });
 }

@@ -1,8 +1,36 @@
 /** `reseller-credits validate`: every rule set of the folder, all errors listed. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { RcError } from '../../errors.js';
 import { loadRules } from '../../intake/rules-dir.js';
-import { readRuleSetFile } from '../../intake/ruleset-loader.js';
-import { EXIT, note, printErrors, warn } from '../io.js';
+import { readRuleSetFile, type RuleSetReadResult } from '../../intake/ruleset-loader.js';
+import { EXIT, counts, out, printErrors, warn } from '../io.js';
+
+/**
+ * `validate --format json`: `{ rulesDir, files: [{ file, id, status, valid,
+ * errors }], errors, summary: { files, valid, invalid, errors } }`; `errors`
+ * holds every error (those about the lock file or across files too), each
+ * file's `errors` the ones that point into it.
+ */
+export function validateJson(rulesDir: string | null, results: readonly RuleSetReadResult[], errors: readonly RcError[]): string {
+  const files = results.map((r) => {
+    const own = errors.filter((e) => e.file === r.file);
+    const doc = r.doc?.value as { id?: unknown; status?: unknown } | undefined;
+    return {
+      file: r.file,
+      id: r.ruleSet?.id ?? (typeof doc?.id === 'string' ? doc.id : null),
+      status: r.ruleSet?.status ?? (typeof doc?.status === 'string' ? doc.status : null),
+      valid: Boolean(r.ruleSet) && own.length === 0,
+      errors: own.map((e) => e.toJSON()),
+    };
+  });
+  const valid = files.filter((f) => f.valid).length;
+  return `${JSON.stringify({
+    rulesDir,
+    files,
+    errors: errors.map((e) => e.toJSON()),
+    summary: { files: files.length, valid, invalid: files.length - valid, errors: errors.length },
+  }, null, 2)}\n`;
+}
 
 /** Registers the command. */
 export function registerValidate(program: Command): void {
@@ -10,14 +38,16 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check every rule set in the rules folder (schema, semantics, lock, windows); list all errors')
     .argument('[files...]', 'check only these rule set files (e.g. a draft outside the folder)')
-    .addHelpText('after', '\nExamples:\n  $ reseller-credits validate\n  $ reseller-credits validate --rules-dir rules drafts/2027-01.yaml')
-    .action((files: string[], _opts: unknown, cmd: Command) => {
-      const { rulesDir } = cmd.optsWithGlobals<{ rulesDir: string }>();
+    .addOption(new Option('--format <format>', 'output format: text (errors on stderr) or json (a report on stdout; errors on stderr too)').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  $ reseller-credits validate\n  $ reseller-credits validate --rules-dir rules drafts/2027-01.yaml\n  $ reseller-credits validate --format json > validation.json')
+    .action(async (files: string[], _opts: unknown, cmd: Command) => {
+      const { rulesDir, format } = cmd.optsWithGlobals<{ rulesDir: string; format: 'text' | 'json' }>();
       if (files.length) {
         const results = files.map((f) => readRuleSetFile(f));
         const errors = results.flatMap((r) => r.errors);
         printErrors(errors);
-        note(`${files.length} rule set file(s) checked: ${results.filter((r) => r.ruleSet).length} valid, ${errors.length} error(s)`);
+        if (format === 'json') await out(validateJson(null, results, errors));
+        counts(`${files.length} rule set file(s) checked: ${results.filter((r) => r.ruleSet).length} valid, ${errors.length} error(s)`);
         process.exitCode = errors.length ? EXIT.INVALID : EXIT.OK;
         return;
       }
@@ -25,9 +55,10 @@ export function registerValidate(program: Command): void {
       printErrors(repo.errors);
       // unpositioned: a warning is no error to jump to (the lock entry is fine)
       for (const w of repo.warnings) warn(w.message);
+      if (format === 'json') await out(validateJson(rulesDir, repo.files, repo.errors));
       const bad = new Set(repo.errors.map((e) => e.file));
       const valid = repo.files.filter((f) => f.ruleSet && !bad.has(f.file)).length;
-      note(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);
+      counts(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);
       process.exitCode = repo.errors.length ? EXIT.INVALID : EXIT.OK;
     });
 }

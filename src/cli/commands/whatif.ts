@@ -5,7 +5,7 @@ import { defaultJobs } from '../../parallel/pool.js';
 import { formatError } from '../../errors.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
-import { EXIT, colors, note, out, printErrors, warn } from '../io.js';
+import { EXIT, colors, counts, out, printErrors, stderrLine, warn } from '../io.js';
 import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
@@ -60,14 +60,14 @@ Examples:
         keepMovers: opts.top,
         minScale: Math.max(baseline.rounding.scale, candidate.rounding.scale),
         onRow: async (r) => {
-          if (!r.ok) process.stderr.write(`${colors.red(formatError(r.error.error))}\n`);
+          if (!r.ok) stderrLine(`${colors.red(formatError(r.error.error))}\n`);
           await out(writer.row(r));
         },
         onProgress: (rows, errors, bytes) => progress.update(rows, errors, bytes),
       }).finally(() => progress.stop());
       await out(writer.end(tally));
       const s = tally.summary();
-      note(`${s.accounts + s.errors} record(s): ${s.accounts} compared, ${s.errors} error(s)`);
+      counts(`${s.accounts + s.errors} record(s): ${s.accounts} compared, ${s.errors} error(s)`);
       process.exitCode = s.errors ? EXIT.INVALID : EXIT.OK;
     });
 }

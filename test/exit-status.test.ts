@@ -1,0 +1,134 @@
+/**
+ * SPEC §5 "Exit status in detail", table-driven over commands × situations:
+ * a missing or unreadable `--rules-dir`, or one with no rule file, is 2 for
+ * every command; a named input that is missing or yields no snapshot is an
+ * error naming it and exit 1; and `--help` documents the table.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './support/temp.js';
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], { encoding: 'utf8', timeout: 60_000, env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const work = tempDir();
+const SEED = 'examples/seed-px2.yaml';
+const emptyDir = join(work, 'empty');
+mkdirSync(emptyDir);
+const unreadable = join(work, 'unreadable');
+mkdirSync(unreadable);
+writeFileSync(join(unreadable, '2026-01.yaml'), 'id: "2026-01"\n');
+chmodSync(unreadable, 0o000);
+afterAll(() => chmodSync(unreadable, 0o700)); // so the temp folder can be removed
+const isRoot = process.getuid?.() === 0;
+
+// publish names its approver once the approvals of SPEC §6 are in
+const approval = /--approved-by/.test(cli('publish', '--help').stdout) ? ['--approved-by', 'Test Analyst'] : [];
+
+const COMMANDS: [string, string[]][] = [
+  ['validate', ['validate']],
+  ['validate FILE', ['validate', 'rules/2027-01.yaml']],
+  ['evaluate', ['evaluate', SEED]],
+  ['evaluate --rules-file', ['evaluate', '--rules-file', 'rules/2026-01.yaml', SEED]],
+  ['whatif', ['whatif', '--baseline', 'rules/2026-01.yaml', '--candidate', 'rules/2027-01.yaml', SEED]],
+  ['test', ['test', 'test/cases/2026-01/seed-px2.yaml']],
+  ['diff', ['diff', 'rules/2026-01.yaml', 'rules/2027-01.yaml']],
+  ['publish', ['publish', '2027-01', ...approval]],
+];
+
+const RULES_DIRS: [string, string, RegExp][] = [
+  ['missing', join(work, 'no-such-folder'), /rules folder not found/],
+  ['a file', 'README.md', /is a file, not a rules folder/],
+  ['empty', emptyDir, /holds no rule set file/],
+  ['without a rule file', 'test/fixtures/rules-dirs/no-rule-file', /holds no rule set file/],
+];
+
+describe('an unusable --rules-dir is 2 for every command', () => {
+  const table = COMMANDS.flatMap(([cmd, args]) => RULES_DIRS.map(([what, dir, message]) => [cmd, what, args, dir, message] as const));
+  it.each(table)('%s with a rules folder %s: 2', (_cmd, _what, args, dir, message) => {
+    const r = cli('--rules-dir', dir, ...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${dir}: `);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it.skipIf(isRoot).each(COMMANDS)('%s with an unreadable rules folder: 2', (_cmd, args) => {
+    const r = cli('--rules-dir', unreadable, ...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${unreadable}: cannot read: permission denied`);
+  });
+});
+
+const INPUTS: [string, string, RegExp][] = [
+  ['missing', 'test/fixtures/inputs/no-such-file.yaml', /no such file/],
+  ['an empty YAML file', 'test/fixtures/inputs/empty.yaml', /holds no snapshot/],
+  ['an empty NDJSON file', 'test/fixtures/inputs/empty.ndjson', /holds no snapshot/],
+  ['a blank NDJSON file', 'test/fixtures/inputs/blank.ndjson', /holds no snapshot/],
+  ['an empty folder', emptyDir, /holds no snapshot file/],
+  ['a folder without snapshot files', 'test/fixtures/inputs/no-snapshots', /holds no snapshot file/],
+];
+
+describe('a named input that is missing or yields no snapshot: an error naming it, exit 1', () => {
+  it.each(INPUTS)('evaluate, %s', (_what, input, message) => {
+    const r = cli('evaluate', '--format', 'json', SEED, input);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+:\\d+)?: .*${message.source}`, 'm'));
+    expect(r.stderr).toContain('2 record(s): 1 evaluated, 1 error(s)');
+    // the error record stands in the output in the input's place
+    const out = JSON.parse(r.stdout) as { account?: string; error?: { code: string; file: string } }[];
+    expect(out.map((o) => o.account ?? o.error?.file)).toEqual(['R-1001', input]);
+  });
+
+  it.each(INPUTS)('whatif, %s', (_what, input, message) => {
+    const r = cli('whatif', '--baseline', '2026-01', '--candidate', 'rules/2027-01.yaml', '--format', 'json', input);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(input);
+    expect(r.stderr).toContain('1 record(s): 0 compared, 1 error(s)');
+  });
+
+  it.each([
+    ['missing', 'test/fixtures/inputs/no-such-folder/', /no such case file or folder/],
+    ['an empty folder', emptyDir, /holds no case file/],
+    ['a folder without case files', 'test/fixtures/inputs/no-snapshots', /holds no case file/],
+  ])('test, %s: 1, and the other cases still run', (_what, path, message) => {
+    const r = cli('test', path, 'test/cases/2026-01/seed-px2.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*${message.source}`, 'm'));
+    expect(r.stdout).toContain('1 passed, 0 failed; 1 path(s) gave no case');
+  });
+
+  it('a good input alone is still 0', () => {
+    expect(cli('evaluate', SEED).status).toBe(0);
+    expect(cli('test', 'test/cases/2026-01/seed-px2.yaml').status).toBe(0);
+  });
+});
+
+describe('--help', () => {
+  it('top-level help has examples and the exit statuses', () => {
+    const r = cli('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Examples:\n  $ reseller-credits validate');
+    expect(r.stdout).toMatch(/Exit status:\n  0 {2}all good/);
+    expect(r.stdout).toMatch(/^ {2}1 {2}some input invalid/m);
+    expect(r.stdout).toMatch(/^ {2}2 {2}usage error/m);
+    expect(r.stdout).toContain('--rules-dir');
+    expect(r.stdout).toContain('--quiet');
+    expect(r.stdout).toContain('--no-progress');
+  });
+
+  it.each(['validate', 'evaluate', 'whatif', 'test', 'diff', 'publish'])('%s --help lists the global options', (cmd) => {
+    const r = cli(cmd, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Global Options:[\s\S]*--rules-dir <dir>/);
+    expect(r.stdout).toMatch(/Global Options:[\s\S]*--quiet/);
+  });
+});
