@@ -6,7 +6,7 @@ import type { LoadLimits } from '../load/limits.js';
 import { createFramer, type OutputFormat } from '../report/formats.js';
 import type { RunCounts } from '../evaluate/pipeline.js';
 import { portfolioBatches } from './batches.js';
-import { createRunner, runOrdered } from './pool.js';
+import { createRunner, runOrdered, type TaskRunner } from './pool.js';
 import type { EvaluateOut, EvaluateTask, RulesSpec } from './tasks.js';
 
 /** Options of a parallel evaluate run. */
@@ -27,13 +27,15 @@ export interface EvaluateRunOptions {
   onWorkerLost?: (err: Error) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
+  /** A runner of `jobs` workers to use instead of a new one; it is left open (tests share one pool). */
+  runner?: TaskRunner;
 }
 
 /** Evaluates every record of `inputs`; resolves to the counts. */
 export async function evaluatePortfolio(inputs: readonly string[], opts: EvaluateRunOptions): Promise<RunCounts> {
   const counts: RunCounts = { records: 0, evaluated: 0, errors: 0 };
   const framer = createFramer(opts.format);
-  const runner = createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
+  const runner = opts.runner ?? createRunner(opts.jobs, { onWorkerLost: opts.onWorkerLost });
   let bytes = 0;
   let read = 0;
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
@@ -57,7 +59,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
     });
     await opts.write(framer.end());
   } finally {
-    await runner.close();
+    if (!opts.runner) await runner.close();
   }
   return counts;
 }
