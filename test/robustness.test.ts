@@ -273,7 +273,8 @@ describe('file-system problems are coded errors naming the file; the run goes on
     expect(r.stderr).toContain(`${join(rules, 'rules.lock')}: cannot read: is a folder, not a file (EISDIR)`);
     const p = cli(['--rules-dir', rules, 'publish', '2026-01']);
     expectNoCrash(p.stderr);
-    expect(p.status).not.toBe(0);
+    expect(p.status).toBe(1); // as validate: the lock is an invalid input, nothing is published
+    expect(p.stderr).toContain(`${join(rules, 'rules.lock')}: cannot read: is a folder, not a file (EISDIR)`);
   });
 
   it('--rules-dir naming a file', () => {
