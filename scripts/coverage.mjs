@@ -9,7 +9,7 @@
 // `N passed, N failed`, so that this output, like `npm test`'s, ends with it.
 // Exit status: the suite's, or 1 when a floor is not reached.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,10 +31,16 @@ suite.stdout.on('data', (b) => {
 const status = await new Promise((resolve) => suite.on('close', (code, signal) => resolve(signal ? 1 : code ?? 1)));
 last = tail.trim().split('\n').filter((l) => /^\d+ passed, \d+ failed/.test(l)).pop() ?? `the suite ended with status ${status} and no summary line`;
 
+// modules of types only compile to `export {};`: there is nothing in them to run
+const typesOnly = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.js'))
+  .filter((f) => readFileSync(join(root, 'dist', f), 'utf8').replace(/\/\/#.*$/gm, '').trim() === 'export {};')
+  .flatMap((f) => ['--exclude', `dist/${f.split(sep).join('/')}`]);
+
 const report = spawnSync(bin('c8'), [
   'report', '--temp-directory', temp, '--report-dir', 'coverage',
   '--reporter=text-summary', '--reporter=json-summary', '--reporter=html',
-  '--all', '--include', 'dist/**', '--exclude', 'dist/**/*.d.ts', '--exclude', 'dist/validate/validators.generated.cjs',
+  '--all', '--include', 'dist/**', '--exclude', 'dist/**/*.d.ts', '--exclude', 'dist/validate/validators.generated.cjs', ...typesOnly,
 ], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 if (report.status !== 0) {
   process.stdout.write(`\nc8 report failed (status ${report.status})\n${last}\n`);
