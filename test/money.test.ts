@@ -30,6 +30,9 @@ describe('amountProblem: refused, with the reason', () => {
     ['1234567890123456', '"1234567890123456" has more than 15 digits before the decimal point'],
     ['1.1234567', 'has 7 decimals; at most 6 are allowed'],
     ['1'.repeat(41), 'is too long for an amount'],
+    // 40 characters is not yet too long: the next check speaks
+    ['1'.repeat(40), `"${'1'.repeat(40)}" has more than 15 digits before the decimal point`],
+    [`0.${'1'.repeat(38)}`, 'has 38 decimals; at most 6 are allowed'],
     [' 4.00', '" 4.00" has spaces around it; write "4.00"'],
     ['-1', '"-1" is negative; amounts are ≥ 0'],
     ['+5', '"+5" has a sign; write "5"'],
