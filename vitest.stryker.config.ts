@@ -12,6 +12,7 @@ export default defineConfig({
       'test/properties.test.ts',
       'test/cases.test.ts',
       'test/money.test.ts',
+      'test/evaluate-trace.test.ts',
     ],
     testTimeout: 60_000,
   },
