@@ -20,6 +20,8 @@ describe('amountProblem: accepted', () => {
     expect(amountProblem('1.1234567', 7)).toBeUndefined();
     expect(amountProblem('1.12', 1)).toBe('has 2 decimals; at most 1 are allowed');
     expect(amountProblem('1.1', 1)).toBeUndefined();
+    expect(amountProblem('5', 2)).toBeUndefined(); // an integer, checked by the long way
+    expect(amountProblem(1234567890.12345)).toBeUndefined(); // exactly 15 significant digits
     expect(amountProblem(1.12, 1)).toBe('has 2 decimals; at most 1 are allowed');
     expect(amountProblem(1.1234567, 7)).toBeUndefined();
   });
@@ -51,6 +53,18 @@ describe('amountProblem: refused, with the reason', () => {
     ['007', '"007" has leading zeros'],
     ['4.', '"4." is not a decimal amount such as "4.00"'],
     ['abc', '"abc" is not a decimal amount such as "4.00"'],
+    // each rule looks at the whole text, not a part of it (mutation check: anchors)
+    ['5+', '"5+" is not a decimal amount such as "4.00"'],
+    ['nanx', '"nanx" is not a decimal amount such as "4.00"'],
+    ['xinf', '"xinf" is not a decimal amount such as "4.00"'],
+    ['x.inf', '"x.inf" is not a decimal amount such as "4.00"'],
+    ['10x5', '"10x5" is not a decimal amount such as "4.00"'],
+    ['x1e5', '"x1e5" is not a decimal amount such as "4.00"'],
+    ['1e5x', '"1e5x" is not a decimal amount such as "4.00"'],
+    ['1e55', '"1e55" uses exponent notation; write the plain decimal'],
+    ['1.05x', '"1.05x" is not a decimal amount such as "4.00"'],
+    // exactly 15 digits before the point is allowed: the decimals are what is wrong here
+    ['123456789012345.1234567', 'has 7 decimals; at most 6 are allowed'],
     ['', '"" is not a decimal amount such as "4.00"'],
   ])('the string %j', (s, why) => expect(amountProblem(s)).toBe(why));
 
