@@ -32,4 +32,4 @@ const hash = createHash('sha256');
 for (const s of schemas) hash.update(s.text);
 const out = join(root, 'dist', 'validate', 'validators.generated.cjs');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${standaloneCode(ajv, refs)}\nexports.schemasSha256 = ${JSON.stringify(hash.digest('hex'))};\n`);
+writeFileSync(out, `${standaloneCode(ajv, refs)}\nexports.schemasSha256 = ${JSON.stringify(hash.digest('hex'))};\nexports.precompiled = true;\n`);

@@ -66,9 +66,7 @@ beforeEach(() => vi.mocked(parseAllDocuments).mockClear());
 
 describe('hostile rule files (committed fixtures)', () => {
   it.each(TABLE)('$file → $code', ({ file, code, line, beforeParsing }) => {
-    const t0 = performance.now();
     const r = readRuleSetFile(join(HOSTILE, file));
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(r.ruleSet).toBeUndefined();
     expect(r.errors.length).toBeGreaterThan(0);
     expect(r.errors[0]).toMatchObject({ code, file: join(HOSTILE, file), ...(line ? { line } : {}) });
@@ -103,22 +101,21 @@ describe('generated hostile inputs (temp folder)', () => {
 
   it.each(Object.keys(DEEP))('2,000 levels of %s are refused before parsing, as a rule set and as a snapshot', (style) => {
     const text = DEEP[style]!();
-    const t0 = performance.now();
     expect(parseRuleSetText(text, 'x.yaml').errors[0]).toMatchObject({ code: 'NESTING_TOO_DEEP', file: 'x.yaml' });
     expect(snapshotErrors(text)[0]).toMatchObject({ code: 'NESTING_TOO_DEEP' });
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(parserCalls()).toBe(0);
   });
 
   it('a rule file over 1 MiB is refused without being parsed (FILE_TOO_LARGE)', () => {
     const file = join(dir, 'huge.yaml');
     writeFileSync(file, `# padding\n${'#'.repeat(80).concat('\n').repeat(14_000)}schemaVersion: 1\n`);
-    const t0 = performance.now();
     const r = readRuleSetFile(file);
     expect(r.errors).toMatchObject([{ code: 'FILE_TOO_LARGE', file }]);
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(parserCalls()).toBe(0);
-    expect(readRuleSetFile(file, { limits: { maxRuleFileBytes: 2 * 1024 * 1024 } }).errors[0]?.code).not.toBe('FILE_TOO_LARGE');
+    // under a higher limit the same file is read and parsed: it is then refused for what it says (no id, no tiers …)
+    const raised = readRuleSetFile(file, { limits: { maxRuleFileBytes: 2 * 1024 * 1024 } });
+    expect(parserCalls()).toBe(1);
+    expect(raised.errors[0]).toMatchObject({ code: 'SCHEMA', file });
   });
 
   it('an oversized snapshot file and an oversized NDJSON record become error records', async () => {

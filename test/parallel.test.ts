@@ -1,13 +1,26 @@
+/**
+ * Parallel evaluate: the output of `--jobs 2` is checked record by record
+ * against an independent evaluation (bench/baseline.js: a hand-written
+ * evaluator that shares no code with src/), `--jobs 1` and `--jobs 2` print
+ * the same bytes, and the reader of a big stream stays a bounded number of
+ * chunks ahead of the output. The in-process runs share one worker pool.
+ */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/load/limits.js';
 import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
+import { createRunner } from '../src/parallel/pool.js';
 import { CHUNK_BYTES } from '../src/input/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
+// @ts-expect-error: plain JavaScript, no types
+import { evaluateSnapshot, loadRules } from '../bench/baseline.js';
 
 const dir = tempDir();
+const pool = createRunner(2);
+afterAll(() => pool.close());
 
 /** A small seeded generator: valid snapshots with bad records mixed in. */
 function portfolio(n: number, seed: number): string[] {
@@ -34,40 +47,91 @@ function portfolio(n: number, seed: number): string[] {
   return out;
 }
 
+interface Expected { line: number; account?: string; result?: { account: string; period: string; tier: string; creditPercent: string; credit: string; amountDue: string } }
+
+/** What each line should give, by the independent evaluator. */
+function expectedOf(lines: string[]): Expected[] {
+  const R = loadRules('rules/2026-01.yaml');
+  return lines.map((l, i) => {
+    let s: { account?: unknown } | undefined;
+    try {
+      s = JSON.parse(l) as { account?: unknown };
+      return { line: i + 1, account: s.account as string, result: evaluateSnapshot(s, R) };
+    } catch {
+      return { line: i + 1, account: typeof s?.account === 'string' ? s.account : undefined };
+    }
+  });
+}
+
 function cli(args: string[]) {
   return spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
+// enough records for several 256 KiB chunks, so that both workers have batches at once
+const lines = portfolio(1300, 7);
+const file = join(dir, 'mixed.ndjson');
+writeFileSync(file, `${lines.join('\n')}\n`);
+const expected = expectedOf(lines);
+const bad = expected.filter((e) => !e.result);
+
 describe('parallel evaluate', () => {
-  it('--jobs 1 and --jobs 2 print the same bytes, bad records included', () => {
-    const file = join(dir, 'mixed.ndjson');
-    writeFileSync(file, `${portfolio(3000, 7).join('\n')}\n`);
-    for (const format of ['ndjson', 'json', 'csv', 'text']) {
-      const one = cli(['evaluate', '--rules-version', '2026-01', '--format', format, '--jobs', '1', file]);
-      const two = cli(['evaluate', '--rules-version', '2026-01', '--format', format, '--jobs', '2', file]);
-      expect(one.status).toBe(1); // there are bad records
-      expect(two.stdout).toBe(one.stdout);
-      expect(two.stderr).toBe(one.stderr);
-    }
-    const lines = cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '2', file]);
-    const records = lines.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(records).toHaveLength(3000);
-    const errors = records.filter((r) => r.error).length;
-    expect(errors).toBeGreaterThan(50);
-    expect(lines.stderr).toContain(`3000 record(s): ${3000 - errors} evaluated, ${errors} error(s)`);
-    // output order is input order
-    const accounts = records.map((r) => r.account ?? r.error?.line);
-    expect(accounts[0]).toBe(records[0].error ? 1 : 'R-0');
-    expect(records.filter((r) => !r.error).map((r) => Number(r.account.slice(2))))
-      .toEqual([...records.filter((r) => !r.error).map((r) => Number(r.account.slice(2)))].sort((a, b) => a - b));
+  it('the generated portfolio spans several chunks and has bad records of each kind', () => {
+    expect(statSync(file).size).toBeGreaterThan(2 * CHUNK_BYTES);
+    expect(bad.filter((e) => e.account === undefined).length).toBeGreaterThan(10); // truncated JSON
+    expect(bad.filter((e) => e.account !== undefined).length).toBeGreaterThan(10); // unknown service, 1e3
+    expect(new Set(expected.filter((e) => e.result?.creditPercent !== '0').map((e) => e.result?.tier)).size).toBeGreaterThan(2);
   });
 
-  it('streams a 200,000-record input: input read ahead of output stays bounded', async () => {
-    const file = join(dir, 'big.ndjson');
-    const total = 200_000;
+  it('--jobs 2 gives, in input order, what the independent evaluator computes; --jobs 1 prints the same bytes', () => {
+    const two = cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '2', file]);
+    expect(two.status).toBe(1); // there are bad records
+    const records = two.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(records).toHaveLength(lines.length);
+    const seen = records.map((r) => (r.error
+      ? { line: r.error.line as number, account: r.account as string | undefined }
+      : { account: r.account, period: r.period, tier: r.tier.name, creditPercent: r.creditPercent, credit: r.credit, amountDue: r.statement.amountDue }));
+    expect(seen).toEqual(expected.map((e) => e.result ?? { line: e.line, account: e.account }));
+    // one line per bad record on stderr, in input order, then the counts
+    const errLines = two.stderr.trim().split('\n');
+    expect(errLines.slice(0, -1).map((l) => Number(l.slice(file.length + 1).split(':')[0]))).toEqual(bad.map((e) => e.line));
+    expect(errLines.at(-1)).toBe(`${lines.length} record(s): ${lines.length - bad.length} evaluated, ${bad.length} error(s)`);
+
+    const one = cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '1', file]);
+    expect(one.status).toBe(1);
+    expect(one.stdout).toBe(two.stdout);
+    expect(one.stderr).toBe(two.stderr);
+  });
+
+  it.each(['json', 'csv', 'text'] as const)('%s: one job and two print the same bytes and error lines', async (format) => {
+    const run = async (jobs: number) => {
+      let text = '';
+      const errorLines: string[] = [];
+      const counts = await evaluatePortfolio([file], {
+        rules: { rulesDir: 'rules', ref: '2026-01' }, format, limits: resolveLimits(), jobs,
+        runner: jobs > 1 ? pool : undefined, write: (t) => { text += t; }, onErrorLine: (l) => errorLines.push(l),
+      });
+      return { text, errorLines, counts };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two).toEqual(one);
+    expect(one.counts).toEqual({ records: lines.length, evaluated: lines.length - bad.length, errors: bad.length });
+    expect(one.errorLines.map((l) => Number(l.slice(file.length + 1).split(':')[0]))).toEqual(bad.map((e) => e.line));
+    if (format === 'csv') {
+      const rows = parseCsv(one.text, { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => (r.error ? { account: r.account || undefined } : { account: r.account, tier: r.tier, credit: r.credit, amountDue: r.amountDue })))
+        .toEqual(expected.map((e) => (e.result
+          ? { account: e.result.account, tier: e.result.tier, credit: e.result.credit, amountDue: e.result.amountDue }
+          : { account: e.account })));
+    }
+  });
+
+  it('streams a 40,000-record input (8 MB, 30 chunks): input read ahead of output stays bounded', async () => {
+    const big = join(dir, 'big.ndjson');
+    const total = 40_000;
     const line = (i: number) => `{"schemaVersion":1,"account":"S-${i}","period":"2026-11","reseller":{"approved":true,"approvedOn":"2026-01-01"},"subClients":["a","b","c"],"lineItems":[{"service":"hipaa-fee","amount":"${(i % 9000) + 1}.25"}]}\n`;
     // written by a stream while the evaluation reads the file: the tool must not wait for the end
-    const ws = createWriteStream(file);
+    const ws = createWriteStream(big);
     const chunk = 1000;
     for (let i = 0; i < total; i += chunk) {
       let text = '';
@@ -75,6 +139,8 @@ describe('parallel evaluate', () => {
       if (!ws.write(text)) await new Promise((r) => ws.once('drain', r));
     }
     await new Promise((r) => ws.end(r));
+    // far more than the bound below: a reader that did not wait for the output would exceed it
+    expect(statSync(big).size).toBeGreaterThan(7 * 4 * (CHUNK_BYTES + 1024));
 
     // bytes of the first k records, to know how much input the output so far accounts for
     const upTo = new Float64Array(total + 1);
@@ -82,8 +148,8 @@ describe('parallel evaluate', () => {
     let maxAhead = 0;
     let read = 0;
     let outputs = 0;
-    const counts = await evaluatePortfolio([file], {
-      rules: { rulesDir: 'rules', ref: '2026-01' }, format: 'ndjson', limits: resolveLimits(), jobs: 2,
+    const counts = await evaluatePortfolio([big], {
+      rules: { rulesDir: 'rules', ref: '2026-01' }, format: 'ndjson', limits: resolveLimits(), jobs: 2, runner: pool,
       onRead: (bytes) => { read = bytes; maxAhead = Math.max(maxAhead, read - upTo[outputs]!); },
       write: (t) => { outputs += t ? t.split('\n').length - 1 : 0; },
     });

@@ -1,10 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { addEditorKeywords, ajvOptions, forValidation } from '../src/validate/ajv-options.js';
-import { compileValidators, schemaPath, validators } from '../src/validate/schemas.js';
+import {
+  compileValidators, GENERATED_VALIDATORS, loadedValidators, loadValidators, schemaPath, validators,
+} from '../src/validate/schemas.js';
+
+const require = createRequire(import.meta.url);
+// copies of the build's module go beside it, where it finds `ajv` as it does
+const dir = mkdtempSync(join(dirname(GENERATED_VALIDATORS), '.test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const texts = [readFileSync(schemaPath('ruleset'), 'utf8'), readFileSync(schemaPath('snapshot'), 'utf8')] as const;
 
 const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020, names: string[]) => unknown;
 
@@ -15,10 +25,18 @@ const bad = {
 };
 
 describe('validators', () => {
+  it('the ones in use are the functions of the build\'s module, which says it was pre-compiled', () => {
+    const generated = require(GENERATED_VALIDATORS) as Record<string, unknown>;
+    expect(generated.precompiled).toBe(true);
+    expect(loadedValidators().origin).toBe('pre-compiled');
+    // the very functions that module exports, not a run-time compilation of the same schemas
+    expect(validators().snapshot).toBe(generated.snapshot);
+    expect(validators().ruleset).toBe(generated.ruleset);
+  });
+
   it('the pre-compiled and the run-time compiled schemas report the same errors', () => {
-    const runtime = compileValidators(readFileSync(schemaPath('ruleset'), 'utf8'), readFileSync(schemaPath('snapshot'), 'utf8'));
+    const runtime = compileValidators(texts[0], texts[1]);
     const pre = validators();
-    expect(pre.snapshot).not.toBe(runtime.snapshot);
     expect(pre.snapshot(bad)).toBe(false);
     expect(runtime.snapshot(bad)).toBe(false);
     expect(pre.snapshot.errors).toEqual(runtime.snapshot.errors);
@@ -27,6 +45,31 @@ describe('validators', () => {
     expect(pre.ruleset(rules)).toBe(false);
     runtime.ruleset(rules);
     expect(pre.ruleset.errors).toEqual(runtime.ruleset.errors);
+  });
+
+  it('a generated module made from other schema text is not used: the schemas are compiled at run time', () => {
+    const stale = join(dir, 'stale.cjs');
+    copyFileSync(GENERATED_VALIDATORS, stale);
+    const module = require(stale) as Record<string, unknown>;
+    // the build's module, as it was before someone edited a schema without rebuilding
+    const edited = texts[1].replace('"account"', '"accountId"');
+    expect(edited).not.toBe(texts[1]);
+    const loaded = loadValidators(stale, texts[0], edited);
+    expect({ origin: loaded.origin, reason: loaded.reason }).toEqual({ origin: 'compiled', reason: 'stale' });
+    expect(loaded.validators.snapshot).not.toBe(module.snapshot);
+    // with the same texts the same file is used
+    const fresh = loadValidators(stale, texts[0], texts[1]);
+    expect(fresh.origin).toBe('pre-compiled');
+    expect(fresh.validators.snapshot).toBe(module.snapshot);
+  });
+
+  it('a module without the pre-compiled marker, or no module at all, is compiled at run time', () => {
+    const unmarked = join(dir, 'unmarked.cjs');
+    writeFileSync(unmarked, readFileSync(GENERATED_VALIDATORS, 'utf8').replace('exports.precompiled = true;', ''));
+    expect(loadValidators(unmarked, texts[0], texts[1])).toMatchObject({ origin: 'compiled', reason: 'stale' });
+    const none = loadValidators(join(dir, 'none.cjs'), texts[0], texts[1]);
+    expect({ origin: none.origin, reason: none.reason }).toEqual({ origin: 'compiled', reason: 'missing' });
+    expect(none.validators.snapshot(bad)).toBe(false);
   });
 });
 

@@ -122,6 +122,9 @@ describe('whatif', () => {
     const one = await run('json', 1);
     const two = await run('json', 2);
     expect(two.text).toBe(one.text);
+    // and both are right, by the hand computation above
+    expect(two.tally.summary()).toMatchObject({ accounts: 3, errors: 1, baselineCredit: '145.00', candidateCredit: '167.50', delta: '22.50' });
+    expect(JSON.parse(two.text).accounts.map((a: { account?: string }) => a.account)).toEqual(['A', 'B', 'C', 'D']);
   });
 });
 

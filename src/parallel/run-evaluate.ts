@@ -7,7 +7,7 @@ import type { InputFormat, ReadOptions } from '../input/portfolio.js';
 import { createFramer, type OutputFormat } from '../report/formats.js';
 import type { RunCounts } from '../evaluate/pipeline.js';
 import { portfolioBatches } from './batches.js';
-import { planRunner, runOrdered, type PoolStats } from './pool.js';
+import { planRunner, runOrdered, type PoolStats, type TaskRunner } from './pool.js';
 import type { EvaluateOut, EvaluateTask, RulesSpec } from './tasks.js';
 
 /** Options of a parallel evaluate run. */
@@ -36,6 +36,8 @@ export interface EvaluateRunOptions {
   onWorkerLost?: (err: Error) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
+  /** A runner of `jobs` workers to use instead of a new one; it is left open (tests share one pool). */
+  runner?: TaskRunner;
 }
 
 /** Evaluates every record of `inputs`; resolves to the counts. */
@@ -51,7 +53,10 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
-  const plan = await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
+  const shared = opts.runner;
+  const plan = shared
+    ? { runner: shared, tasks: tasks(), window: Math.max(1, opts.jobs) * 2, stats: () => ({ workers: shared.peakWorkers(), batches: 0 }) }
+    : await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
   try {
     await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
       let text = '';
@@ -67,7 +72,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
     await opts.write(framer.end());
     opts.onPoolStats?.(plan.stats());
   } finally {
-    await plan.runner.close();
+    if (!opts.runner) await plan.runner.close();
   }
   return counts;
 }

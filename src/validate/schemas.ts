@@ -22,22 +22,51 @@ export function schemaPath(name: Name): string {
 }
 
 /** Where the build puts the pre-compiled validators (the same from src/ and dist/). */
-const GENERATED = fileURLToPath(new URL('../../dist/validate/validators.generated.cjs', import.meta.url));
+export const GENERATED_VALIDATORS = fileURLToPath(new URL('../../dist/validate/validators.generated.cjs', import.meta.url));
 
-let cache: Validators | undefined;
+/**
+ * Where the validators in use came from: `pre-compiled` (the build's module,
+ * made from the same schema text), or `compiled` at run time because that
+ * module is missing (`missing`) or was made from other schema text (`stale`:
+ * it is then not used at all, so a schema edit without a rebuild never
+ * validates with the old schemas).
+ */
+export interface LoadedValidators {
+  validators: Validators;
+  origin: 'pre-compiled' | 'compiled';
+  reason?: 'missing' | 'stale';
+}
+
+/** The shape of the build's module (scripts/build-validators.mjs). */
+interface GeneratedModule extends Validators { schemasSha256: string; precompiled: true }
+
+let cache: LoadedValidators | undefined;
 
 /** The validators, loaded (or compiled) on first use. */
 export function validators(): Validators {
+  return loadedValidators().validators;
+}
+
+/** The validators with where they came from, loaded (or compiled) on first use. */
+export function loadedValidators(): LoadedValidators {
   if (cache) return cache;
   const texts = (['ruleset', 'snapshot'] as const).map((n) => readFileSync(schemaPath(n), 'utf8'));
-  const sha = createHash('sha256');
-  for (const t of texts) sha.update(t);
-  if (existsSync(GENERATED)) {
-    const pre = require(GENERATED) as Validators & { schemasSha256: string };
-    if (pre.schemasSha256 === sha.digest('hex')) return (cache = { ruleset: pre.ruleset, snapshot: pre.snapshot });
-  }
-  cache = compileValidators(texts[0]!, texts[1]!);
+  cache = loadValidators(GENERATED_VALIDATORS, texts[0]!, texts[1]!);
   return cache;
+}
+
+/**
+ * The validators of the module at `generated` when it was built from exactly
+ * these schema texts (same SHA-256); otherwise the texts compiled at run time.
+ */
+export function loadValidators(generated: string, ruleset: string, snapshot: string): LoadedValidators {
+  const sha = createHash('sha256').update(ruleset).update(snapshot).digest('hex');
+  if (!existsSync(generated)) return { validators: compileValidators(ruleset, snapshot), origin: 'compiled', reason: 'missing' };
+  const pre = require(generated) as GeneratedModule;
+  if (pre.precompiled !== true || pre.schemasSha256 !== sha) {
+    return { validators: compileValidators(ruleset, snapshot), origin: 'compiled', reason: 'stale' };
+  }
+  return { validators: { ruleset: pre.ruleset, snapshot: pre.snapshot }, origin: 'pre-compiled' };
 }
 
 /** Compiles the schema texts at run time (the fallback when the build output is missing or stale). */

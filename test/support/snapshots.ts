@@ -23,11 +23,11 @@ export function snapshotText(snapshot: unknown, format: 'yaml' | 'json'): Snapsh
 
 /** Parses and evaluates; the result, or the errors that stopped it (never a thrown bug). */
 export async function evaluateText(
-  s: SnapshotText, ruleSet: RuleSet, limits: Partial<LoadLimits> = {},
+  s: SnapshotText, ruleSet: RuleSet, limits: Partial<LoadLimits> = {}, options: { trace?: boolean } = {},
 ): Promise<{ result?: EvaluationResult; errors: RcError[] }> {
   try {
     const located = readSnapshot(s, limits);
-    return { result: await evaluate(located.snapshot, ruleSet, located.doc, { trace: false }), errors: [] };
+    return { result: await evaluate(located.snapshot, ruleSet, located.doc, { trace: options.trace ?? false }), errors: [] };
   } catch (err) {
     return { errors: asRcErrors(err) };
   }

@@ -1,0 +1,19 @@
+/**
+ * The in-process tests of the money path, for the mutation check (`npm run mutation`).
+ * CLI and worker tests run dist/ in other processes, so Stryker's mutants in src/
+ * would never reach them: they are left out here.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/evaluate.table.test.ts',
+      'test/properties.test.ts',
+      'test/cases.test.ts',
+      'test/money.test.ts',
+      'test/evaluate-trace.test.ts',
+    ],
+    testTimeout: 60_000,
+  },
+});
