@@ -37,7 +37,11 @@ export type ErrorCode =
   | 'BAD_DATE'
   | 'CASE_INVALID'
   | 'CASE_FAILED'
-  | 'RULES_PIN_MISMATCH';
+  | 'RULES_PIN_MISMATCH'
+  | 'WRONG_PERIOD'
+  | 'LEDGER_NOT_FOUND'
+  | 'LEDGER_UNUSABLE'
+  | 'LEDGER_BUSY';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

@@ -11,6 +11,8 @@ import { registerPublish } from './commands/publish.js';
 import { registerTest } from './commands/test.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWhatIf } from './commands/whatif.js';
+import { registerIssue } from './commands/issue.js';
+import { registerLedger } from './commands/ledger.js';
 import { EXIT, UsageError, printErrors, colors, stdoutIsClosed, watchStdout } from './io.js';
 import { reportRssOnExit } from './progress.js';
 
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerPublish(program);
   registerWhatIf(program);
+  registerIssue(program);
+  registerLedger(program);
   return program;
 }
 
