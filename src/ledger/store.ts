@@ -141,7 +141,11 @@ export class Ledger {
           const src = new Database(file, { readonly: true, fileMustExist: true });
           try {
             checkVersion(file, src.pragma('user_version', { simple: true }) as number, src);
-            db = new Database(src.serialize());
+            const image = src.serialize();
+            // header bytes 18–19 say "WAL" (2); an in-memory copy has no WAL file: mark it a rollback-journal database (1)
+            image[18] = 1;
+            image[19] = 1;
+            db = new Database(image);
           } finally {
             src.close();
           }
