@@ -96,7 +96,7 @@ export function registerLedger(program: Command): void {
       }
       await withLedger(o.ledger, async (l) => {
         const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
-        for (const p of report.problems) await out(`${p.kind}: ${p.message}\n`);
+        for (const p of report.problems) await out(`${p.message}\n`);
         await out(`head ${report.head.hash}, ${report.head.count} entries${o.head !== undefined && !report.problems.some((p) => p.kind === 'head') ? ` (head ${o.head.slice(0, 12)}… found)` : ''}\n`);
         await out(`${report.entries} entries verified, ${report.problems.length} problem(s)\n`);
         if (report.problems.length) process.stderr.write(`${colors.red('the ledger does not verify')}\n`);
