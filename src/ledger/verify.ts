@@ -14,6 +14,7 @@ import { asRcErrors, formatError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { entryHash, entryId, sha256Hex, ZERO_HASH, type EntryBody, type EntryResult } from './entry.js';
 import type { Head, Ledger, StoredRow } from './store.js';
+import { makeStatement } from './issue.js';
 
 /** One problem found. */
 export interface VerifyProblem {
@@ -52,6 +53,8 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
   let headSeen = opts.head === undefined || opts.head === ZERO_HASH;
   let last: Head = { hash: ZERO_HASH, count: 0 };
   const rulesCache = new Map<string, RuleSet | string>();
+  // adjustments seen so far, and which statement carried each
+  const adjustments = new Map<string, { account: string; period: string; amount: string; carriedBy?: string }>();
   for (const row of ledger.rows() as Iterable<StoredRow>) {
     count++;
     const label = `entry #${row.seq} (${row.id})`;
@@ -76,6 +79,8 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
     last = { hash: row.hash, count };
     if (!headSeen && row.hash === opts.head) headSeen = true;
     if (!body) continue;
+    const carry = carriedProblems(body, adjustments);
+    if (carry) problems.push({ kind: 'result differs', seq: row.seq, entry: row.id, message: `${label}: result differs: ${carry}` });
     // recompute from the stored snapshot under the pinned rules
     const key = `${body.rules.id}\u0000${body.rules.sha256}`;
     let rs = rulesCache.get(key);
@@ -90,9 +95,16 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
         tier: r.tier.name, creditPercent: r.creditPercent, tierBasis: r.tierBasis, creditBase: r.creditBase,
         charges: r.statement.charges, credit: r.credit, eligible: r.eligibility.eligible, reasons: r.eligibility.reasons,
       };
-      const diff = RESULT_KEYS.filter((k) => canonicalJson(now[k]) !== canonicalJson(body.result[k]));
+      const diff: string[] = RESULT_KEYS.filter((k) => canonicalJson(now[k]) !== canonicalJson(body.result[k]));
+      if (body.statement) {
+        const st = body.statement;
+        const again = makeStatement(body.result.charges, body.result.credit, st.adjustments.map((a) => ({ ...a, account: body.account, reason: 'snapshot changed' })), rs.rounding.scale, rs.rounding.mode);
+        if (canonicalJson(again) !== canonicalJson(st)) diff.push('statement');
+      }
       if (diff.length) {
-        problems.push({ kind: 'result differs', seq: row.seq, entry: row.id, message: `${label}: result differs: ${diff.map((k) => `${k} recorded ${canonicalJson(body.result[k])}, now ${canonicalJson(now[k])}`).join('; ')}` });
+        const what = (k: string) => (k === 'statement' ? 'the statement does not add up (amountDue = charges − credit − Σ adjustments)'
+          : `${k} recorded ${canonicalJson(body.result[k as keyof EntryResult])}, now ${canonicalJson(now[k as keyof EntryResult])}`);
+        problems.push({ kind: 'result differs', seq: row.seq, entry: row.id, message: `${label}: result differs: ${diff.map(what).join('; ')}` });
       }
     } catch (err) {
       problems.push({ kind: 'result differs', seq: row.seq, entry: row.id, message: `${label}: result differs: the stored snapshot no longer evaluates (${asRcErrors(err).map(formatError).join('; ')})` });
@@ -102,6 +114,25 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
     problems.push({ kind: 'head', message: `head ${opts.head} is not in the ledger: entries up to it were removed or changed (the ledger's head is now ${last.hash}, ${last.count} entries)` });
   }
   return { entries: count, problems, head: last };
+}
+
+/** Whether the adjustments an issue entry carries are earlier, pending, of its account and an earlier period, with their amounts. */
+function carriedProblems(b: EntryBody, seen: Map<string, { account: string; period: string; amount: string; carriedBy?: string }>): string | undefined {
+  if (b.kind === 'adjustment') {
+    seen.set(b.id, { account: b.account, period: b.period, amount: b.amount ?? '' });
+    return undefined;
+  }
+  const bad: string[] = [];
+  for (const a of b.statement?.adjustments ?? []) {
+    const s = seen.get(a.entry);
+    if (!s) bad.push(`it carries ${a.entry}, which is no earlier adjustment`);
+    else if (s.carriedBy) bad.push(`it carries ${a.entry}, already carried by ${s.carriedBy}`);
+    else if (s.account !== b.account || s.period !== a.origin || a.origin >= b.period || s.amount !== a.amount) {
+      bad.push(`it carries ${a.entry} with another account, origin or amount than the adjustment has`);
+    }
+    if (s) s.carriedBy ??= b.id;
+  }
+  return bad.length ? bad.join('; ') : undefined;
 }
 
 /** Which stored columns disagree with the hashed content (the columns are read by `issue`). */
