@@ -85,16 +85,22 @@ export function entryId(kind: EntryKind, account: string, period: string, n: num
 }
 
 /**
- * The canonical JSON of an entry body whose snapshot is given as canonical
- * JSON text already (computed in a worker): equal to `canonicalJson(body)`
- * with `snapshot` parsed, without re-walking the snapshot.
+ * The canonical JSON of an entry body whose snapshot (and, when given, result)
+ * is canonical JSON text already (computed in a worker): equal to
+ * `canonicalJson(body)` with those parsed, without walking them again.
  */
-export function canonicalEntry(body: Omit<EntryBody, 'snapshot'>, snapshotJson: string): string {
+export function canonicalEntry(body: Omit<EntryBody, 'snapshot'>, snapshotJson: string, resultJson?: string): string {
   const obj = body as unknown as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => k !== 'snapshot' && obj[k] !== undefined);
   keys.push('snapshot');
   keys.sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${k === 'snapshot' ? snapshotJson : canonicalJson(obj[k])}`).join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = k === 'snapshot' ? snapshotJson : k === 'result' && resultJson !== undefined ? resultJson : canonicalJson(obj[k]);
+    out += `${i ? ',' : ''}${JSON.stringify(k)}:${v}`;
+  }
+  return `${out}}`;
 }
 
 /** hash = sha256(prev + canonical JSON of the entry without hash). */

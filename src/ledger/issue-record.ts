@@ -5,7 +5,7 @@
  * thread only decides and writes.
  */
 import { RcError, asRcErrors } from '../errors.js';
-import { sha256Hex } from './entry.js';
+import { sha256Hex, type EntryResult } from './entry.js';
 import { canonicalJson } from '../load/canonical.js';
 import type { LoadLimits } from '../load/limits.js';
 import { formatPath } from '../load/source-doc.js';
@@ -17,7 +17,7 @@ import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 
 /** An evaluated record with its canonical snapshot, or an error record. */
 export type IssueItem =
-  | { seq: number; ok: true; result: EvaluationResult; snapshotJson: string; snapshotSha256: string; rounding: RuleSet['rounding'] }
+  | { seq: number; ok: true; result: EvaluationResult; snapshotJson: string; snapshotSha256: string; rounding: RuleSet['rounding']; entryResult: EntryResult; resultJson: string }
   | { seq: number; ok: false; error: ErrorRecord };
 
 /** Evaluates one record of an issue run for `period`; never throws for bad input. */
@@ -34,9 +34,21 @@ export async function issueRecord(raw: RawRecord, choice: RuleChoice, period: st
     const rs = chooseRuleSet(choice, located);
     const result = await evaluate(s, rs, located.doc, options);
     const snapshotJson = canonicalJson(located.doc.value);
-    return { seq: raw.seq, ok: true, result, snapshotJson, snapshotSha256: sha256Hex(snapshotJson), rounding: rs.rounding };
+    const er = entryResult(result);
+    return {
+      seq: raw.seq, ok: true, result, snapshotJson, snapshotSha256: sha256Hex(snapshotJson), rounding: rs.rounding,
+      entryResult: er, resultJson: canonicalJson(er),
+    };
   } catch (err) {
     const errors = asRcErrors(err);
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };
   }
+}
+
+/** The figures an entry records of a result. */
+export function entryResult(r: EvaluationResult): EntryResult {
+  return {
+    tier: r.tier.name, creditPercent: r.creditPercent, tierBasis: r.tierBasis, creditBase: r.creditBase,
+    charges: r.statement.charges, credit: r.credit, eligible: r.eligibility.eligible, reasons: r.eligibility.reasons,
+  };
 }

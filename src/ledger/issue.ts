@@ -14,7 +14,7 @@ import { portfolioBatches } from '../parallel/batches.js';
 import { createRunner, runOrdered } from '../parallel/pool.js';
 import type { EvaluateOut, EvaluateTask } from '../parallel/tasks.js';
 import type { OutputFormat } from '../report/formats.js';
-import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type EntryResult, type Statement } from './entry.js';
+import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
 import type { IssueItem } from './issue-record.js';
 import { ledgerError, type Head, type Ledger, type PendingAdjustment } from './store.js';
 import { programVersion } from './version.js';
@@ -74,6 +74,8 @@ export interface IssueOptions {
   onRecord?: (r: IssueRecord) => void | Promise<void>;
   onErrorLine?: (line: string) => void;
   onProgress?: (records: number, errors: number, bytes: number) => void;
+  /** after each batch's records (e.g. to flush output written per batch); awaited */
+  onBatch?: () => void | Promise<void>;
   onWorkerLost?: (err: Error) => void;
   /** the test seam: the process SIGKILLs itself at this point */
   fault?: FaultPoint;
@@ -94,14 +96,6 @@ const die = () => process.kill(process.pid, 'SIGKILL');
 
 /** Σ of decimal texts, exact. */
 const sum = (xs: readonly string[]) => xs.reduce((s, x) => s.plus(x), new Dec(0));
-
-/** The recorded figures of a result. */
-function entryResult(r: EvaluationResult): EntryResult {
-  return {
-    tier: r.tier.name, creditPercent: r.creditPercent, tierBasis: r.tierBasis, creditBase: r.creditBase,
-    charges: r.statement.charges, credit: r.credit, eligible: r.eligibility.eligible, reasons: r.eligibility.reasons,
-  };
-}
 
 /** The statement of an issue entry: amountDue = charges − credit − Σ adjustments, rounded once. */
 export function makeStatement(charges: string, credit: string, adjustments: PendingAdjustment[], scale: number, mode: RoundingMode): Statement {
@@ -142,7 +136,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
       const now = new Date().toISOString();
       const append = (body: Omit<EntryBody, 'snapshot' | 'prev'>): EntryBody => {
         const full = { ...body, prev: head.hash } as Omit<EntryBody, 'snapshot'>;
-        const text = canonicalEntry(full, item.snapshotJson);
+        const text = canonicalEntry(full, item.snapshotJson, item.resultJson);
         const hash = entryHash(head.hash, text);
         const stored = full as EntryBody;
         ledger.append(stored, text, hash);
@@ -151,7 +145,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
       };
       const common = {
         account: r.account, period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
-        result: entryResult(r), programVersion: version, runId, recordedAt: now,
+        result: item.entryResult, programVersion: version, runId, recordedAt: now,
       };
       const s = state.get(r.account);
       if (!s?.issue) {
@@ -214,6 +208,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
           await opts.onRecord?.(rec);
         }
         bytes += task.bytes;
+        await opts.onBatch?.();
         opts.onProgress?.(counts.records, counts.errors, bytes);
       });
     } finally {

@@ -79,13 +79,18 @@ function issueCsvRow(r: IssueRecord): string[] {
   return [...base.slice(0, -1), adjustmentsTotal(r.result.statement, scale), r.ledger.status, r.ledger.entry, r.ledger.adjustment ?? '', ''];
 }
 
+/** One CSV field as csv-stringify writes it: quoted when it holds a quote, comma or line break. */
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
 /** Writes issue records in `format` (framing as `evaluate`'s). */
 export function createIssueWriter(format: OutputFormat, opts: { trace?: boolean } = {}): { record(r: IssueRecord): string; end(): string } {
   if (format === 'csv') {
     let first = true;
     const head = stringify([ISSUE_CSV_COLUMNS]);
     return {
-      record: (r) => { const h = first ? head : ''; first = false; return h + stringify([issueCsvRow(r)]); },
+      record: (r) => { const h = first ? head : ''; first = false; return `${h}${issueCsvRow(r).map(csvField).join(',')}\n`; },
       end: () => (first ? head : ''),
     };
   }

@@ -88,6 +88,7 @@ Examples:
       const writer = createIssueWriter(opts.format, { trace: opts.trace });
       const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
       const progress = startProgress(files);
+      let pending = '';
       try {
         const s = await issuePeriod(ledger, files, {
           period: opts.period,
@@ -100,12 +101,14 @@ Examples:
           waitSeconds: opts.wait,
           fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
           onBusy: () => note(`ledger ${opts.ledger} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
-          onRecord: (r) => out(writer.record(r)),
+          // output is written once per batch, as evaluate does
+          onRecord: (r) => { pending += writer.record(r); },
+          onBatch: async () => { const t = pending; pending = ''; await out(t); },
           onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
           onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
           onProgress: (records, errors, bytes) => progress.update(records, errors, bytes),
         }).finally(() => progress.stop());
-        await out(writer.end());
+        await out(pending + writer.end());
         note(s.committed
           ? `ledger ${opts.ledger}: head ${s.head.hash}, ${s.head.count} entries`
           : `dry run: nothing written to ${opts.ledger} (head would be ${s.head.hash}, ${s.head.count} entries)`);
