@@ -4,10 +4,11 @@
  * each run, the adjustment it recorded and the statement it shows, all worked
  * out by hand (creditCents).
  */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openLedger, issuePeriod, resolveLimits, type IssueRecord, type LedgerEntry } from '../src/index.js';
+import { loadRules, openLedger, issuePeriod, readRuleSetFile, resolveLimits, type IssueRecord, type LedgerEntry } from '../src/index.js';
 import { creditCents, dollars, snap, writeNdjson } from './support/ledger.js';
 import { tempDir } from './support/temp.js';
 
@@ -87,12 +88,12 @@ const CASES: Case[] = [
   ] },
 ];
 
-async function runOnce(ledgerFile: string, period: string, snaps: object[]): Promise<IssueRecord[]> {
+async function runOnce(ledgerFile: string, period: string, snaps: object[], rulesDir = 'rules'): Promise<IssueRecord[]> {
   const file = writeNdjson(work, `in-${n++}.ndjson`, snaps);
   const ledger = openLedger(ledgerFile);
   const out: IssueRecord[] = [];
   try {
-    await issuePeriod(ledger, [file], { period, limits: resolveLimits(), onRecord: (r) => { out.push(r); } });
+    await issuePeriod(ledger, [file], { period, rulesDir, limits: resolveLimits(), onRecord: (r) => { out.push(r); } });
   } finally {
     ledger.close();
   }
@@ -150,6 +151,32 @@ describe('issue: statuses, adjustments and statements (SPEC §9)', () => {
     ]);
     expect(entries(file)[0]!.statement).toEqual({ charges: '100.00', credit: '10.00', adjustments: [], amountDue: '90.00' });
     expect(entries(file).map((e) => e.reason)).toEqual([undefined, 'snapshot changed', 'snapshot changed']);
+  });
+
+  it('another published rule set now chosen for the period: an adjustment with reason "rules changed"', async () => {
+    const rules = join(work, `rules-${n++}`);
+    mkdirSync(rules);
+    cpSync('rules/2026-01.yaml', join(rules, '2026-01.yaml'));
+    cpSync('rules/rules.lock', join(rules, 'rules.lock'));
+    const file = join(work, `rules-${n++}.sqlite`);
+    const [first] = await runOnce(file, '2026-11', [snap(A, '2026-11', 25)], rules);
+    expect(first!.ok && first!.ledger.status).toBe('issued');
+    // retire 2026-01 (its hash stays) and publish 2026-02 for the same window, tier-10 at 12%
+    const text = readFileSync(join(rules, '2026-01.yaml'), 'utf8');
+    writeFileSync(join(rules, '2026-01.yaml'), text.replace('status: published', 'status: retired'));
+    writeFileSync(join(rules, '2026-02.yaml'), text.replace('id: "2026-01"', 'id: "2026-02"')
+      .replace('{ name: tier-10, from: "50",   creditPercent: "10" }', '{ name: tier-10, from: "50",   creditPercent: "12" }'));
+    const lock = JSON.parse(readFileSync(join(rules, 'rules.lock'), 'utf8')) as Record<string, string>;
+    lock['2026-02'] = readRuleSetFile(join(rules, '2026-02.yaml')).ruleSet!.sha256;
+    writeFileSync(join(rules, 'rules.lock'), JSON.stringify(lock));
+    expect(loadRules(rules).errors).toEqual([]);
+    const [second] = await runOnce(file, '2026-11', [snap(A, '2026-11', 25)], rules);
+    // 12% of $100.00 = $12.00, $2.00 more than issued
+    expect(second!.ok && second!.ledger).toEqual({ status: 'adjusted', entry: expect.any(String), adjustment: '2.00' });
+    const all = entries(file);
+    expect(all.map((e) => [e.kind, e.rules.id, e.reason])).toEqual([['issue', '2026-01', undefined], ['adjustment', '2026-02', 'rules changed']]);
+    const [third] = await runOnce(file, '2026-11', [snap(A, '2026-11', 25)], rules);
+    expect(third!.ok && third!.ledger.status).toBe('unchanged');
   });
 
   it('bad snapshots are error records, the good ones are recorded, a re-run after the fix records only what is missing', async () => {

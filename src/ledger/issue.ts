@@ -194,7 +194,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     let bytes = 0;
     async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
       for await (const b of portfolioBatches(inputs, opts.limits)) {
-        yield { kind: 'evaluate', rules: { rulesDir }, format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes, issuePeriod: period };
+        yield { kind: 'evaluate', rules: { rulesDir, stamp: runId }, format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes, issuePeriod: period };
       }
     }
     try {

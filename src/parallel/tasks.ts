@@ -16,7 +16,16 @@ import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
 import { issueRecord, type IssueItem } from '../ledger/issue-record.js';
 
 /** How a worker finds its rule sets: the folder, and an id or file (none: by period). */
-export interface RulesSpec { rulesDir: string; ref?: string }
+export interface RulesSpec {
+  rulesDir: string;
+  ref?: string;
+  /**
+   * When set (an `issue` run's id), the folder is read afresh for each new
+   * stamp: in a long-lived process (the library) a run must see the rule
+   * sets as they are now, not as an earlier run read them.
+   */
+  stamp?: string;
+}
 
 /** A record to evaluate, a chunk of NDJSON lines (split here), or a file-level problem that stands in its place. */
 export type BatchItem = { record: RawRecord } | { lines: LinesChunk } | { seq: number; problem: ErrorRecord };
@@ -72,8 +81,14 @@ export type TaskOut = EvaluateOut | WhatIfOut;
 const choices = new Map<string, RuleChoice>();
 const refs = new Map<string, RuleSet>();
 
+const stamps = new Map<string, string>();
+
 function choiceFor(spec: RulesSpec): RuleChoice {
-  const key = JSON.stringify(spec);
+  const key = JSON.stringify({ rulesDir: spec.rulesDir, ref: spec.ref });
+  if (spec.stamp !== undefined && stamps.get(key) !== spec.stamp) {
+    choices.delete(key);
+    stamps.set(key, spec.stamp);
+  }
   let c = choices.get(key);
   if (!c) {
     const repo = loadRules(spec.rulesDir);
