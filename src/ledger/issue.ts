@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ErrorRecord } from '../evaluate/record.js';
-import type { LoadLimits } from '../load/limits.js';
+import { resolveLimits, type LoadLimits } from '../load/limits.js';
 import { Dec, formatMoney, roundMoney, type RoundingMode } from '../money/decimal.js';
 import type { EvaluationResult } from '../model/types.js';
 import { portfolioBatches } from '../parallel/batches.js';
@@ -58,7 +58,8 @@ export type FaultPoint = { after: number } | 'before-commit' | 'after-commit';
 export interface IssueOptions {
   period: string;
   rulesDir?: string;
-  limits: LoadLimits;
+  /** default: `resolveLimits()` */
+  limits?: LoadLimits;
   /** worker threads; 1 evaluates on this thread (default 1) */
   jobs?: number;
   /** what the workers prepare for printing (lines are left out for csv) */
@@ -121,6 +122,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   const version = programVersion();
   const counts: IssueCounts = { records: 0, issued: 0, unchanged: 0, adjusted: 0, errors: 0 };
   const fault = opts.fault;
+  const limits = opts.limits ?? resolveLimits();
 
   ledger.begin(opts.waitSeconds ?? 600, opts.onBusy);
   let committed = false;
@@ -193,8 +195,8 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     const runner = createRunner(jobs, { onWorkerLost: opts.onWorkerLost });
     let bytes = 0;
     async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
-      for await (const b of portfolioBatches(inputs, opts.limits)) {
-        yield { kind: 'evaluate', rules: { rulesDir, stamp: runId }, format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes, issuePeriod: period };
+      for await (const b of portfolioBatches(inputs, limits)) {
+        yield { kind: 'evaluate', rules: { rulesDir, stamp: runId }, format, trace: Boolean(opts.trace), limits, items: b.items, bytes: b.bytes, issuePeriod: period };
       }
     }
     try {
