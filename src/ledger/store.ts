@@ -160,7 +160,9 @@ export class Ledger {
     let db: Db | undefined;
     try {
       db = new Database(file);
-      db.pragma('busy_timeout = 0');
+      // opening waits for the moments another run holds the file exclusively (creating it, switching it to WAL);
+      // waiting for a whole run is `begin`'s, which says so first
+      db.pragma('busy_timeout = 10000');
       checkVersion(file, db.pragma('user_version', { simple: true }) as number, db);
       try {
         if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') db.pragma('journal_mode = WAL');
@@ -183,6 +185,7 @@ export class Ledger {
   begin(waitSeconds: number, onBusy?: () => void): void {
     try {
       try {
+        this.db.pragma('busy_timeout = 0');
         this.db.exec('BEGIN IMMEDIATE');
       } catch (err) {
         if (!isBusy(err)) throw err;
