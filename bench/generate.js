@@ -134,6 +134,12 @@ function lineItems(h, n, size) {
 }
 
 /** YYYY-MM-DD of month index m (0 = 2025-01) and day d; indexes may go below 0 or past 23. */
+/** 2025-01 → 0. */
+function periodIndexOf(period) {
+  const [y, m] = period.split('-').map(Number);
+  return (y - 2025) * 12 + m - 1;
+}
+
 function dateOf(monthIndex, day) {
   const y = 2025 + Math.floor(monthIndex / 12);
   const m = ((monthIndex % 12) + 12) % 12 + 1;
@@ -190,9 +196,11 @@ function reseller(h, periodIndex) {
 }
 
 /** The i-th good snapshot (0-based), drawn from `h`. */
-function snapshot(h, i) {
+function snapshot(h, i, fixedPeriod) {
   const account = `R-${pad(i + 1, 7)}`;
-  const periodIndex = h.int(0, 23); // 2025-01 .. 2026-12
+  const drawn = h.int(0, 23); // 2025-01 .. 2026-12
+  // one period for all (an `issue` run): the same draws, so the other figures do not change
+  const periodIndex = fixedPeriod === undefined ? drawn : periodIndexOf(fixedPeriod);
   const size = h.weighted([[12, 'small'], [78, 'medium'], [10, 'large']]);
   const small = size === 'small';
   const n = small ? h.int(1, 3) : h.int(1, 20);
@@ -258,7 +266,8 @@ function badRecord(hb, i) {
  * Writes `count` good snapshots (plus `bad` bad records at random positions)
  * as NDJSON to `out` (a path; "-" for stdout). Resolves to the number of lines.
  */
-export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-' }) {
+export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-', period }) {
+  if (period !== undefined && !/^20[0-9]{2}-(0[1-9]|1[0-2])$/.test(period)) throw new Error('period must be YYYY-MM');
   if (!Number.isInteger(count) || count < 0) throw new Error('count must be a whole number ≥ 0');
   if (!Number.isInteger(bad) || bad < 0) throw new Error('bad must be a whole number ≥ 0');
   const h = helpers(mulberry32(seed));
@@ -291,7 +300,7 @@ export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-' }
       chunk += `${badRecord(hb, b++)}\n`;
       badLeft--;
     } else {
-      chunk += `${JSON.stringify(snapshot(h, g++))}\n`;
+      chunk += `${JSON.stringify(snapshot(h, g++, period))}\n`;
       goodLeft--;
     }
     if (chunk.length >= 1 << 20) {
@@ -325,6 +334,7 @@ function parseArgs(argv) {
     else if (a === '--seed') opts.seed = int();
     else if (a === '--bad') opts.bad = int();
     else if (a === '--out') opts.out = val();
+    else if (a === '--period') opts.period = val();
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
@@ -332,7 +342,7 @@ function parseArgs(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node bench/generate.js [--count N (100000)] [--seed N (42)] [--bad N (0)] [--out FILE|- (stdout)]';
+  const text = 'usage: node bench/generate.js [--count N (100000)] [--seed N (42)] [--bad N (0)] [--out FILE|- (stdout)] [--period YYYY-MM (all snapshots of one period)]';
   if (problem) {
     process.stderr.write(`generate: ${problem}\n${text}\n`);
     process.exit(2);

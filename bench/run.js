@@ -23,6 +23,12 @@
 //                --format json` (when the command and that file exist), relative to one evaluate
 //   --million    also run both once on a 1,000,000-snapshot portfolio (time and memory)
 //   --seed N     generator seed (default 42)
+//   --no-issue   skip the `issue` rows (otherwise, when the CLI has `issue`: the same
+//                number of snapshots, all of period 2026-11, in
+//                bench/out/portfolio-<N>-p2026-11.ndjson; per run, interleaved:
+//                `evaluate --format csv` of it, `issue --format csv` into a new
+//                ledger, and the re-run of that issue (every account unchanged);
+//                reported with the ledger's bytes per entry)
 // The figures are also written to bench/out/last-run.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -42,7 +48,7 @@ const TIME_BIN = '/usr/bin/time';
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const o = { count: 100000, runs: 3, jobs: undefined, whatif: false, million: false, seed: 42 };
+  const o = { count: 100000, runs: 3, jobs: undefined, whatif: false, million: false, seed: 42, issue: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const int = (min) => {
@@ -56,6 +62,7 @@ function parseArgs(argv) {
     else if (a === '--seed') o.seed = int(0);
     else if (a === '--whatif') o.whatif = true;
     else if (a === '--million') o.million = true;
+    else if (a === '--no-issue') o.issue = false;
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
@@ -63,7 +70,7 @@ function parseArgs(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--whatif] [--million] [--seed N (42)]';
+  const text = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--whatif] [--million] [--seed N (42)] [--no-issue]';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}\n`);
     process.exit(2);
@@ -85,17 +92,18 @@ const median = (xs) => {
 };
 
 /** A portfolio of `count` good snapshots, generated unless an up-to-date one exists. */
-async function ensurePortfolio(count, seed) {
-  const file = join(OUT, seed === 42 ? `portfolio-${label(count)}.ndjson` : `portfolio-${label(count)}-s${seed}.ndjson`);
+async function ensurePortfolio(count, seed, period) {
+  const base = seed === 42 ? `portfolio-${label(count)}` : `portfolio-${label(count)}-s${seed}`;
+  const file = join(OUT, `${base}${period ? `-p${period}` : ''}.ndjson`);
   const metaFile = `${file}.meta.json`;
-  const want = { generatorVersion: GENERATOR_VERSION, count, seed, bad: 0 };
+  const want = { generatorVersion: GENERATOR_VERSION, count, seed, bad: 0, ...(period ? { period } : {}) };
   let meta;
   try { meta = JSON.parse(readFileSync(metaFile, 'utf8')); } catch { meta = undefined; }
   const fresh = existsSync(file) && meta && Object.keys(want).every((k) => meta[k] === want[k]) && statSync(file).size === meta.bytes;
   if (!fresh) {
     log(`generating ${relative(ROOT, file)} (${fmtInt(count)} snapshots, seed ${seed}) …`);
     const t0 = performance.now();
-    await generatePortfolio({ count, seed, bad: 0, out: file });
+    await generatePortfolio({ count, seed, bad: 0, out: file, period });
     writeFileSync(metaFile, `${JSON.stringify({ ...want, bytes: statSync(file).size })}\n`);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -168,6 +176,7 @@ function timeRun(args) {
         rssKiB,
         rssFrom,
         summary: summary ? { records: Number(summary[1]), evaluated: Number(summary[2]), errors: Number(summary[3]) } : undefined,
+        stderrFull: err,
         stderrTail: err.split('\n').filter((l) => l && !/^maxRSS /.test(l)).slice(-5).join('\n'),
       });
     });
@@ -279,6 +288,44 @@ const rows = programs.map((p) => {
 });
 const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
 
+// ---------------------------------------------------------------- issue
+
+let issue;
+const issueSupported = /^\s*issue\b/m.test(topHelp);
+if (opts.issue && !issueSupported) log('bench: issue skipped: this CLI has no issue command yet');
+if (opts.issue && issueSupported) {
+  const file = relative(ROOT, await ensurePortfolio(opts.count, opts.seed, '2026-11'));
+  const res = { evaluate: [], first: [], rerun: [], bytesPerEntry: undefined, file };
+  log(`issue: ${opts.runs} run(s) each of evaluate --format csv, issue (new ledger), issue again, on ${file} …`);
+  for (let i = 1; i <= opts.runs; i++) {
+    const ledger = join(scratch, `ledger-${i}.sqlite`);
+    const e = await timeRun([CLI, 'evaluate', '--format', 'csv', ...jobsArgs, file]);
+    if (!verify(`evaluate (issue file), run ${i}`, e, opts.count)) ok = false;
+    const f = await timeRun([CLI, 'issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, ...jobsArgs, file]);
+    const fOk = new RegExp(`^${opts.count} issued, 0 unchanged, 0 adjusted, 0 error`, 'm').test(f.stderrFull);
+    if (f.code !== 0 || !fOk) { ok = false; log(`issue, run ${i}: exit ${f.code}\n${f.stderrTail}`); }
+    const size = ['', '-wal'].reduce((t, x) => t + (existsSync(ledger + x) ? statSync(ledger + x).size : 0), 0);
+    res.bytesPerEntry = size / opts.count;
+    const r = await timeRun([CLI, 'issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, ...jobsArgs, file]);
+    const rOk = new RegExp(`^0 issued, ${opts.count} unchanged, 0 adjusted, 0 error`, 'm').test(r.stderrFull);
+    if (r.code !== 0 || !rOk) { ok = false; log(`issue re-run, run ${i}: exit ${r.code}\n${r.stderrTail}`); }
+    rmSync(ledger, { force: true });
+    rmSync(`${ledger}-wal`, { force: true });
+    rmSync(`${ledger}-shm`, { force: true });
+    res.evaluate.push(e);
+    res.first.push(f);
+    res.rerun.push(r);
+    log(`  run ${i}  evaluate ${e.seconds.toFixed(2)} s  issue ${f.seconds.toFixed(2)} s  re-run ${r.seconds.toFixed(2)} s  maxRSS ${mib(f.rssKiB)} / ${mib(r.rssKiB)}`);
+  }
+  const med = (rs) => median(rs.map((x) => x.seconds));
+  const peak = (rs) => { const v = rs.map((x) => x.rssKiB).filter((x) => x !== undefined); return v.length ? Math.max(...v) : undefined; };
+  issue = {
+    file, evaluateSeconds: med(res.evaluate), firstSeconds: med(res.first), rerunSeconds: med(res.rerun),
+    evaluatePeakRssKiB: peak(res.evaluate), firstPeakRssKiB: peak(res.first), rerunPeakRssKiB: peak(res.rerun), bytesPerEntry: res.bytesPerEntry,
+    loadAverageAfter: os.loadavg()[0],
+  };
+}
+
 let million;
 if (opts.million) {
   const file = relative(ROOT, await ensurePortfolio(1_000_000, opts.seed));
@@ -344,6 +391,18 @@ if (million) {
     million.map((m) => [m.name, m.seconds.toFixed(1), fmtInt(m.recordsPerSecond), `${mib(m.peakRssKiB)}${m.rssFrom === 'time' ? ' (time)' : ''}`]),
   ));
 }
+if (issue) {
+  out.push('');
+  out.push(table(
+    [`issue: ${fmtInt(opts.count)} snapshots of 2026-11 (${issue.file})`, 'median s', 'vs evaluate', 'peak RSS'],
+    [
+      ['CLI evaluate --format csv (same file)', issue.evaluateSeconds.toFixed(2), '1.00x', mib(issue.evaluatePeakRssKiB)],
+      ['CLI issue --format csv, new ledger', issue.firstSeconds.toFixed(2), `${(issue.firstSeconds / issue.evaluateSeconds).toFixed(2)}x`, mib(issue.firstPeakRssKiB)],
+      ['CLI issue again (all unchanged)', issue.rerunSeconds.toFixed(2), `${(issue.rerunSeconds / issue.evaluateSeconds).toFixed(2)}x`, mib(issue.rerunPeakRssKiB)],
+    ],
+  ));
+  out.push(`ledger: ${fmtInt(issue.bytesPerEntry)} bytes per entry (file + WAL after the first run); 1-min load average after the issue runs ${issue.loadAverageAfter.toFixed(2)}`);
+}
 const rssSources = new Set([...rows, ...(million ?? [])].map((r) => r.rssFrom));
 if (rssSources.has('time') || rssSources.has('n/a')) {
   out.push('');
@@ -355,7 +414,7 @@ writeFileSync(join(OUT, 'last-run.json'), `${JSON.stringify({
   date: new Date().toISOString(), machine, portfolio: rel, count: opts.count, seed: opts.seed, runs: opts.runs, jobs: jobsNote,
   results: rows, ratio: ev.recordsPerSecond / base.recordsPerSecond,
   whatif: byKey.whatif ? { ...byKey.whatif, relativeToEvaluate: byKey.whatif.seconds / ev.seconds } : whatifNote,
-  million,
+  million, issue,
 }, null, 2)}\n`);
 
 if (!ok) {

@@ -49,7 +49,11 @@ export type ErrorCode =
   | 'JOURNAL_INVALID'
   | 'JOURNAL_CONFLICT'
   | 'LOG_INVALID'
-  | 'LOG_MISMATCH';
+  | 'LOG_MISMATCH'
+  | 'WRONG_PERIOD'
+  | 'LEDGER_NOT_FOUND'
+  | 'LEDGER_UNUSABLE'
+  | 'LEDGER_BUSY';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

@@ -41,6 +41,16 @@ export { reviewChange, type ReviewReport, type ReviewOptions } from './review/re
 export { defaultBaseline } from './review/baseline.js';
 export { checkReviewForPublish } from './review/approval.js';
 
+// the ledger (SPEC §9)
+export { openLedger, Ledger, DEFAULT_LEDGER, SCHEMA_VERSION, type OpenOptions, type Head, type PendingAdjustment } from './ledger/store.js';
+export { issuePeriod, type IssueOptions, type IssueRecord, type IssueSummary, type IssueStatus, type LedgerOutcome, type IssueCounts } from './ledger/issue.js';
+export { verifyLedger, type VerifyReport, type VerifyProblem } from './ledger/verify.js';
+export { replayText } from './ledger/replay.js';
+export {
+  entryId, entryHash, canonicalEntry, ZERO_HASH,
+  type LedgerEntry, type EntryBody, type EntryKind, type EntryResult, type Statement, type CarriedAdjustment, type AdjustmentReason,
+} from './ledger/entry.js';
+
 // reports
 export { explain } from './report/text.js';
 export { createWriter, outputObject, type OutputFormat } from './report/formats.js';

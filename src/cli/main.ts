@@ -17,6 +17,8 @@ import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutI
 import { reportRssOnExit, setProgressEnabled } from './progress.js';
 import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
 import { safeText } from '../report/safe-text.js';
+import { registerIssue } from './commands/issue.js';
+import { registerLedger } from './commands/ledger.js';
 
 /** The version in package.json. */
 function packageVersion(): string {
@@ -82,6 +84,8 @@ export function buildProgram(): Command {
   registerPublish(program);
   registerWhatIf(program);
   registerReview(program);
+  registerIssue(program);
+  registerLedger(program);
   return program;
 }
 

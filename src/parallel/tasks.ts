@@ -13,9 +13,19 @@ import { chunkRecords, type LinesChunk } from '../input/ndjson-chunks.js';
 import type { RuleSet } from '../model/types.js';
 import { formatBodies, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
+import { issueRecord, type IssueItem } from '../ledger/issue-record.js';
 
 /** How a worker finds its rule sets: the folder, and an id or file (none: by period). */
-export interface RulesSpec { rulesDir: string; ref?: string }
+export interface RulesSpec {
+  rulesDir: string;
+  ref?: string;
+  /**
+   * When set (an `issue` run's id), the folder is read afresh for each new
+   * stamp: in a long-lived process (the library) a run must see the rule
+   * sets as they are now, not as an earlier run read them.
+   */
+  stamp?: string;
+}
 
 /** A record to evaluate, a chunk of NDJSON lines (split here), or a file-level problem that stands in its place. */
 export type BatchItem = { record: RawRecord } | { lines: LinesChunk } | { seq: number; problem: ErrorRecord };
@@ -36,6 +46,13 @@ export interface EvaluateTask {
   trace: boolean;
   limits: LoadLimits;
   items: BatchItem[];
+  /**
+   * An `issue` run of this period: snapshots of another period are error
+   * records, and the batch comes back as `issued` (results with their
+   * canonical snapshot and its sha256) instead of formatted bodies, since
+   * what is printed depends on the ledger.
+   */
+  issuePeriod?: string;
 }
 
 /** Compare a batch under two rule sets. */
@@ -51,7 +68,11 @@ export interface WhatIfTask {
 export type Task = EvaluateTask | WhatIfTask;
 
 /** Output bodies of an evaluate batch (see `formatBodies`), its counts, and its error lines for stderr. */
-export interface EvaluateOut { kind: 'evaluate'; bodies: string[]; errorLines: string[]; records: number; evaluated: number; errors: number }
+export interface EvaluateOut {
+  kind: 'evaluate'; bodies: string[]; errorLines: string[]; records: number; evaluated: number; errors: number;
+  /** With `issuePeriod`: every record, in order. */
+  issued?: IssueItem[];
+}
 /** Rows of a what-if batch, in order. */
 export interface WhatIfOut { kind: 'whatif'; rows: WhatIfRow[] }
 export type TaskOut = EvaluateOut | WhatIfOut;
@@ -60,8 +81,14 @@ export type TaskOut = EvaluateOut | WhatIfOut;
 const choices = new Map<string, RuleChoice>();
 const refs = new Map<string, RuleSet>();
 
+const stamps = new Map<string, string>();
+
 function choiceFor(spec: RulesSpec): RuleChoice {
-  const key = JSON.stringify(spec);
+  const key = JSON.stringify({ rulesDir: spec.rulesDir, ref: spec.ref });
+  if (spec.stamp !== undefined && stamps.get(key) !== spec.stamp) {
+    choices.delete(key);
+    stamps.set(key, spec.stamp);
+  }
   let c = choices.get(key);
   if (!c) {
     const repo = loadRules(spec.rulesDir);
@@ -98,6 +125,23 @@ export async function runTask(task: Task): Promise<TaskOut> {
   const choice = choiceFor(task.rules);
   const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], records: 0, evaluated: 0, errors: 0 };
   const records: OutputRecord[] = [];
+  if (task.issuePeriod !== undefined) {
+    const issued: IssueItem[] = [];
+    for (const it of expand(task.items)) {
+      const r: IssueItem = 'record' in it
+        ? await issueRecord(it.record, choice, task.issuePeriod, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
+        : { seq: it.seq, ok: false, error: it.problem };
+      issued.push(r);
+      if (r.ok) out.evaluated++;
+      else {
+        out.errors++;
+        out.errorLines.push(formatError(r.error.error));
+      }
+    }
+    out.records = issued.length;
+    out.issued = issued;
+    return out;
+  }
   for (const it of expand(task.items)) {
     const r: OutputRecord = 'record' in it
       ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace, lines: task.format !== 'csv' })

@@ -34,12 +34,12 @@ export function outputObject(r: OutputRecord, opts: FormatOptions = {}): object 
   return rest;
 }
 
-const CSV_COLUMNS = [
+export const CSV_COLUMNS = [
   'account', 'period', 'rules', 'tier', 'creditPercent', 'tierBasis', 'creditBase', 'paymentsTotal', 'valueTotal',
   'affiliatePayments', 'affiliateValue', 'eligible', 'reasons', 'credit', 'charges', 'amountDue', 'warnings', 'error',
 ];
 
-function csvRow(r: OutputRecord): string[] {
+export function csvRow(r: OutputRecord): string[] {
   if (!r.ok) {
     const row = CSV_COLUMNS.map(() => '');
     row[0] = csvText(r.error.account ?? '');

@@ -1,0 +1,124 @@
+/** `reseller-credits issue --period P FILE…`: a period's credits recorded in the ledger (SPEC §9). */
+import { Option, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { RcError } from '../../errors.js';
+import { resolveLimits } from '../../load/limits.js';
+import { defaultJobs } from '../../parallel/pool.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
+import { createIssueWriter } from '../../report/ledger.js';
+import { loadRules, selectForPeriod } from '../../intake/rules-dir.js';
+import { faultFromEnv, issuePeriod } from '../../ledger/issue.js';
+import { DEFAULT_LEDGER, Ledger } from '../../ledger/store.js';
+import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
+import { jobsFor, parseJobs } from '../jobs.js';
+import { startProgress } from '../progress.js';
+
+interface IssueCliOptions {
+  rulesDir: string; period: string; ledger: string; format: OutputFormat; trace?: boolean; jobs: number; dryRun?: boolean; wait: number;
+  rulesVersion?: string; rulesFile?: string;
+}
+
+/** `YYYY-MM`. */
+export function parsePeriod(text: string): string {
+  if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(text)) throw new InvalidArgumentError('must be a period YYYY-MM, e.g. 2026-11');
+  return text;
+}
+
+function parseSeconds(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n > 86_400) throw new InvalidArgumentError('must be a whole number of seconds from 0 to 86400');
+  return n;
+}
+
+/** Prints a ledger error (exit 2) or passes anything else on. */
+export function ledgerFailure(err: unknown): void {
+  if (err instanceof RcError && err.code.startsWith('LEDGER_')) {
+    printErrors([err]);
+    process.exitCode = EXIT.USAGE;
+    return;
+  }
+  throw err;
+}
+
+/** Registers the command. */
+export function registerIssue(program: Command): void {
+  program
+    .command('issue')
+    .description('issue a period: evaluate its snapshots and record each credit in the ledger (re-runs change nothing; corrections become adjustments)')
+    .argument('<files...>', 'snapshot files or folders (as for evaluate), all of the period')
+    .requiredOption('--period <YYYY-MM>', 'the period to issue', parsePeriod)
+    .option('--ledger <file>', 'the ledger file (created on first use)', DEFAULT_LEDGER)
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
+    .option('--trace', 'include the rule engine decisions')
+    .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
+    .option('--dry-run', 'compute and print what would be recorded; write nothing')
+    .option('--wait <seconds>', 'how long to wait for a ledger another run is writing', parseSeconds, 600)
+    .addOption(new Option('--rules-version <id>').hideHelp())
+    .addOption(new Option('--rules-file <file>').hideHelp())
+    .addHelpText('after', `
+Only the published rule set effective for the period is used (drafts never issue).
+
+Examples:
+  $ reseller-credits issue --period 2026-11 examples/portfolio.ndjson
+  $ reseller-credits issue --period 2026-11 --format csv --ledger billing/ledger.sqlite snapshots/2026-11/ > issued.csv`)
+    .action(async (files: string[], _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<IssueCliOptions>();
+      if (opts.rulesVersion !== undefined || opts.rulesFile !== undefined) {
+        throw new UsageError(`issue uses the published rule set chosen by period; --${opts.rulesVersion !== undefined ? 'rules-version' : 'rules-file'} is refused here (try it with evaluate)`);
+      }
+      const repo = loadRules(opts.rulesDir);
+      const rs = selectForPeriod(repo, opts.period);
+      if (!rs) {
+        printErrors(repo.errors);
+        process.stderr.write(`${colors.red(`no usable published rule set in ${opts.rulesDir}/ is effective on ${opts.period}-01; nothing was issued`)}\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
+      if (repo.errors.length) {
+        warn(`some rule files in ${opts.rulesDir}/ are invalid and were skipped (run \`reseller-credits validate\`):`);
+        printErrors(repo.errors, '  ');
+      }
+      let ledger: Ledger;
+      try {
+        ledger = Ledger.open(opts.ledger, { scratch: Boolean(opts.dryRun) });
+      } catch (err) {
+        ledgerFailure(err);
+        return;
+      }
+      const writer = createIssueWriter(opts.format, { trace: opts.trace });
+      const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
+      const progress = startProgress(files);
+      let pending = '';
+      try {
+        const s = await issuePeriod(ledger, files, {
+          period: opts.period,
+          rulesDir: opts.rulesDir,
+          limits: resolveLimits(),
+          jobs,
+          format: opts.format,
+          trace: opts.trace,
+          dryRun: opts.dryRun,
+          waitSeconds: opts.wait,
+          fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
+          onBusy: () => note(`ledger ${opts.ledger} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
+          // output is written once per batch, as evaluate does
+          onRecord: (r) => { pending += writer.record(r); },
+          onBatch: async () => { const t = pending; pending = ''; await out(t); },
+          onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
+          onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
+          onProgress: (records, errors, bytes) => progress.update(records, errors, bytes),
+        }).finally(() => progress.stop());
+        await out(pending + writer.end());
+        note(s.committed
+          ? `ledger ${opts.ledger}: head ${s.head.hash}, ${s.head.count} entries`
+          : `dry run: nothing written to ${opts.ledger} (head would be ${s.head.hash}, ${s.head.count} entries)`);
+        note(`${s.issued} issued, ${s.unchanged} unchanged, ${s.adjusted} adjusted, ${s.errors} error(s)`);
+        process.exitCode = s.errors ? EXIT.INVALID : EXIT.OK;
+      } catch (err) {
+        progress.stop();
+        ledgerFailure(err);
+      } finally {
+        ledger.close();
+      }
+    });
+}

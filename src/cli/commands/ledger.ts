@@ -1,0 +1,127 @@
+/** `reseller-credits ledger show|export|verify|replay`: reading the ledger (read-only, never migrated). */
+import { Option, type Command } from 'commander';
+import { resolveLimits } from '../../load/limits.js';
+import { loadRules } from '../../intake/rules-dir.js';
+import { DEFAULT_LEDGER, Ledger } from '../../ledger/store.js';
+import { verifyLedger } from '../../ledger/verify.js';
+import { replayText } from '../../ledger/replay.js';
+import { creditNote, exportCsvHeader, exportCsvRow, showCsvHeader, showCsvRow, showText } from '../../report/ledger.js';
+import { EXIT, colors, note, out, printErrors } from '../io.js';
+import { RcError } from '../../errors.js';
+import { ledgerFailure, parsePeriod } from './issue.js';
+
+interface LedgerOpts { ledger: string; rulesDir: string }
+
+/** Opens the ledger read-only for `fn`; a missing or unusable file is exit 2. */
+async function withLedger(file: string, fn: (l: Ledger) => Promise<void>): Promise<void> {
+  let ledger: Ledger;
+  try {
+    ledger = Ledger.open(file, { readonly: true });
+  } catch (err) {
+    ledgerFailure(err);
+    return;
+  }
+  try {
+    await fn(ledger);
+  } catch (err) {
+    ledgerFailure(err);
+  } finally {
+    ledger.close();
+  }
+}
+
+/** Registers `ledger` and its subcommands. */
+export function registerLedger(program: Command): void {
+  const ledger = program
+    .command('ledger')
+    .description('read the ledger: show entries, export credit notes, verify the chain, replay an issued credit');
+  const ledgerOption = () => new Option('--ledger <file>', 'the ledger file').default(DEFAULT_LEDGER);
+
+  ledger.command('show')
+    .description('the entries, oldest first')
+    .addOption(ledgerOption())
+    .option('--account <id>', 'only this account')
+    .option('--period <YYYY-MM>', 'only this period', parsePeriod)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts & { account?: string; period?: string; format: 'text' | 'json' | 'csv' }>();
+      await withLedger(o.ledger, async (l) => {
+        let n = 0;
+        if (o.format === 'csv') await out(showCsvHeader());
+        if (o.format === 'json') await out('[');
+        for (const e of l.entries({ account: o.account, period: o.period })) {
+          if (o.format === 'json') await out(`${n ? ',' : ''}\n  ${JSON.stringify(e)}`);
+          else if (o.format === 'csv') await out(showCsvRow(e));
+          else await out(`${showText(e)}\n`);
+          n++;
+        }
+        if (o.format === 'json') await out(n ? '\n]\n' : ']\n');
+        const h = l.head();
+        note(`${n} entr${n === 1 ? 'y' : 'ies'}; head ${h.hash}, ${h.count} entries`);
+      });
+    });
+
+  ledger.command('export')
+    .description('the credit notes of a period for the invoicing system: one per statement, as issued')
+    .addOption(ledgerOption())
+    .requiredOption('--period <YYYY-MM>', 'the period', parsePeriod)
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json' }>();
+      await withLedger(o.ledger, async (l) => {
+        let n = 0;
+        if (o.format === 'csv') await out(exportCsvHeader());
+        else await out('[');
+        for (const e of l.entries({ period: o.period, kind: 'issue' })) {
+          const c = creditNote(e);
+          if (o.format === 'csv') await out(exportCsvRow(c));
+          else await out(`${n ? ',' : ''}\n  ${JSON.stringify(c)}`);
+          n++;
+        }
+        if (o.format === 'json') await out(n ? '\n]\n' : ']\n');
+        note(`${n} credit note(s) for ${o.period}`);
+      });
+    });
+
+  ledger.command('verify')
+    .description('check the hash chain and recompute every entry from its stored snapshot under its pinned rule set')
+    .addOption(ledgerOption())
+    .option('--head <hash>', 'a head printed earlier: also prove that no entry up to it was removed')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts & { head?: string }>();
+      if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head)) {
+        printErrors([new RcError('LEDGER_UNUSABLE', `--head must be 64 lower-case hex digits (a head printed by issue or verify), not "${o.head}"`)]);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
+      await withLedger(o.ledger, async (l) => {
+        const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
+        for (const p of report.problems) await out(`${p.message}\n`);
+        await out(`head ${report.head.hash}, ${report.head.count} entries${o.head !== undefined && !report.problems.some((p) => p.kind === 'head') ? ` (head ${o.head.slice(0, 12)}… found)` : ''}\n`);
+        await out(`${report.entries} entries verified, ${report.problems.length} problem(s)\n`);
+        if (report.problems.length) process.stderr.write(`${colors.red('the ledger does not verify')}\n`);
+        process.exitCode = report.problems.length ? EXIT.INVALID : EXIT.OK;
+      });
+    });
+
+  ledger.command('replay')
+    .description('explain an issued credit again from the stored snapshot and the pinned rule set, with the statement as issued')
+    .argument('<account>', 'the account id')
+    .argument('<period>', 'the period, YYYY-MM', parsePeriod)
+    .addOption(ledgerOption())
+    .action(async (account: string, period: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts>();
+      await withLedger(o.ledger, async (l) => {
+        try {
+          await out(`${await replayText(l, loadRules(o.rulesDir), account, period, resolveLimits())}\n`);
+        } catch (err) {
+          if (err instanceof RcError && !err.code.startsWith('LEDGER_UNUSABLE')) {
+            printErrors([err]);
+            process.exitCode = EXIT.INVALID;
+            return;
+          }
+          throw err;
+        }
+      });
+    });
+}

@@ -1,0 +1,232 @@
+/**
+ * `issue --period P`: the period's snapshots through the streaming pipeline
+ * and worker pool (workers evaluate, canonicalize and hash), then, on this
+ * thread and inside the run's one transaction, each account's decision
+ * (SPEC §9): `issued`, `unchanged` or `adjusted`, written as entries of the
+ * hash chain. Killed at any instant, the ledger holds the whole run or none.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ErrorRecord } from '../evaluate/record.js';
+import { resolveLimits, type LoadLimits } from '../load/limits.js';
+import { Dec, formatMoney, roundMoney, type RoundingMode } from '../money/decimal.js';
+import type { EvaluationResult } from '../model/types.js';
+import { portfolioBatches } from '../parallel/batches.js';
+import { createRunner, runOrdered } from '../parallel/pool.js';
+import type { EvaluateOut, EvaluateTask } from '../parallel/tasks.js';
+import type { OutputFormat } from '../report/formats.js';
+import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
+import type { IssueItem } from './issue-record.js';
+import { ledgerError, type Head, type Ledger, type PendingAdjustment } from './store.js';
+import { programVersion } from './version.js';
+
+/** What happened to one account in a run. */
+export type IssueStatus = 'issued' | 'unchanged' | 'adjusted';
+
+/** The ledger part of an output record. */
+export interface LedgerOutcome {
+  status: IssueStatus;
+  /** the entry recorded (issued, adjusted) or the latest one (unchanged) */
+  entry: string;
+  /** adjusted: the amount (positive = more credit) */
+  adjustment?: string;
+}
+
+/** What the text explanation needs beyond the printed object. */
+export interface IssueNotes {
+  /** the statement of the evaluation alone (charges − credit), as `evaluate` prints it */
+  evaluated: EvaluationResult['statement'];
+  /** reasons of the carried adjustments, by entry id, when known */
+  reasons: Record<string, AdjustmentReason>;
+  /** unchanged, adjusted: the issue entry whose statement is shown */
+  statementEntry?: string;
+  /** adjusted: why */
+  reason?: AdjustmentReason;
+}
+
+/** One output record of an issue run: printed as the result (statement as recorded) plus `ledger`. */
+export type IssueRecord =
+  | { seq: number; ok: true; result: EvaluationResult & { statement: Statement }; ledger: LedgerOutcome; notes: IssueNotes }
+  | { seq: number; ok: false; error: ErrorRecord };
+
+/** Counts of a run. */
+export interface IssueCounts { records: number; issued: number; unchanged: number; adjusted: number; errors: number }
+
+/** Where a test may kill the process (`RESELLER_CREDITS_FAULT`): after k records, before or after the commit. */
+export type FaultPoint = { after: number } | 'before-commit' | 'after-commit';
+
+/** Options of a run. */
+export interface IssueOptions {
+  period: string;
+  rulesDir?: string;
+  /** default: `resolveLimits()` */
+  limits?: LoadLimits;
+  /** worker threads; 1 evaluates on this thread (default 1) */
+  jobs?: number;
+  /** what the workers prepare for printing (lines are left out for csv) */
+  format?: OutputFormat;
+  trace?: boolean;
+  /** compute and report, write nothing (the ledger must have been opened with `scratch`) */
+  dryRun?: boolean;
+  /** seconds to wait for a busy ledger (default 600) */
+  waitSeconds?: number;
+  /** told once when another run holds the ledger */
+  onBusy?: () => void;
+  /** every output record, in input order; awaited */
+  onRecord?: (r: IssueRecord) => void | Promise<void>;
+  onErrorLine?: (line: string) => void;
+  onProgress?: (records: number, errors: number, bytes: number) => void;
+  /** after each batch's records (e.g. to flush output written per batch); awaited */
+  onBatch?: () => void | Promise<void>;
+  onWorkerLost?: (err: Error) => void;
+  /** the test seam: the process SIGKILLs itself at this point */
+  fault?: FaultPoint;
+}
+
+/** What a run did. */
+export interface IssueSummary extends IssueCounts { head: Head; runId: string; committed: boolean }
+
+/** The parsed `RESELLER_CREDITS_FAULT` seam: `after:K`, `before-commit`, `after-commit`. */
+export function faultFromEnv(text: string | undefined): FaultPoint | undefined {
+  if (!text) return undefined;
+  if (text === 'before-commit' || text === 'after-commit') return text;
+  const m = /^after:(\d+)$/.exec(text);
+  return m ? { after: Number(m[1]) } : undefined;
+}
+
+const die = () => process.kill(process.pid, 'SIGKILL');
+
+/** Σ of decimal texts, exact. */
+const sum = (xs: readonly string[]) => xs.reduce((s, x) => s.plus(x), new Dec(0));
+
+/** The statement of an issue entry: amountDue = charges − credit − Σ adjustments, rounded once. */
+export function makeStatement(charges: string, credit: string, adjustments: PendingAdjustment[], scale: number, mode: RoundingMode): Statement {
+  const total = sum(adjustments.map((a) => a.amount));
+  const due = roundMoney(new Dec(charges).minus(credit).minus(total), scale, mode);
+  return {
+    charges, credit,
+    adjustments: adjustments.map((a) => ({ entry: a.entry, origin: a.origin, amount: a.amount })),
+    amountDue: formatMoney(due, scale),
+  };
+}
+
+/**
+ * Issues `period` from `inputs` into `ledger`. Resolves when the run is
+ * committed (or, with `dryRun`, computed); a failure rolls the run back.
+ */
+export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opts: IssueOptions): Promise<IssueSummary> {
+  const { period } = opts;
+  const rulesDir = opts.rulesDir ?? 'rules';
+  const jobs = opts.jobs ?? 1;
+  const format = opts.format ?? 'json';
+  const runId = randomUUID();
+  const version = programVersion();
+  const counts: IssueCounts = { records: 0, issued: 0, unchanged: 0, adjusted: 0, errors: 0 };
+  const fault = opts.fault;
+  const limits = opts.limits ?? resolveLimits();
+
+  ledger.begin(opts.waitSeconds ?? 600, opts.onBusy);
+  let committed = false;
+  try {
+    // the period's entries and the pending adjustments, each read once, inside the transaction
+    const state = ledger.periodState(period);
+    const pending = ledger.pendingBefore(period);
+    let head = ledger.head();
+
+    const record = (item: IssueItem): IssueRecord => {
+      if (!item.ok) return item;
+      const r = item.result;
+      const now = new Date().toISOString();
+      const append = (body: Omit<EntryBody, 'snapshot' | 'prev'>): EntryBody => {
+        const full = { ...body, prev: head.hash } as Omit<EntryBody, 'snapshot'>;
+        const text = canonicalEntry(full, item.snapshotJson, item.resultJson);
+        const hash = entryHash(head.hash, text);
+        const stored = full as EntryBody;
+        ledger.append(stored, text, hash);
+        head = { hash, count: head.count + 1 };
+        return stored;
+      };
+      const common = {
+        account: r.account, period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
+        result: item.entryResult, programVersion: version, runId, recordedAt: now,
+      };
+      const s = state.get(r.account);
+      if (!s?.issue) {
+        // first issue of this account and period: the statement carries the pending adjustments
+        const carried = pending.get(r.account) ?? [];
+        pending.delete(r.account);
+        const statement = makeStatement(r.statement.charges, r.credit, carried, item.rounding.scale, item.rounding.mode);
+        const id = entryId('issue', r.account, period, 1);
+        append({ id, kind: 'issue', n: 1, ...common, statement });
+        state.set(r.account, {
+          issue: { id, statement, rulesSha256: r.rules.sha256 },
+          latest: { id, snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit },
+          credited: [r.credit], adjustments: 0,
+        });
+        counts.issued++;
+        const reasons: Record<string, AdjustmentReason> = {};
+        for (const a of carried) reasons[a.entry] = a.reason;
+        return { seq: item.seq, ok: true, result: { ...r, statement }, ledger: { status: 'issued', entry: id }, notes: { evaluated: r.statement, reasons } };
+      }
+      const issue = s.issue;
+      if (s.latest.snapshotSha256 === item.snapshotSha256 && s.latest.rulesSha256 === r.rules.sha256) {
+        counts.unchanged++;
+        return {
+          seq: item.seq, ok: true, result: { ...r, statement: issue.statement },
+          ledger: { status: 'unchanged', entry: s.latest.id }, notes: { evaluated: r.statement, reasons: {}, statementEntry: issue.id },
+        };
+      }
+      const scale = item.rounding.scale;
+      const amount = formatMoney(new Dec(r.credit).minus(sum(s.credited)), scale);
+      const reason: AdjustmentReason = s.latest.snapshotSha256 !== item.snapshotSha256 ? 'snapshot changed' : 'rules changed';
+      const n = s.adjustments + 1;
+      const id = entryId('adjustment', r.account, period, n);
+      append({ id, kind: 'adjustment', n, ...common, amount, reason });
+      s.latest = { id, snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit };
+      s.credited.push(amount);
+      s.adjustments = n;
+      counts.adjusted++;
+      return {
+        seq: item.seq, ok: true, result: { ...r, statement: issue.statement },
+        ledger: { status: 'adjusted', entry: id, adjustment: amount },
+        notes: { evaluated: r.statement, reasons: {}, statementEntry: issue.id, reason },
+      };
+    };
+
+    const runner = createRunner(jobs, { onWorkerLost: opts.onWorkerLost });
+    let bytes = 0;
+    async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
+      for await (const b of portfolioBatches(inputs, limits)) {
+        yield { kind: 'evaluate', rules: { rulesDir, stamp: runId }, format, trace: Boolean(opts.trace), limits, items: b.items, bytes: b.bytes, issuePeriod: period };
+      }
+    }
+    try {
+      await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(tasks(), runner, jobs <= 1 ? 1 : jobs * 2, async (out, task) => {
+        for (const l of out.errorLines) opts.onErrorLine?.(l);
+        for (const item of out.issued ?? []) {
+          const rec = record(item);
+          counts.records++;
+          if (!rec.ok) counts.errors++;
+          if (fault && typeof fault === 'object' && counts.records === fault.after) die();
+          await opts.onRecord?.(rec);
+        }
+        bytes += task.bytes;
+        await opts.onBatch?.();
+        opts.onProgress?.(counts.records, counts.errors, bytes);
+      });
+    } finally {
+      await runner.close();
+    }
+    if (fault === 'before-commit') die();
+    if (opts.dryRun) ledger.rollback();
+    else {
+      ledger.commit();
+      committed = true;
+    }
+    if (fault === 'after-commit') die();
+    return { ...counts, head, runId, committed };
+  } catch (err) {
+    if (!committed) ledger.rollback();
+    throw ledgerError(ledger.file, err);
+  }
+}
+

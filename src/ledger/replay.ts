@@ -1,0 +1,42 @@
+/**
+ * `ledger replay ACCOUNT PERIOD`: what was issued, explained again from the
+ * stored snapshot under the pinned rule set (evaluate's text for that
+ * snapshot), then the statement as issued and the later adjustments.
+ */
+import { RcError } from '../errors.js';
+import type { LoadLimits } from '../load/limits.js';
+import { canonicalJson } from '../load/canonical.js';
+import { findRuleSet, type RuleRepository } from '../intake/rules-dir.js';
+import { explain } from '../report/text.js';
+import { reasonWords, signedMoney, statementLines } from '../report/ledger.js';
+import { money } from '../report/money-text.js';
+import type { AdjustmentReason, LedgerEntry } from './entry.js';
+import type { Ledger } from './store.js';
+import { recompute } from './verify.js';
+
+/** The replay text of an account's period; throws `RcError` when nothing was issued or the rules changed. */
+export async function replayText(ledger: Ledger, repo: RuleRepository, account: string, period: string, limits: LoadLimits): Promise<string> {
+  const entries = [...ledger.entries({ account, period })];
+  const issue = entries.find((e) => e.kind === 'issue');
+  if (!issue) throw new RcError('LEDGER_NOT_FOUND', `nothing issued for account ${account} in period ${period}`, { file: ledger.file });
+  const f = findRuleSet(repo, issue.rules.id);
+  if (!f?.ruleSet || f.ruleSet.sha256 !== issue.rules.sha256) {
+    throw new RcError('RULES_PIN_MISMATCH',
+      `rule set ${issue.rules.id} with sha256 ${issue.rules.sha256} is not in ${repo.dir}/ (rules changed); the entry records credit ${issue.result.credit}`,
+      { file: ledger.file });
+  }
+  const r = await recompute(canonicalJson(issue.snapshot), f.ruleSet, limits, `${ledger.file}#${issue.seq}`);
+  const reasons: Record<string, AdjustmentReason> = {};
+  for (const a of issue.statement!.adjustments) {
+    const adj = ledger.entryById(a.entry);
+    if (adj?.reason) reasons[a.entry] = adj.reason;
+  }
+  const out = [explain(r)];
+  out.push(`Ledger: issued ${issue.recordedAt} (entry ${issue.id}, run ${issue.runId}, ${issue.programVersion})`);
+  out.push(...statementLines(issue.statement!, issue.currency, undefined, reasons));
+  for (const e of entries.filter((x): x is LedgerEntry => x.kind === 'adjustment')) {
+    const carrier = ledger.carrierOf(e.id);
+    out.push(`Later: adjustment for ${e.period}: ${signedMoney(e.amount!, e.currency)}, ${reasonWords(e.reason)} (entry ${e.id}, ${e.recordedAt}); credit now ${money(e.result.credit, e.currency)}; ${carrier ? `carried by statement ${carrier}` : 'pending: carried by the account\'s next statement'}`);
+  }
+  return out.join('\n');
+}
