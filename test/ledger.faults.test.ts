@@ -1,6 +1,6 @@
 /**
  * The ledger under faults, through the command line as a user runs it:
- * kill -9 at several points of a 30,000-snapshot run (a seam that makes the
+ * kill -9 at several points of a 10,000-snapshot run (30,000 in a soak) (a seam that makes the
  * process SIGKILL itself, and a real kill from outside), two runs at once,
  * files that cannot be used (not SQLite, a newer schema, read-only, a full
  * disk), and rows changed behind the program's back. Assertions are on the
@@ -40,7 +40,10 @@ function cliAsync(args: string[], env: Record<string, string> = {}, onStderr?: (
   return { child, done, out: () => stdout };
 }
 
-const BIG = 30_000;
+// 10,000 snapshots (~9.5 MB: dozens of batches over both workers) on every run;
+// RC_STRESS_ROUNDS set (a soak) runs the 30,000 of issue 9, as was done for it.
+const BIG = process.env.RC_STRESS_ROUNDS ? 30_000 : 10_000;
+const HALF = BIG / 2;
 let big = '';
 let small = '';
 
@@ -56,7 +59,7 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
   const ledger = join(work, 'kill.sqlite');
   const points: [string, string, number][] = [
     ['after the first record', 'after:1', 0],
-    ['after 15,000 records', 'after:15000', 0],
+    [`after ${HALF.toLocaleString('en-US')} records`, `after:${HALF}`, 0],
     ['just before the commit (every record written)', 'before-commit', 0],
     ['just after the commit', 'after-commit', BIG],
   ];
