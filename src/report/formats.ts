@@ -9,7 +9,6 @@ import type { EvaluationResult } from '../model/types.js';
 import { explain, explainError } from './text.js';
 import { csvText } from './csv-cell.js';
 import { formatError } from '../errors.js';
-import { recordSerializers } from './serialize.js';
 
 /** The formats `evaluate` writes. */
 export type OutputFormat = 'text' | 'json' | 'ndjson' | 'csv';
@@ -57,23 +56,12 @@ export function csvRow(r: OutputRecord): string[] {
 }
 
 /**
- * One record as an NDJSON line: the same object `outputObject` gives, written
- * by the schema-compiled serializers (src/report/serialize.ts).
- */
-export function ndjsonLine(r: OutputRecord, opts: FormatOptions = {}): string {
-  if (process.env.RC_SERIALIZER_MEASURE === 'stringify') return JSON.stringify(outputObject(r, opts));
-  const s = recordSerializers();
-  if (!r.ok) return s.error(r.error);
-  return opts.trace ? s.resultWithTrace(r.result) : s.result(r.result);
-}
-
-/**
  * The text of one record in `format`, without the framing between records
  * (array brackets, CSV header, blank lines). Pure: workers call it.
  */
 export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOptions = {}): string {
   switch (format) {
-    case 'ndjson': return ndjsonLine(r, opts);
+    case 'ndjson': return JSON.stringify(outputObject(r, opts));
     case 'json': return JSON.stringify(outputObject(r, opts), null, 2);
     case 'csv': return stringify([csvRow(r)]).replace(/\r?\n$/, '');
     case 'text': return r.ok ? explain(r.result) : explainError(r.error);
@@ -88,11 +76,7 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
 export function formatBodies(rs: readonly OutputRecord[], format: OutputFormat, opts: FormatOptions = {}): string[] {
   if (!rs.length) return [];
   if (format === 'csv') return [stringify(rs.map(csvRow)).replace(/\r?\n$/, '')];
-  if (format === 'ndjson') {
-    let body = '';
-    for (let i = 0; i < rs.length; i++) body += (i ? '\n' : '') + ndjsonLine(rs[i]!, opts);
-    return [body];
-  }
+  if (format === 'ndjson') return [rs.map((r) => JSON.stringify(outputObject(r, opts))).join('\n')];
   return rs.map((r) => formatBody(r, format, opts));
 }
 
