@@ -21,7 +21,7 @@ const fresh = (name: string) => join(work, `${n++}-${name}`);
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' },
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -143,6 +143,29 @@ describe('evaluate', () => {
     const [er] = ndjson(e.stdout);
     expect((er!.error as { code: string }).code).toBe('MEASURE_NOT_GIVEN');
     expectValidAs('error-record', er);
+  });
+});
+
+describe('a generated portfolio', () => {
+  it('every NDJSON record of evaluate --trace --jobs 2 (bad records, unit prices, managed and affiliate accounts, a null affiliate measure) validates', () => {
+    const file = fresh('generated.ndjson');
+    const g = spawnSync(process.execPath, [join(ROOT, 'bench/generate.js'), '--count', '600', '--seed', '11', '--bad', '30', '--out', file], { encoding: 'utf8' });
+    expect(g.status, g.stderr).toBe(0);
+    const r = cli(['evaluate', '--format', 'ndjson', '--trace', '--jobs', '2', '--rules-version', '2026-01', file,
+      join(ROOT, 'test/fixtures/affiliate/value-only.json'), join(ROOT, 'test/fixtures/affiliate/payments-only.json')]);
+    expect(r.status).toBe(1);
+    const lines = ndjson(r.stdout);
+    expect(lines).toHaveLength(632);
+    const record = validator('evaluate', '/$defs/record');
+    for (const l of lines) expectValid(record, l);
+    const results = lines.filter((l) => !('error' in l));
+    // the 30 bad records, and payments-only.json: 2026-01 counts the affiliate value it does not give
+    expect(lines.length - results.length).toBe(31);
+    expect((lines[631]!.error as { code: string }).code).toBe('MEASURE_NOT_GIVEN');
+    expect(results.every((x) => (x.trace as unknown[]).length > 0)).toBe(true);
+    expect(results.filter((x) => (x.monthlyPayments as { affiliate: unknown }).affiliate === null || (x.monthlyValue as { affiliate: unknown }).affiliate === null)).toHaveLength(1);
+    expect(results.filter((x) => (x.lines as { unitPrice?: string }[]).some((l) => l.unitPrice !== undefined)).length).toBeGreaterThan(500);
+    expect(results.filter((x) => (x.lines as { source: string }[]).some((l) => l.source !== 'own')).length).toBeGreaterThan(0);
   });
 });
 
