@@ -355,6 +355,8 @@ for (const r of rows) r.recordsPerSecond = opts.count / r.seconds;
 const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
 const base = byKey.baseline;
 const ratio = (key) => (byKey[key] ? base.seconds / byKey[key].seconds : undefined);
+// the same ratio in CPU time (all threads): what the work costs, whatever the machine's load
+const cpuRatio = (key) => (byKey[key]?.cpu !== undefined && base.cpu !== undefined ? base.cpu / byKey[key].cpu : undefined);
 
 // ---------------------------------------------------------------- 3. one snapshot
 
@@ -484,14 +486,15 @@ out.push(`median of ${opts.runs} interleaved run(s), wall time from spawn to exi
 if (agreement) out.push(`agreement (bench/check.js): ${agreement.ok ? 'ok' : 'FAILED'} — ${agreement.summary}`);
 out.push('');
 out.push(md(
-  [`program (${fmtInt(opts.count)} snapshots, ${(statSync(portfolio).size / 2 ** 20).toFixed(1)} MiB NDJSON)`, 'median', 'runs', 'CPU', 'snapshots/s', 'vs baseline', 'peak RSS'],
+  [`program (${fmtInt(opts.count)} snapshots, ${(statSync(portfolio).size / 2 ** 20).toFixed(1)} MiB NDJSON)`, 'median', 'runs', 'CPU', 'snapshots/s', 'vs baseline', 'vs baseline, CPU', 'peak RSS'],
   rows.map((r) => [
     r.name,
     sec(r.seconds),
     r.all.map((s) => s.toFixed(2)).join(' '),
     sec(r.cpu),
     r.key === 'whatif' ? `${fmtInt(r.recordsPerSecond)}*` : fmtInt(r.recordsPerSecond),
-    r.key === 'baseline' ? '1.00×' : r.key === 'whatif' ? `${x(byKey.ndjson ? r.seconds / byKey.csv.seconds : undefined)} one evaluate (csv)` : `**${x(ratio(r.key))}**`,
+    r.key === 'baseline' ? '1.00×' : r.key === 'whatif' ? `${x(byKey.csv ? r.seconds / byKey.csv.seconds : undefined)} one evaluate (csv)` : `**${x(ratio(r.key))}**`,
+    r.key === 'baseline' ? '1.00×' : r.key === 'whatif' ? `${x(byKey.csv?.cpu !== undefined && r.cpu !== undefined ? r.cpu / byKey.csv.cpu : undefined)} (CPU)` : x(cpuRatio(r.key)),
     mib(r.peakRssKiB),
   ]),
 ));
@@ -499,7 +502,7 @@ out.push('');
 out.push('ratios (throughput against the baseline, same run; targets of issue 11 in brackets):');
 out.push(`- evaluate --format ndjson, ${defaultJobsLabel}: ${x(ratio('ndjson'))} (≥ 1.0×, floor 0.8×)`);
 out.push(`- evaluate --format csv, ${defaultJobsLabel}: ${x(ratio('csv'))} (≥ 1.2×)`);
-if (byKey.ndjson1) out.push(`- one core (--jobs 1): ndjson ${x(ratio('ndjson1'))}, csv ${x(ratio('csv1'))}; two-core speed-up ${x(byKey.ndjson1.seconds / byKey.ndjson.seconds)} (ndjson), ${x(byKey.csv1.seconds / byKey.csv.seconds)} (csv); CPU of the default-jobs run against --jobs 1: ${x(byKey.ndjson.cpu !== undefined ? byKey.ndjson.cpu / byKey.ndjson1.cpu : undefined)} (ndjson)`);
+if (byKey.ndjson1) out.push(`- one core (--jobs 1): ndjson ${x(ratio('ndjson1'))}, csv ${x(ratio('csv1'))} (in CPU time: ${x(cpuRatio('ndjson1'))}, ${x(cpuRatio('csv1'))}); two-core speed-up ${x(byKey.ndjson1.seconds / byKey.ndjson.seconds)} (ndjson), ${x(byKey.csv1.seconds / byKey.csv.seconds)} (csv); CPU of the default-jobs run against --jobs 1: ${x(byKey.ndjson.cpu !== undefined ? byKey.ndjson.cpu / byKey.ndjson1.cpu : undefined)} (ndjson)`);
 if (byKey.whatif) out.push(`- whatif: ${x(byKey.whatif.seconds / byKey.csv.seconds)} the time of one evaluate --format csv, ${x(byKey.whatif.seconds / byKey.ndjson.seconds)} of one --format ndjson (< 1.5×) (* snapshots per second, each evaluated under two rule sets)`);
 else if (opts.whatif) out.push(`- whatif: ${whatifNote}`);
 out.push(`- one snapshot: evaluate --format ndjson ${sec(oneSnapshot.seconds, 3)} wall (median of 7; \`node -e 0\` ${sec(oneSnapshot.nodeSeconds, 3)}), peak RSS ${mib(oneSnapshot.peakRssKiB)}`);
@@ -562,6 +565,7 @@ writeFileSync(join(OUT, 'last-run.json'), `${JSON.stringify({
   date: started.toISOString(), machine, portfolio: rel, count: opts.count, seed: opts.seed, runs: opts.runs, jobs: jobsNote,
   agreement, results: rows, loadAverageAfterMain: loadAfterMain,
   ratios: { ndjson: ratio('ndjson'), csv: ratio('csv'), ndjson1: ratio('ndjson1'), csv1: ratio('csv1') },
+  cpuRatios: { ndjson: cpuRatio('ndjson'), csv: cpuRatio('csv'), ndjson1: cpuRatio('ndjson1'), csv1: cpuRatio('csv1') },
   whatif: byKey.whatif ? { ...byKey.whatif, relativeToCsv: byKey.whatif.seconds / byKey.csv.seconds, relativeToNdjson: byKey.whatif.seconds / byKey.ndjson.seconds } : whatifNote,
   oneSnapshot, lineItemGrowth, sizeGrowth, issue,
 }, null, 2)}\n`);
