@@ -31,7 +31,7 @@
 //    new ledger, and the re-run of that issue (every account unchanged); reported
 //    with the ledger's bytes per entry.
 // Options that take long:
-//   --line-items  cost growth with line items: 20,000 snapshots with exactly 2, 10
+//   --line-items  cost growth with line items: 20,000 snapshots (or --count, if fewer) with exactly 2, 10
 //                 and 50 own line items each (bench/generate.js --line-items), one run
 //                 each of baseline, evaluate --format ndjson --jobs 1 and --format csv --jobs 1
 //   --sizes       cost growth with portfolio size: 10k, 100k and 1M snapshots, one run
@@ -39,6 +39,7 @@
 //                 --jobs), with peak RSS. The 1M file (~945 MiB) is written under the
 //                 system's temporary folder and deleted afterwards.
 //   --million     the same as --sizes
+//   --size-list N,N,…  --sizes with these sizes instead (1,000,000 or more: under the temporary folder)
 // Other options:
 //   --count N     portfolio size of steps 2 and 4 (default 100000)
 //   --runs N      runs per program (default 3)
@@ -66,7 +67,7 @@ const TIME_BIN = '/usr/bin/time';
 function parseArgs(argv) {
   const o = {
     count: 100000, runs: 3, jobs: undefined, seed: 42,
-    check: true, whatif: true, oneCore: true, issue: true, lineItems: false, sizes: false,
+    check: true, whatif: true, oneCore: true, issue: true, lineItems: false, sizes: false, sizeList: [10_000, 100_000, 1_000_000],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -86,6 +87,12 @@ function parseArgs(argv) {
     else if (a === '--no-issue') o.issue = false;
     else if (a === '--line-items') o.lineItems = true;
     else if (a === '--sizes' || a === '--million') o.sizes = true;
+    else if (a === '--size-list') {
+      const v = argv[++i] ?? '';
+      if (!/^\d+(,\d+)*$/.test(v)) usage('--size-list needs whole numbers separated by commas');
+      o.sizes = true;
+      o.sizeList = v.split(',').map(Number);
+    }
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
@@ -93,7 +100,7 @@ function parseArgs(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--seed N (42)] [--no-check] [--no-whatif] [--no-one-core] [--no-issue] [--line-items] [--sizes|--million]';
+  const text = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--seed N (42)] [--no-check] [--no-whatif] [--no-one-core] [--no-issue] [--line-items] [--sizes|--million] [--size-list N,N,…]';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}\n`);
     process.exit(2);
@@ -413,9 +420,15 @@ if (opts.issue && issueSupported) {
 
 let lineItemGrowth;
 if (opts.lineItems) {
-  const count = 20000;
+  const count = Math.min(20000, opts.count);
   lineItemGrowth = [];
-  const progs = programs.filter((p) => ['baseline', 'ndjson1', 'csv1'].includes(p.key));
+  const progs = [
+    programs[0],
+    ...(jobsSupported ? [
+      { key: 'ndjson1', args: (f) => evalArgs('ndjson', ['--jobs', '1'], f) },
+      { key: 'csv1', args: (f) => evalArgs('csv', ['--jobs', '1'], f) },
+    ] : []),
+  ];
   log(`line items: ${fmtInt(count)} snapshots with 2, 10 and 50 own line items, one run each of ${progs.map((p) => p.key).join(', ')} …`);
   for (const n of [2, 10, 50]) {
     const file = await ensurePortfolio(count, opts.seed, { lineItems: n });
@@ -438,7 +451,7 @@ if (opts.sizes) {
   const progs = programs.filter((p) => ['baseline', 'csv', 'ndjson'].includes(p.key));
   const bigDir = mkdtempSync(join(os.tmpdir(), 'rc-bench-1m-'));
   try {
-    for (const n of [10_000, 100_000, 1_000_000]) {
+    for (const n of opts.sizeList) {
       const file = await ensurePortfolio(n, opts.seed, n >= 1_000_000 ? { dir: bigDir } : {});
       const row = { count: n, mib: statSync(file).size / 2 ** 20, results: {} };
       log(`size ${fmtInt(n)}: one run each of ${progs.map((p) => p.key).join(', ')} …`);
@@ -514,16 +527,20 @@ if (lineItemGrowth) {
   const progs = ['baseline', 'ndjson1', 'csv1'].filter((k) => lineItemGrowth[0].results[k]);
   const names = { baseline: 'baseline', ndjson1: 'ndjson --jobs 1', csv1: 'csv --jobs 1' };
   out.push(md(
-    ['own line items (20,000 snapshots)', 'line items / snapshot (all)', ...progs.map((k) => `${names[k]} µs / snapshot`), ...progs.filter((k) => k !== 'baseline').map((k) => `${names[k]} vs baseline`), 'peak RSS (ndjson)'],
-    lineItemGrowth.map((row) => [
-      String(row.ownLineItems),
-      row.lineItemsPerSnapshot.toFixed(1),
-      ...progs.map((k) => fmtInt(row.results[k].usPerSnapshot)),
-      ...progs.filter((k) => k !== 'baseline').map((k) => x(row.results.baseline.seconds / row.results[k].seconds)),
-      mib(row.results.ndjson1?.peakRssKiB),
-    ]),
+    [`own line items (${fmtInt(lineItemGrowth[0].count)} snapshots)`, 'line items / snapshot (all)', ...progs.map((k) => `${names[k]}: µs / snapshot, wall (CPU)`), ...progs.filter((k) => k !== 'baseline').map((k) => `${names[k]} vs baseline, wall (CPU)`), 'peak RSS (ndjson)'],
+    lineItemGrowth.map((row) => {
+      const b = row.results.baseline;
+      const cpuUs = (r) => (r.cpu === undefined ? 'n/a' : fmtInt((r.cpu * 1e6) / row.count));
+      return [
+        String(row.ownLineItems),
+        row.lineItemsPerSnapshot.toFixed(1),
+        ...progs.map((k) => `${fmtInt(row.results[k].usPerSnapshot)} (${cpuUs(row.results[k])})`),
+        ...progs.filter((k) => k !== 'baseline').map((k) => `${x(b.seconds / row.results[k].seconds)} (${x(b.cpu !== undefined && row.results[k].cpu !== undefined ? b.cpu / row.results[k].cpu : undefined)})`),
+        mib(row.results.ndjson1?.peakRssKiB),
+      ];
+    }),
   ));
-  out.push('(one run each, wall time including start-up)');
+  out.push('(one run each; wall time and CPU time (all threads) including start-up)');
 }
 if (sizeGrowth) {
   out.push('');
@@ -531,7 +548,7 @@ if (sizeGrowth) {
     ['snapshots', 'NDJSON', 'baseline', `csv, ${defaultJobsLabel}`, `ndjson, ${defaultJobsLabel}`, 'csv vs baseline', 'ndjson vs baseline', 'peak RSS csv / ndjson (baseline)'],
     sizeGrowth.map((row) => [
       fmtInt(row.count),
-      `${row.mib.toFixed(0)} MiB`,
+      `${row.mib.toFixed(1)} MiB`,
       sec(row.results.baseline.seconds, 1),
       sec(row.results.csv.seconds, 1),
       sec(row.results.ndjson.seconds, 1),
