@@ -9,6 +9,9 @@
 // quantities as integers. Periods run 2025-01..2026-12, so evaluate them with
 // `--rules-version 2026-01` (the rule set is effective only from 2026-01).
 //
+// `--line-items N` gives every snapshot exactly N own line items (managed and
+// referred accounts as usual): the bench's cost-per-line-item rows.
+//
 // Streams: records are built one at a time and written in ~1 MiB chunks with
 // backpressure, so 1,000,000 snapshots never sit in memory.
 //
@@ -195,15 +198,20 @@ function reseller(h, periodIndex) {
   return { approved: true, approvedOn: on };
 }
 
-/** The i-th good snapshot (0-based), drawn from `h`. */
-function snapshot(h, i, fixedPeriod) {
+/**
+ * The i-th good snapshot (0-based), drawn from `h`. `lineItemCount` (when
+ * set): exactly that many own line items instead of the drawn 1-20 (managed
+ * and referred accounts as usual), for the cost-per-line-item rows of the bench.
+ */
+function snapshot(h, i, fixedPeriod, lineItemCount) {
   const account = `R-${pad(i + 1, 7)}`;
   const drawn = h.int(0, 23); // 2025-01 .. 2026-12
   // one period for all (an `issue` run): the same draws, so the other figures do not change
   const periodIndex = fixedPeriod === undefined ? drawn : periodIndexOf(fixedPeriod);
   const size = h.weighted([[12, 'small'], [78, 'medium'], [10, 'large']]);
   const small = size === 'small';
-  const n = small ? h.int(1, 3) : h.int(1, 20);
+  const drawnN = small ? h.int(1, 3) : h.int(1, 20);
+  const n = lineItemCount ?? drawnN;
   const snap = { schemaVersion: 1, account, period: dateOf(periodIndex, 1).slice(0, 7) };
   const res = reseller(h, periodIndex);
   if (res) snap.reseller = res;
@@ -266,7 +274,8 @@ function badRecord(hb, i) {
  * Writes `count` good snapshots (plus `bad` bad records at random positions)
  * as NDJSON to `out` (a path; "-" for stdout). Resolves to the number of lines.
  */
-export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-', period }) {
+export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-', period, lineItems: lineItemCount }) {
+  if (lineItemCount !== undefined && (!Number.isInteger(lineItemCount) || lineItemCount < 1)) throw new Error('lineItems must be a whole number ≥ 1');
   if (period !== undefined && !/^20[0-9]{2}-(0[1-9]|1[0-2])$/.test(period)) throw new Error('period must be YYYY-MM');
   if (!Number.isInteger(count) || count < 0) throw new Error('count must be a whole number ≥ 0');
   if (!Number.isInteger(bad) || bad < 0) throw new Error('bad must be a whole number ≥ 0');
@@ -300,7 +309,7 @@ export async function generatePortfolio({ count, seed = 42, bad = 0, out = '-', 
       chunk += `${badRecord(hb, b++)}\n`;
       badLeft--;
     } else {
-      chunk += `${JSON.stringify(snapshot(h, g++, period))}\n`;
+      chunk += `${JSON.stringify(snapshot(h, g++, period, lineItemCount))}\n`;
       goodLeft--;
     }
     if (chunk.length >= 1 << 20) {
@@ -335,6 +344,7 @@ function parseArgs(argv) {
     else if (a === '--bad') opts.bad = int();
     else if (a === '--out') opts.out = val();
     else if (a === '--period') opts.period = val();
+    else if (a === '--line-items') opts.lineItems = int();
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown option ${a}`);
   }
@@ -342,7 +352,7 @@ function parseArgs(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node bench/generate.js [--count N (100000)] [--seed N (42)] [--bad N (0)] [--out FILE|- (stdout)] [--period YYYY-MM (all snapshots of one period)]';
+  const text = 'usage: node bench/generate.js [--count N (100000)] [--seed N (42)] [--bad N (0)] [--out FILE|- (stdout)] [--period YYYY-MM (all snapshots of one period)] [--line-items N (exactly N own line items each)]';
   if (problem) {
     process.stderr.write(`generate: ${problem}\n${text}\n`);
     process.exit(2);

@@ -18,6 +18,12 @@ const WORKER = fileURLToPath(new URL('../../dist/parallel/worker.js', import.met
  * defaults, for a 100k portfolio) at no measurable cost in time.
  */
 export const WORKER_HEAP = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 });
+// Measured and not used (issue 11, lever 4; README "Both cores"):
+// - a larger young generation (32 / 64 MiB): no gain in time or CPU, +60 / +100 MiB peak RSS;
+// - `v8.setFlagsFromString('--single-threaded-gc')` before the pool starts: V8 aborts
+//   (`Check failed: concurrent_marking_handle_ …`, SIGTRAP) at the next major GC, with
+//   --jobs 1 and 2 alike: --parallel-marking cannot be turned off in a running isolate.
+//   The other flags it implies survived our runs but showed no wall-time gain in paired runs.
 
 /** The default number of jobs: the machine's cores. */
 export function defaultJobs(): number {
