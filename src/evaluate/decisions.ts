@@ -3,8 +3,10 @@
  * eligibility criteria failed, and the trace of every leaf condition (its
  * fact value and outcome) behind the explanation.
  */
-import type { EngineResult, RuleResult } from 'json-rules-engine';
-import { CRITERION_OF, type EligibilityCriterion, type Leaf } from '../compile/compile.js';
+import type { RuleResult } from 'json-rules-engine';
+import {
+  CRITERION_OF, type CompiledRuleSet, type EligibilityCriterion, type Facts, type Leaf,
+} from '../compile/compile.js';
 import type { TraceEntry } from '../model/types.js';
 
 /** What the engine decided for one snapshot. */
@@ -25,13 +27,24 @@ function leaves(r: RuleResult): LeafResult[] {
   return c.any ?? c.all ?? [];
 }
 
-/** Decisions from one engine run of a compiled rule set. */
-export function readDecisions(run: EngineResult, withTrace = true): Decisions {
+/** The engine's results of one snapshot under `c`: the tier rule's and the eligibility rule's. */
+export async function runRules(c: CompiledRuleSet, facts: Facts): Promise<RuleResult[]> {
+  const tier = c.tier.run(facts);
+  return [await tier, await c.eligibility.run(facts)];
+}
+
+/**
+ * Decisions from the engine's rule results of one snapshot. The trace lists
+ * the passed rules, then the failed ones, each in rule order (as one engine
+ * run over both rules reports them).
+ */
+export function readDecisions(ruleResults: readonly RuleResult[], withTrace = true): Decisions {
   let tierIndex = 0;
   let eligible = false;
   const failed: EligibilityCriterion[] = [];
   const trace: TraceEntry[] | undefined = withTrace ? [] : undefined;
-  for (const r of [...run.results, ...run.failureResults]) {
+  const ordered = [...ruleResults.filter((r) => r.result === true), ...ruleResults.filter((r) => r.result !== true)];
+  for (const r of ordered) {
     const ls = leaves(r);
     if (r.name === 'tier') {
       ls.forEach((l, i) => { if (l.result === true) tierIndex = Math.max(tierIndex, i); });

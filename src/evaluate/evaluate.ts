@@ -5,7 +5,7 @@
 import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO, type Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot, SourceTotals } from '../model/types.js';
 import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
-import { readDecisions } from './decisions.js';
+import { readDecisions, runRules } from './decisions.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
@@ -14,7 +14,7 @@ const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
 
 /** The compiled form of a rule set, built once per rule set object. */
 export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
-  if ('engine' in ruleSet) return ruleSet;
+  if ('tier' in ruleSet && 'eligibility' in ruleSet && 'rules' in ruleSet) return ruleSet;
   let c = compiledCache.get(ruleSet);
   if (!c) {
     c = compileRuleSet(ruleSet);
@@ -64,7 +64,7 @@ export async function evaluate(
     periodStart: `${snapshot.period}-01`,
   };
   const withTrace = options.trace ?? false;
-  const d = readDecisions(await c.run(facts), withTrace);
+  const d = readDecisions(await runRules(c, facts), withTrace);
   const tierIndex = d.tierIndex;
   const eligible = d.eligible;
   const reasons: string[] = [];
