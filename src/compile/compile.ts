@@ -12,6 +12,10 @@
  * an own-property path resolver (SPEC §8: jsonpath costs ~45% of a run).
  * Runs on one engine never overlap (concurrent `run()`s on one engine cut each
  * other short).
+ *
+ * Eligibility reads few facts, and they repeat over a portfolio: its results
+ * are memoised per compiled rule set, keyed on the exact facts the rule reads
+ * (see `eligibilityKey`); on a miss the engine decides.
  */
 import { Engine, Fact, type RuleProperties, type RuleResult } from 'json-rules-engine';
 import type { RuleSet } from '../model/types.js';
@@ -68,6 +72,24 @@ export interface CompiledRuleSet {
   rules: RuleProperties[];
   tier: RuleEngine;
   eligibility: RuleEngine;
+  /**
+   * The eligibility engine's results by `eligibilityKey` of the facts: this
+   * rule set's only, never shared with another compiled rule set.
+   */
+  eligibilityMemo: Map<string, RuleResult>;
+}
+
+/** Most eligibility results a compiled rule set keeps (~1 KB each); when full, the memo starts afresh. */
+export const ELIGIBILITY_MEMO_MAX = 16_384;
+
+/**
+ * The memo key of a run's eligibility: every fact the eligibility rule can
+ * read, exactly as given to the engine (never an outcome of comparing them).
+ * The approval date is length-prefixed, so no two fact tuples share a key.
+ */
+export function eligibilityKey(f: Facts): string {
+  const on = f.approvedOn === undefined ? '-' : `${f.approvedOn.length}:${f.approvedOn}`;
+  return `${f.distinctSubClients}|${f.approved ? 1 : 0}|${on}|${f.periodStart}`;
 }
 
 const ownProperty = (value: object, path: string): unknown =>
@@ -92,7 +114,7 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
     { name: 'eligibility', priority: 1, conditions: { all: criteria }, event: { type: 'eligible' } },
   ];
 
-  return { ruleSet, rules, tier: ruleEngine(rules[0]!), eligibility: ruleEngine(rules[1]!) };
+  return { ruleSet, rules, tier: ruleEngine(rules[0]!), eligibility: ruleEngine(rules[1]!), eligibilityMemo: new Map() };
 }
 
 /** An engine with our operators and the one rule `rule`. */

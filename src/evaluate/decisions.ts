@@ -5,7 +5,7 @@
  */
 import type { RuleResult } from 'json-rules-engine';
 import {
-  CRITERION_OF, type CompiledRuleSet, type EligibilityCriterion, type Facts, type Leaf,
+  CRITERION_OF, ELIGIBILITY_MEMO_MAX, eligibilityKey, type CompiledRuleSet, type EligibilityCriterion, type Facts, type Leaf,
 } from '../compile/compile.js';
 import type { TraceEntry } from '../model/types.js';
 
@@ -27,10 +27,22 @@ function leaves(r: RuleResult): LeafResult[] {
   return c.any ?? c.all ?? [];
 }
 
-/** The engine's results of one snapshot under `c`: the tier rule's and the eligibility rule's. */
-export async function runRules(c: CompiledRuleSet, facts: Facts): Promise<RuleResult[]> {
+/**
+ * The engine's results of one snapshot under `c`: the tier rule's, and the
+ * eligibility rule's, from the memo when the exact same facts were decided
+ * before under this compiled rule set (`memo: false` always asks the engine).
+ */
+export async function runRules(c: CompiledRuleSet, facts: Facts, memo = true): Promise<RuleResult[]> {
   const tier = c.tier.run(facts);
-  return [await tier, await c.eligibility.run(facts)];
+  if (!memo) return [await tier, await c.eligibility.run(facts)];
+  const key = eligibilityKey(facts);
+  let el = c.eligibilityMemo.get(key);
+  if (!el) {
+    el = await c.eligibility.run(facts);
+    if (c.eligibilityMemo.size >= ELIGIBILITY_MEMO_MAX) c.eligibilityMemo.clear();
+    c.eligibilityMemo.set(key, el);
+  }
+  return [await tier, el];
 }
 
 /**

@@ -14,7 +14,7 @@ const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
 
 /** The compiled form of a rule set, built once per rule set object. */
 export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
-  if ('tier' in ruleSet && 'eligibility' in ruleSet && 'rules' in ruleSet) return ruleSet;
+  if ('eligibilityMemo' in ruleSet) return ruleSet;
   let c = compiledCache.get(ruleSet);
   if (!c) {
     c = compileRuleSet(ruleSet);
@@ -29,6 +29,8 @@ export interface EvaluateOptions {
   trace?: boolean;
   /** Attach every valued line as `lines`. Default true; a CSV summary does not need them. */
   lines?: boolean;
+  /** Reuse the engine's eligibility result of the same exact facts under the same rule set. Default true. */
+  eligibilityMemo?: boolean;
 }
 
 /** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
@@ -64,7 +66,7 @@ export async function evaluate(
     periodStart: `${snapshot.period}-01`,
   };
   const withTrace = options.trace ?? false;
-  const d = readDecisions(await runRules(c, facts), withTrace);
+  const d = readDecisions(await runRules(c, facts, options.eligibilityMemo !== false), withTrace);
   const tierIndex = d.tierIndex;
   const eligible = d.eligible;
   const reasons: string[] = [];
