@@ -51,33 +51,33 @@ export async function runRules(c: CompiledRuleSet, facts: Facts, memo = true): P
  * run over both rules reports them).
  */
 export function readDecisions(ruleResults: readonly RuleResult[], withTrace = true): Decisions {
-  let tierIndex = 0;
-  let eligible = false;
-  const failed: EligibilityCriterion[] = [];
-  const trace: TraceEntry[] | undefined = withTrace ? [] : undefined;
-  const ordered = [...ruleResults.filter((r) => r.result === true), ...ruleResults.filter((r) => r.result !== true)];
-  for (const r of ordered) {
-    const ls = leaves(r);
-    if (r.name === 'tier') {
-      ls.forEach((l, i) => { if (l.result === true) tierIndex = Math.max(tierIndex, i); });
-    } else if (r.name === 'eligibility') {
-      eligible = r.result === true;
-      for (const l of ls) if (l.result !== true) failed.push(CRITERION_OF[l.path]!);
-    }
-    trace?.push({
-      rule: r.name,
-      passed: r.result === true,
-      conditions: ls.map((l, i) => ({
-        name: r.name === 'tier' ? `tier ${i}` : CRITERION_OF[l.path] ?? l.path,
-        fact: l.path,
-        operator: l.operator,
-        value: isFactRef(l.value) ? `${l.value.path} (${show(l.valueResult)})` : show(l.value),
-        factValue: show(l.factResult),
-        result: l.result === true,
-      })),
-    });
+  const d: Decisions = { tierIndex: 0, eligible: false, failed: [], trace: withTrace ? [] : undefined };
+  for (const r of ruleResults) if (r.result === true) readRule(d, r);
+  for (const r of ruleResults) if (r.result !== true) readRule(d, r);
+  return d;
+}
+
+/** Adds one rule result to `d`. */
+function readRule(d: Decisions, r: RuleResult): void {
+  const ls = leaves(r);
+  if (r.name === 'tier') {
+    for (let i = 0; i < ls.length; i++) if (ls[i]!.result === true && i > d.tierIndex) d.tierIndex = i;
+  } else if (r.name === 'eligibility') {
+    d.eligible = r.result === true;
+    for (const l of ls) if (l.result !== true) d.failed.push(CRITERION_OF[l.path]!);
   }
-  return { tierIndex, eligible, failed, trace };
+  d.trace?.push({
+    rule: r.name,
+    passed: r.result === true,
+    conditions: ls.map((l, i) => ({
+      name: r.name === 'tier' ? `tier ${i}` : CRITERION_OF[l.path] ?? l.path,
+      fact: l.path,
+      operator: l.operator,
+      value: isFactRef(l.value) ? `${l.value.path} (${show(l.valueResult)})` : show(l.value),
+      factValue: show(l.factResult),
+      result: l.result === true,
+    })),
+  });
 }
 
 const isFactRef = (v: unknown): v is { path: string } => Boolean(v && typeof v === 'object' && 'path' in v);
