@@ -160,4 +160,15 @@ describe('eligibility memo', () => {
     const r = await evaluate(s.snapshot, c, s.doc);
     expect([n.runs, c.eligibilityMemo.size, r.credit]).toEqual([1, 1, '90.00']);
   });
+
+  it('concurrent evaluations on one compiled rule set never cut each other short', async () => {
+    const c = compileRuleSet(ruleSetWith());
+    // amount i × 100.00 with 3 sub-clients, approved long before: tier by the thresholds 0/50/500/5000
+    const snaps = Array.from({ length: 60 }, (_, i) =>
+      snap(`C-${i}`, `${i * 100}.00`, ['a', 'b', 'c'], { approved: true, approvedOn: '2025-01-01' }));
+    const results = await Promise.all(snaps.map((s) => evaluate(s.snapshot, c, s.doc, { eligibilityMemo: false })));
+    const expected = (amount: number) => amount >= 5000 ? 'tier-20' : amount >= 500 ? 'tier-15' : amount >= 50 ? 'tier-10' : 'none';
+    expect(results.map((r) => r.tier.name)).toEqual(snaps.map((_, i) => expected(i * 100)));
+    expect(results.every((r) => r.eligibility.eligible)).toBe(true);
+  });
 });
