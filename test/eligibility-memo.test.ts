@@ -6,7 +6,7 @@
  * answer). Expectations are written out by hand from SPEC §1.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRuleSet, eligibilityKey, type Facts } from '../src/compile/compile.js';
+import { compileRuleSet, ELIGIBILITY_MEMO_MAX, eligibilityKey, type Facts } from '../src/compile/compile.js';
 import { compiled, evaluate } from '../src/evaluate/evaluate.js';
 import { compareSnapshot } from '../src/whatif/compare.js';
 import { ruleSetWith } from './support/rules.js';
@@ -155,7 +155,7 @@ describe('eligibility memo', () => {
   it('a full memo starts afresh and still answers from the engine', async () => {
     const c = compileRuleSet(ruleSetWith());
     const n = countRuns(c);
-    for (let i = 0; i < 16_384; i++) c.eligibilityMemo.set(`filler ${i}`, undefined as never);
+    for (let i = 0; i < ELIGIBILITY_MEMO_MAX; i++) c.eligibilityMemo.set(`filler ${i}`, undefined as never);
     const s = snap('F-1', '600.00', ['a', 'b', 'c'], { approved: true, approvedOn: '2026-01-01' });
     const r = await evaluate(s.snapshot, c, s.doc);
     expect([n.runs, c.eligibilityMemo.size, r.credit]).toEqual([1, 1, '90.00']);

@@ -79,8 +79,8 @@ export interface CompiledRuleSet {
   eligibilityMemo: Map<string, RuleResult>;
 }
 
-/** Most eligibility results a compiled rule set keeps (~1 KB each); when full, the memo starts afresh. */
-export const ELIGIBILITY_MEMO_MAX = 16_384;
+/** Most eligibility results a compiled rule set keeps (1–1.5 KB each); when full, the memo starts afresh. */
+export const ELIGIBILITY_MEMO_MAX = 4_096;
 
 /**
  * The memo key of a run's eligibility: every fact the eligibility rule can
