@@ -5,7 +5,7 @@
  * the half, and money text.
  */
 import { describe, expect, it } from 'vitest';
-import { amountProblem, Dec, formatMoney, formatPlain, roundMoney, toDec } from '../src/money/decimal.js';
+import { amountProblem, Dec, formatMoney, formatPlain, plus, roundMoney, toDec, ZERO } from '../src/money/decimal.js';
 
 describe('amountProblem: accepted', () => {
   it.each([
@@ -122,5 +122,27 @@ describe('rounding and money text', () => {
     expect(toDec(0.1).plus(toDec(0.2)).toFixed()).toBe('0.3');
     expect(new Dec('123456789012345.123456').times('123456789012345.123456').toFixed())
       .toBe('15241578753238699603525087641.143881383936' /* by Python's decimal, 80 digits */);
+  });
+
+  it('plus adds exactly, and adding zero gives the other operand itself', () => {
+    const a = new Dec('19.95');
+    expect(plus(a, ZERO)).toBe(a);
+    expect(plus(ZERO, a)).toBe(a);
+    expect(plus(a, new Dec('0.00'))).toBe(a);
+    expect(plus(a, new Dec('0.05')).toFixed()).toBe('20');
+    expect(plus(new Dec('999999999999999.999999'), new Dec('0.000001')).toFixed()).toBe('1000000000000000');
+  });
+
+  it('toDec parses an amount once: the same text gives the same (immutable) Decimal, whatever was parsed between', () => {
+    const first = toDec('19.95');
+    expect(toDec('19.95')).toBe(first);
+    expect(toDec(3)).toBe(toDec(3));
+    // 1 and "1.0" are two inputs with one value
+    expect(toDec('1.0').toFixed()).toBe('1');
+    expect(toDec(1).toFixed()).toBe('1');
+    // more distinct amounts than it keeps: every one still parses to its own value
+    for (let i = 0; i < 5000; i++) expect(toDec(`${i}.01`).toFixed()).toBe(`${i}.01`);
+    expect(toDec('19.95').toFixed()).toBe('19.95');
+    expect(first.toFixed()).toBe('19.95');
   });
 });

@@ -2,10 +2,10 @@
  * One snapshot under one rule set: valuation, the engine's decisions on tier
  * and eligibility, the credit rounded once, and the statement.
  */
-import { formatMoney, formatPlain, HUNDRED, roundMoney, ZERO, type Dec } from '../money/decimal.js';
+import { formatMoney, formatPlain, HUNDRED, plus, roundMoney, ZERO, type Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot, SourceTotals } from '../model/types.js';
 import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
-import { readDecisions } from './decisions.js';
+import { readDecisions, runRules } from './decisions.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
@@ -14,7 +14,7 @@ const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
 
 /** The compiled form of a rule set, built once per rule set object. */
 export function compiled(ruleSet: RuleSet | CompiledRuleSet): CompiledRuleSet {
-  if ('engine' in ruleSet) return ruleSet;
+  if ('eligibilityMemo' in ruleSet) return ruleSet;
   let c = compiledCache.get(ruleSet);
   if (!c) {
     c = compileRuleSet(ruleSet);
@@ -29,6 +29,8 @@ export interface EvaluateOptions {
   trace?: boolean;
   /** Attach every valued line as `lines`. Default true; a CSV summary does not need them. */
   lines?: boolean;
+  /** Reuse the engine's eligibility result of the same exact facts under the same rule set. Default true. */
+  eligibilityMemo?: boolean;
 }
 
 /** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
@@ -64,7 +66,7 @@ export async function evaluate(
     periodStart: `${snapshot.period}-01`,
   };
   const withTrace = options.trace ?? false;
-  const d = readDecisions(await c.run(facts), withTrace);
+  const d = readDecisions(await runRules(c, facts, options.eligibilityMemo !== false), withTrace);
   const tierIndex = d.tierIndex;
   const eligible = d.eligible;
   const reasons: string[] = [];
@@ -76,43 +78,41 @@ export async function evaluate(
   const scale = rs.rounding.scale;
   const percent = eligible ? tier.creditPercent : ZERO;
   const credit = roundMoney(percent.times(creditBase).div(HUNDRED), scale, rs.rounding.mode);
-  const charges = v.payments.own.plus(v.payments.managed);
+  const charges = plus(v.payments.own, v.payments.managed);
   const amountDue = roundMoney(charges.minus(credit), scale, rs.rounding.mode);
-  const m = (d: Dec) => formatMoney(d, scale);
+  const creditText = formatMoney(credit, scale);
+  const chargesText = formatMoney(charges, scale);
 
-  return {
+  const result: EvaluationResult = {
     account: snapshot.account,
     period: snapshot.period,
     rules: { id: rs.id, sha256: rs.sha256 },
     currency: rs.currency,
-    monthlyPayments: totals(v.payments, m, v.notGiven.includes('payments')),
-    monthlyValue: totals(v.value, m, v.notGiven.includes('value')),
-    tierBasis: m(tierBasis),
-    creditBase: m(creditBase),
+    monthlyPayments: totals(v.payments, scale, v.notGiven.includes('payments'), charges, chargesText),
+    monthlyValue: totals(v.value, scale, v.notGiven.includes('value')),
+    tierBasis: formatMoney(tierBasis, scale),
+    creditBase: formatMoney(creditBase, scale),
     bases: { tierBasis: rs.tierBasis, creditBase: rs.creditBase },
     tier: { name: tier.name, from: formatPlain(tier.from), creditPercent: formatPlain(tier.creditPercent) },
     eligibility: { eligible, distinctSubClients: facts.distinctSubClients, reasons },
     creditPercent: formatPlain(percent),
-    credit: m(credit),
-    statement: { charges: m(charges), credit: m(credit), amountDue: m(amountDue) },
-    lines: v.lines.map((l) => ({
-      account: l.account,
-      source: l.source,
-      service: l.item.service,
-      ...(l.item.unitPrice ? { quantity: formatPlain(l.item.quantity), unitPrice: m(l.item.unitPrice) } : {}),
-      charge: m(l.item.charge),
-      commissionable: l.commissionable,
-      value: m(l.value),
-    })),
+    credit: creditText,
+    statement: { charges: chargesText, credit: creditText, amountDue: formatMoney(amountDue, scale) },
+    lines: v.lines,
     warnings: v.warnings,
-    ...(withTrace ? { trace: d.trace } : {}),
   };
+  if (withTrace) result.trace = d.trace;
+  return result;
 }
 
 /** The sums of one measure; a measure the affiliate totals do not give is null (and adds 0 to the total). */
-function totals(by: Valuation['payments'], m: (d: Dec) => string, affiliateNotGiven: boolean): SourceTotals {
+function totals(by: Valuation['payments'], scale: number, affiliateNotGiven: boolean, ownAndManaged?: Dec, ownAndManagedText?: string): SourceTotals {
+  const om = ownAndManaged ?? plus(by.own, by.managed);
+  const total = plus(om, by.affiliate);
   return {
-    own: m(by.own), managed: m(by.managed), affiliate: affiliateNotGiven ? null : m(by.affiliate),
-    total: m(by.own.plus(by.managed).plus(by.affiliate)),
+    own: formatMoney(by.own, scale),
+    managed: formatMoney(by.managed, scale),
+    affiliate: affiliateNotGiven ? null : formatMoney(by.affiliate, scale),
+    total: total === om && ownAndManagedText !== undefined ? ownAndManagedText : formatMoney(total, scale),
   };
 }

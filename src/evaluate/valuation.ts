@@ -6,22 +6,14 @@
  */
 import { quoteInput } from '../report/safe-text.js';
 import { RcError, RcErrors } from '../errors.js';
-import { Dec, HUNDRED, ZERO } from '../money/decimal.js';
-import type { AccountLines, LineItem, Measure, RuleSet, Snapshot, Source } from '../model/types.js';
+import { Dec, formatMoney, formatPlain, HUNDRED, plus, ZERO } from '../money/decimal.js';
+import type { AccountLines, Measure, ResultLine, RuleSet, Snapshot, Source } from '../model/types.js';
 import { formatPath, type SourceDoc } from '../load/source-doc.js';
-
-/** A line with its source, class and value. */
-export interface ValuedLine {
-  account: string;
-  source: Source;
-  item: LineItem;
-  commissionable: number;
-  value: Dec;
-}
 
 /** Sums per source, and the lines behind them. */
 export interface Valuation {
-  lines: ValuedLine[];
+  /** Every valued line as it is reported (money formatted with the rule set's scale); empty without `keepLines`. */
+  lines: ResultLine[];
   payments: Record<Source, Dec>;
   value: Record<Source, Dec>;
   /** The affiliate measures the snapshot's totals do not give (their sums above are 0). */
@@ -35,42 +27,17 @@ export interface Valuation {
  * counts (SPEC §4). Without `keepLines` only the sums are kept.
  */
 export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, keepLines = true): Valuation {
-  const payments: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
-  const value: Record<Source, Dec> = { own: ZERO, managed: ZERO, affiliate: ZERO };
-  const lines: ValuedLine[] = [];
-  const warnings: string[] = [];
-  const errors: RcError[] = [];
-  const seen = new Map<string, Source>();
-
-  const add = (source: Source, acct: AccountLines) => {
-    const first = seen.get(acct.account);
-    if (first !== undefined) {
-      warnings.push(first === source
-        ? `account ${acct.account} is listed twice under ${source}; counted once`
-        : `account ${acct.account} appears as ${source} and as ${first}; counted once, as ${first}`);
-      return;
-    }
-    seen.set(acct.account, source);
-    for (const item of acct.lineItems) {
-      const svc = ruleSet.services.get(item.service);
-      if (!svc) {
-        const path = [...item.path, 'service'];
-        errors.push(new RcError('UNKNOWN_SERVICE',
-          `service ${quoteInput(item.service)} is not in rule set ${ruleSet.id}; add it to its services or correct the id`,
-          { file: doc?.file, ...doc?.locate(path), path: formatPath(path), account: snapshot.account }));
-        continue;
-      }
-      const v = svc.commissionable === 100 ? item.charge : item.charge.times(classFactor(svc.commissionable));
-      if (keepLines) lines.push({ account: acct.account, source, item, commissionable: svc.commissionable, value: v });
-      payments[source] = payments[source].plus(item.charge);
-      value[source] = value[source].plus(v);
-    }
+  const st: ValuationState = {
+    ruleSet, doc, snapshot, keepLines, scale: ruleSet.rounding.scale,
+    payments: { own: ZERO, managed: ZERO, affiliate: ZERO },
+    value: { own: ZERO, managed: ZERO, affiliate: ZERO },
+    lines: [], warnings: [], errors: [], seen: new Map(),
   };
-
-  add('own', { account: snapshot.account, lineItems: snapshot.lineItems, path: [] });
-  for (const m of snapshot.managedAccounts) add('managed', m);
+  const { payments, value, errors } = st;
+  addAccount(st, 'own', snapshot.account, snapshot.lineItems);
+  for (const m of snapshot.managedAccounts) addAccount(st, 'managed', m.account, m.lineItems);
   const aff = snapshot.linkedAffiliate;
-  if (aff?.referredAccounts) for (const r of aff.referredAccounts) add('affiliate', r);
+  if (aff?.referredAccounts) for (const r of aff.referredAccounts) addAccount(st, 'affiliate', r.account, r.lineItems);
   const notGiven: Measure[] = [];
   if (aff?.totals) {
     const t = aff.totals;
@@ -88,7 +55,65 @@ export function valuate(snapshot: Snapshot, ruleSet: RuleSet, doc?: SourceDoc, k
     }
   }
   if (errors.length) throw new RcErrors(errors);
-  return { lines, payments, value, notGiven, warnings };
+  return { lines: st.lines, payments, value, notGiven, warnings: st.warnings };
+}
+
+/** What `valuate` accumulates while it walks the accounts. */
+interface ValuationState {
+  ruleSet: RuleSet;
+  doc: SourceDoc | undefined;
+  snapshot: Snapshot;
+  keepLines: boolean;
+  scale: number;
+  payments: Record<Source, Dec>;
+  value: Record<Source, Dec>;
+  lines: ResultLine[];
+  warnings: string[];
+  errors: RcError[];
+  seen: Map<string, Source>;
+}
+
+/** Values the lines of one account under `source`, unless the account was met before. */
+function addAccount(st: ValuationState, source: Source, account: string, lineItems: AccountLines['lineItems']): void {
+  const first = st.seen.get(account);
+  if (first !== undefined) {
+    st.warnings.push(first === source
+      ? `account ${account} is listed twice under ${source}; counted once`
+      : `account ${account} appears as ${source} and as ${first}; counted once, as ${first}`);
+    return;
+  }
+  st.seen.set(account, source);
+  const { ruleSet, scale } = st;
+  let payments = st.payments[source];
+  let value = st.value[source];
+  for (const item of lineItems) {
+    const svc = ruleSet.services.get(item.service);
+    if (!svc) {
+      const path = [...item.path, 'service'];
+      st.errors.push(new RcError('UNKNOWN_SERVICE',
+        `service ${quoteInput(item.service)} is not in rule set ${ruleSet.id}; add it to its services or correct the id`,
+        { file: st.doc?.file, ...st.doc?.locate(path), path: formatPath(path), account: st.snapshot.account }));
+      continue;
+    }
+    const charge = item.charge;
+    const v = svc.commissionable === 100 ? charge : charge.times(classFactor(svc.commissionable));
+    payments = plus(payments, charge);
+    value = plus(value, v);
+    if (!st.keepLines) continue;
+    // each money figure formatted once: a full-class value is the charge, a charge of quantity 1 the unit price
+    const chargeText = formatMoney(charge, scale);
+    const valueText = v === charge ? chargeText : formatMoney(v, scale);
+    const unitPrice = item.unitPrice;
+    st.lines.push(unitPrice
+      ? {
+        account, source, service: item.service,
+        quantity: formatPlain(item.quantity), unitPrice: unitPrice === charge ? chargeText : formatMoney(unitPrice, scale),
+        charge: chargeText, commissionable: svc.commissionable, value: valueText,
+      }
+      : { account, source, service: item.service, charge: chargeText, commissionable: svc.commissionable, value: valueText });
+  }
+  st.payments[source] = payments;
+  st.value[source] = value;
 }
 
 const factors = new Map<number, Dec>();
@@ -105,7 +130,7 @@ function classFactor(percent: number): Dec {
 /** Σ over terms of the source's measure. */
 export function sumTerms(v: Valuation, terms: readonly { source: Source; measure: 'payments' | 'value' }[]): Dec {
   let s: Dec = ZERO;
-  for (const t of terms) s = s.plus(t.measure === 'payments' ? v.payments[t.source] : v.value[t.source]);
+  for (const t of terms) s = plus(s, t.measure === 'payments' ? v.payments[t.source] : v.value[t.source]);
   return s;
 }
 

@@ -89,9 +89,34 @@ function numberProblem(n: number, maxDecimals: number): string | undefined {
   return undefined;
 }
 
-/** Builds a Decimal from an amount already accepted by `amountProblem`. */
+const amounts = new Map<string | number, Dec>();
+/** Most distinct amounts `toDec` keeps; when full, it starts afresh. */
+const AMOUNTS_MAX = 4096;
+
+/**
+ * Builds a Decimal from an amount already accepted by `amountProblem`. The
+ * same amount text (or number) gives the same Decimal, parsed once: Decimals
+ * are immutable, and line items repeat their prices and quantities.
+ */
 export function toDec(value: string | number): Dec {
-  return new Dec(typeof value === 'number' ? String(value) : value);
+  let d = amounts.get(value);
+  if (d === undefined) {
+    d = new Dec(typeof value === 'number' ? String(value) : value);
+    if (amounts.size >= AMOUNTS_MAX) amounts.clear();
+    amounts.set(value, d);
+  }
+  return d;
+}
+
+/**
+ * a + b, exactly. Adding zero gives the other operand itself (the same exact
+ * value; decimal.js would allocate an equal copy): sums over sources and
+ * terms are mostly of zeros.
+ */
+export function plus(a: Dec, b: Dec): Dec {
+  if (b.isZero()) return a;
+  if (a.isZero()) return b;
+  return a.plus(b);
 }
 
 /** Decimal rounding modes a rule set may name. */
@@ -117,8 +142,11 @@ export function formatMoney(d: Dec, scale: number): string {
   const dot = exact.indexOf('.');
   const frac = dot < 0 ? 0 : exact.length - dot - 1;
   if (frac >= scale) return exact;
-  return (dot < 0 ? `${exact}.` : exact) + '0'.repeat(scale - frac);
+  const pad = PADS[scale - frac] ?? '0'.repeat(scale - frac);
+  return dot < 0 ? `${exact}.${pad}` : exact + pad;
 }
+
+const PADS = ['', '0', '00', '000', '0000', '00000', '000000'];
 
 /** A percentage or threshold as written: the exact value, no padding ("12.5", "50"). */
 export function formatPlain(d: Dec): string {
