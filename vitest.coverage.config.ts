@@ -7,6 +7,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { TEST_WORKERS } from './vitest.config.js';
+import SlowestFirst from './test/support/sequencer.js';
 
 const dist = fileURLToPath(new URL('./dist/', import.meta.url));
 const mocking = ['test/hostile.test.ts', 'test/robustness.test.ts'];
@@ -18,6 +20,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // worker threads write their coverage when they end; killed forks would not
     pool: 'threads',
+    maxWorkers: TEST_WORKERS,
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         extends: true,

@@ -241,9 +241,17 @@ describe('ledger verify and the auditor\'s recipe', () => {
     for (const s of sql) db.exec(s);
     db.close();
   };
+  // one issue run of four accounts, copied for each test that tampers with it (a spawn each saved);
+  // the run has closed the file, so the copy is the whole ledger (no -wal file is left behind)
+  let issuedFour = '';
   const four = (name: string) => {
+    if (!issuedFour) {
+      issuedFour = fresh('four.sqlite');
+      expect(issue(issuedFour, '2026-11', [1, 2, 3, 4].map((i) => snap(`R-${i}`, '2026-11', 20 + i))).status).toBe(0);
+      expect(existsSync(`${issuedFour}-wal`)).toBe(false);
+    }
     const ledger = fresh(name);
-    issue(ledger, '2026-11', [1, 2, 3, 4].map((i) => snap(`R-${i}`, '2026-11', 20 + i)));
+    cpSync(issuedFour, ledger);
     return ledger;
   };
 

@@ -5,20 +5,53 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
-import { registerEvaluate } from './commands/evaluate.js';
-import { registerDiff } from './commands/diff.js';
-import { registerPublish } from './commands/publish.js';
-import { registerReview } from './commands/review.js';
-import { registerTest } from './commands/test.js';
-import { registerValidate } from './commands/validate.js';
-import { registerWhatIf } from './commands/whatif.js';
 import { onPendingPublish } from '../intake/rules-dir.js';
 import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
 import { reportRssOnExit, setProgressEnabled } from './progress.js';
 import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
 import { safeText } from '../report/safe-text.js';
-import { registerIssue } from './commands/issue.js';
-import { registerLedger } from './commands/ledger.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order `--help` lists them, and how to load its module.
+ * A command's module (and what it imports: AJV, yaml, SQLite, fast-check, …) is
+ * loaded only when that command runs; `--help`, `help`, no command or an
+ * unknown one load them all, so that the help lists every command.
+ */
+export const COMMANDS: readonly { name: string; load: () => Promise<Register> }[] = [
+  { name: 'validate', load: async () => (await import('./commands/validate.js')).registerValidate },
+  { name: 'evaluate', load: async () => (await import('./commands/evaluate.js')).registerEvaluate },
+  { name: 'test', load: async () => (await import('./commands/test.js')).registerTest },
+  { name: 'diff', load: async () => (await import('./commands/diff.js')).registerDiff },
+  { name: 'publish', load: async () => (await import('./commands/publish.js')).registerPublish },
+  { name: 'whatif', load: async () => (await import('./commands/whatif.js')).registerWhatIf },
+  { name: 'review', load: async () => (await import('./commands/review.js')).registerReview },
+  { name: 'issue', load: async () => (await import('./commands/issue.js')).registerIssue },
+  { name: 'ledger', load: async () => (await import('./commands/ledger.js')).registerLedger },
+];
+
+/** Global options that take a value (see `buildProgram`). */
+const VALUE_OPTIONS = new Set(['--rules-dir']);
+/** Global options without one. */
+const FLAG_OPTIONS = new Set(['--no-progress', '-q', '--quiet']);
+
+/**
+ * The command `argv` (as `process.argv`) runs, when it can be told for sure
+ * before parsing: the first operand after the global options. `undefined`
+ * for anything else (`--help`, `--version`, `help`, no command, an unknown
+ * option or command): then every command is loaded and commander decides.
+ */
+export function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_OPTIONS.has(a)) { i++; continue; }
+    if (FLAG_OPTIONS.has(a) || [...VALUE_OPTIONS].some((o) => a.startsWith(`${o}=`))) continue;
+    if (a.startsWith('-')) return undefined;
+    return COMMANDS.some((c) => c.name === a) ? a : undefined;
+  }
+  return undefined;
+}
 
 /** The version in package.json. */
 function packageVersion(): string {
@@ -52,8 +85,8 @@ ${EXIT_STATUS_HELP}`;
 /** Commander's own messages echo command-line values: escaped line by line (SPEC §5). */
 const safeLines = (str: string) => str.split('\n').map(safeText).join('\n');
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+/** Builds the program with the commands named registered (default: every one), in `COMMANDS` order. */
+export async function buildProgram(only?: readonly string[]): Promise<Command> {
   const program = new Command('reseller-credits')
     .description('Reseller statement credits from versioned YAML rule sets')
     .version(packageVersion(), '-V, --version', 'print the version of reseller-credits')
@@ -77,15 +110,8 @@ export function buildProgram(): Command {
       const problem = rulesDirProblem(opts.rulesDir);
       if (problem) throw new RulesDirUnusable(problem);
     });
-  registerValidate(program);
-  registerEvaluate(program);
-  registerTest(program);
-  registerDiff(program);
-  registerPublish(program);
-  registerWhatIf(program);
-  registerReview(program);
-  registerIssue(program);
-  registerLedger(program);
+  const wanted = COMMANDS.filter((c) => !only || only.includes(c.name));
+  for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program);
   return program;
 }
 
@@ -95,8 +121,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   reportRssOnExit();
   // every command that reads the rules folder reports an interrupted publish (SPEC §6)
   onPendingPublish((p) => warn(safeText(p.message)));
-  const program = buildProgram();
   try {
+    const command = commandOf(argv);
+    const program = await buildProgram(command ? [command] : undefined);
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {

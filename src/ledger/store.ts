@@ -16,8 +16,9 @@ type Db = Database.Database;
 /** The schema version this program writes. */
 export const SCHEMA_VERSION = 1;
 
-/** The default ledger file, in the working folder. */
-export const DEFAULT_LEDGER = 'ledger.sqlite';
+import { DEFAULT_LEDGER } from './defaults.js';
+
+export { DEFAULT_LEDGER };
 
 const MIGRATIONS: readonly string[] = [
   // 0 → 1

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RcError } from '../errors.js';
 import { fsError } from '../input/fs-errors.js';
-import { REVIEW_KIND } from './review.js';
+import { REVIEW_KIND } from './defaults.js';
 
 /**
  * Checks the review report `reportFile` for publishing content whose lock

@@ -14,9 +14,10 @@ import { findCliffs, type CliffReport } from './cliffs.js';
 import { checkRegion, deriveRegion, RegionTally, type PartTally, type Region } from './region.js';
 import { portfolioImpact, type Impact } from './impact.js';
 import { coverageOf, type Coverage } from './coverage.js';
+import { REVIEW_KIND } from './defaults.js';
 
 /** Marks a file as a review report (what `publish --review` looks for). */
-export const REVIEW_KIND = 'reseller-credits review';
+export { REVIEW_KIND };
 export const REVIEW_FORMAT_VERSION = 1;
 
 /** The whole review, as `review --format json` prints it. */
@@ -56,9 +57,7 @@ export interface ReviewOptions {
   runs: number;
 }
 
-/** The seed the checks use unless told otherwise: a failure is reproducible run after run. */
-export const DEFAULT_SEED = 20260110;
-export const DEFAULT_RUNS = 400;
+export { DEFAULT_RUNS, DEFAULT_SEED } from './defaults.js';
 
 /** Builds the review. */
 export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {

@@ -5,10 +5,9 @@ import { RcError } from '../../errors.js';
 import { resolveLimits } from '../../load/limits.js';
 import { defaultJobs } from '../../parallel/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
-import { createIssueWriter } from '../../report/ledger.js';
 import { loadRules, selectForPeriod } from '../../intake/rules-dir.js';
-import { faultFromEnv, issuePeriod } from '../../ledger/issue.js';
-import { DEFAULT_LEDGER, Ledger } from '../../ledger/store.js';
+import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
+import type { Ledger } from '../../ledger/store.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
@@ -66,6 +65,10 @@ Examples:
       if (opts.rulesVersion !== undefined || opts.rulesFile !== undefined) {
         throw new UsageError(`issue uses the published rule set chosen by period; --${opts.rulesVersion !== undefined ? 'rules-version' : 'rules-file'} is refused here (try it with evaluate)`);
       }
+      // SQLite and the ledger's modules are loaded only when the command runs (not for --help)
+      const [{ createIssueWriter }, { faultFromEnv, issuePeriod }, { Ledger }] = await Promise.all([
+        import('../../report/ledger.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
+      ]);
       const repo = loadRules(opts.rulesDir);
       const rs = selectForPeriod(repo, opts.period);
       if (!rs) {

@@ -2,10 +2,8 @@
 import { Option, type Command } from 'commander';
 import { resolveLimits } from '../../load/limits.js';
 import { loadRules } from '../../intake/rules-dir.js';
-import { DEFAULT_LEDGER, Ledger } from '../../ledger/store.js';
-import { verifyLedger } from '../../ledger/verify.js';
-import { replayText } from '../../ledger/replay.js';
-import { creditNote, exportCsvHeader, exportCsvRow, showCsvHeader, showCsvRow, showText } from '../../report/ledger.js';
+import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
+import type { Ledger } from '../../ledger/store.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, parsePeriod } from './issue.js';
@@ -16,6 +14,8 @@ interface LedgerOpts { ledger: string; rulesDir: string }
 async function withLedger(file: string, fn: (l: Ledger) => Promise<void>): Promise<void> {
   let ledger: Ledger;
   try {
+    // SQLite is loaded only when a subcommand runs (not for --help)
+    const { Ledger } = await import('../../ledger/store.js');
     ledger = Ledger.open(file, { readonly: true });
   } catch (err) {
     ledgerFailure(err);
@@ -47,6 +47,7 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts & { account?: string; period?: string; format: 'text' | 'json' | 'csv' }>();
       await withLedger(o.ledger, async (l) => {
         let n = 0;
+        const { showCsvHeader, showCsvRow, showText } = await import('../../report/ledger.js');
         if (o.format === 'csv') await out(showCsvHeader());
         if (o.format === 'json') await out('[');
         for (const e of l.entries({ account: o.account, period: o.period })) {
@@ -70,6 +71,7 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json' }>();
       await withLedger(o.ledger, async (l) => {
         let n = 0;
+        const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../report/ledger.js');
         if (o.format === 'csv') await out(exportCsvHeader());
         else await out('[');
         for (const e of l.entries({ period: o.period, kind: 'issue' })) {
@@ -95,6 +97,7 @@ export function registerLedger(program: Command): void {
         return;
       }
       await withLedger(o.ledger, async (l) => {
+        const { verifyLedger } = await import('../../ledger/verify.js');
         const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
         for (const p of report.problems) await out(`${p.message}\n`);
         await out(`head ${report.head.hash}, ${report.head.count} entries${o.head !== undefined && !report.problems.some((p) => p.kind === 'head') ? ` (head ${o.head.slice(0, 12)}… found)` : ''}\n`);
@@ -113,6 +116,7 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts>();
       await withLedger(o.ledger, async (l) => {
         try {
+          const { replayText } = await import('../../ledger/replay.js');
           await out(`${await replayText(l, loadRules(o.rulesDir), account, period, resolveLimits())}\n`);
         } catch (err) {
           if (err instanceof RcError && !err.code.startsWith('LEDGER_UNUSABLE')) {

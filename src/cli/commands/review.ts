@@ -5,10 +5,8 @@ import { RcError } from '../../errors.js';
 import { resolveLimits } from '../../load/limits.js';
 import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
 import { loadRules } from '../../intake/rules-dir.js';
-import { defaultBaseline } from '../../review/baseline.js';
-import { DEFAULT_RUNS, DEFAULT_SEED, reviewChange, type ReviewReport } from '../../review/review.js';
-import { writeMissingCases } from '../../review/coverage.js';
-import { reviewMarkdown, reviewText } from '../../report/review-text.js';
+import { DEFAULT_RUNS, DEFAULT_SEED } from '../../review/defaults.js';
+import type { ReviewReport } from '../../review/review.js';
 import { EXIT, note, out, printErrors, warn } from '../io.js';
 
 const FORMATS = ['text', 'markdown', 'html', 'json'] as const;
@@ -34,10 +32,10 @@ const integer = (min: number) => (v: string) => {
 export async function renderReview(r: ReviewReport, format: ReviewFormat): Promise<string> {
   switch (format) {
     case 'json': return `${JSON.stringify(r, null, 2)}\n`;
-    case 'markdown': return reviewMarkdown(r);
+    case 'markdown': return (await import('../../report/review-text.js')).reviewMarkdown(r);
     // Vega is loaded only for the HTML report: the other formats start faster without it
     case 'html': return (await import('../../report/review-html.js')).reviewHtml(r);
-    case 'text': return reviewText(r);
+    case 'text': return (await import('../../report/review-text.js')).reviewText(r);
   }
 }
 
@@ -65,6 +63,10 @@ Examples:
   $ reseller-credits review 2027-01 --write-cases test/cases/2027-01`)
     .action(async (candidateRef: string, portfolio: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ReviewOptions>();
+      // fast-check and the review's modules are loaded only when the command runs (not for --help)
+      const [{ defaultBaseline }, { reviewChange }, { writeMissingCases }] = await Promise.all([
+        import('../../review/baseline.js'), import('../../review/review.js'), import('../../review/coverage.js'),
+      ]);
       const repo = loadRules(opts.rulesDir);
       let candidate;
       let baseline;
