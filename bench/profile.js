@@ -38,6 +38,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readOptions } from './args.js';
 import { GENERATOR_VERSION, generatePortfolio } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -47,35 +48,16 @@ const CLI = join('bin', 'reseller-credits.js');
 
 function parseArgs(argv) {
   const o = { count: 20000, format: 'ndjson', seed: 42, keep: false, jobs: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const int = (min) => {
-      const v = argv[++i];
-      if (!/^\d+$/.test(v ?? '') || Number(v) < min) usage(`${a} needs a whole number ≥ ${min}`);
-      return Number(v);
-    };
-    if (a === '--count') o.count = int(1);
-    else if (a === '--seed') o.seed = int(0);
-    else if (a === '--jobs') o.jobs = int(1);
-    else if (a === '--format') {
-      o.format = argv[++i];
-      if (!['ndjson', 'csv', 'json'].includes(o.format)) usage('--format is ndjson, csv or json');
-    } else if (a === '--keep') o.keep = true;
-    else if (a === '-h' || a === '--help') usage();
-    else usage(`unknown option ${a}`);
-  }
-  return o;
+  const v = readOptions(argv, {
+    name: 'bench:profile', usage: USAGE,
+    ints: { count: 1, seed: 0, jobs: 1 },
+    strings: { format: ['ndjson', 'csv', 'json'] },
+    flags: ['keep'],
+  });
+  return { ...o, ...v };
 }
 
-function usage(problem) {
-  const text = 'usage: node bench/profile.js [--count N (20000)] [--format ndjson|csv|json (ndjson)] [--jobs N (1)] [--seed N (42)] [--keep]';
-  if (problem) {
-    process.stderr.write(`bench:profile: ${problem}\n${text}\n`);
-    process.exit(2);
-  }
-  process.stdout.write(`${text}\n`);
-  process.exit(0);
-}
+const USAGE = 'usage: node bench/profile.js [--count N (20000)] [--format ndjson|csv|json (ndjson)] [--jobs N (1)] [--seed N (42)] [--keep]';
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1000 === 0 ? `${n / 1000}k` : String(n));

@@ -52,6 +52,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readOptions } from './args.js';
 import { GENERATOR_VERSION, generatePortfolio } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -69,45 +70,30 @@ function parseArgs(argv) {
     count: 100000, runs: 3, jobs: undefined, seed: 42,
     check: true, whatif: true, oneCore: true, issue: true, lineItems: false, sizes: false, sizeList: [10_000, 100_000, 1_000_000],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const int = (min) => {
-      const v = argv[++i];
-      if (!/^\d+$/.test(v ?? '') || Number(v) < min) usage(`${a} needs a whole number ≥ ${min}`);
-      return Number(v);
-    };
-    if (a === '--count') o.count = int(1);
-    else if (a === '--runs') o.runs = int(1);
-    else if (a === '--jobs') o.jobs = int(1);
-    else if (a === '--seed') o.seed = int(0);
-    else if (a === '--whatif') o.whatif = true; // the default; kept for old command lines
-    else if (a === '--no-whatif') o.whatif = false;
-    else if (a === '--no-check') o.check = false;
-    else if (a === '--no-one-core') o.oneCore = false;
-    else if (a === '--no-issue') o.issue = false;
-    else if (a === '--line-items') o.lineItems = true;
-    else if (a === '--sizes' || a === '--million') o.sizes = true;
-    else if (a === '--size-list') {
-      const v = argv[++i] ?? '';
-      if (!/^\d+(,\d+)*$/.test(v)) usage('--size-list needs whole numbers separated by commas');
-      o.sizes = true;
-      o.sizeList = v.split(',').map(Number);
-    }
-    else if (a === '-h' || a === '--help') usage();
-    else usage(`unknown option ${a}`);
+  const v = readOptions(argv, {
+    name: 'bench', usage: USAGE,
+    ints: { count: 1, runs: 1, jobs: 1, seed: 0 },
+    strings: { 'size-list': /^\d+(,\d+)*$/ },
+    flags: ['whatif', 'no-whatif', 'no-check', 'no-one-core', 'no-issue', 'line-items', 'sizes', 'million'],
+  });
+  if (v.count !== undefined) o.count = v.count;
+  if (v.runs !== undefined) o.runs = v.runs;
+  if (v.jobs !== undefined) o.jobs = v.jobs;
+  if (v.seed !== undefined) o.seed = v.seed;
+  if (v['no-whatif']) o.whatif = false; // --whatif is the default; kept for old command lines
+  if (v['no-check']) o.check = false;
+  if (v['no-one-core']) o.oneCore = false;
+  if (v['no-issue']) o.issue = false;
+  if (v['line-items']) o.lineItems = true;
+  if (v.sizes || v.million) o.sizes = true;
+  if (v['size-list'] !== undefined) {
+    o.sizes = true;
+    o.sizeList = v['size-list'].split(',').map(Number);
   }
   return o;
 }
 
-function usage(problem) {
-  const text = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--seed N (42)] [--no-check] [--no-whatif] [--no-one-core] [--no-issue] [--line-items] [--sizes|--million] [--size-list N,N,…]';
-  if (problem) {
-    process.stderr.write(`bench: ${problem}\n${text}\n`);
-    process.exit(2);
-  }
-  process.stdout.write(`${text}\n`);
-  process.exit(0);
-}
+const USAGE = 'usage: node bench/run.js [--count N (100000)] [--runs N (3)] [--jobs N] [--seed N (42)] [--no-check] [--no-whatif] [--no-one-core] [--no-issue] [--line-items] [--sizes|--million] [--size-list N,N,…]';
 
 // ---------------------------------------------------------------- helpers
 
