@@ -51,6 +51,14 @@ describe('npm pack (issue 7 item 18)', () => {
       'schemas/snapshot.schema.json', 'rules/2026-01.yaml', 'rules/rules.lock', 'docs/rules.md',
     ]));
     expect(files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')).length).toBeGreaterThan(30);
+    // the README's screenshot (600 kB) stays in the repository, not in the tarball
+    expect(files.filter((f) => /\.(png|jpe?g|gif|svg)$/.test(f))).toEqual([]);
+  });
+
+  it('ships every output schema (docs/output-schemas.md) next to the input schemas', () => {
+    const outputSchemas = readdirSync('schemas').filter((f) => f.endsWith('.schema.json'));
+    expect(outputSchemas.length).toBeGreaterThanOrEqual(14);
+    expect(files.filter((f) => f.startsWith('schemas/')).sort()).toEqual(outputSchemas.map((f) => `schemas/${f}`).sort());
   });
 
   it('the LICENSE is MIT, 2026, reseller-credits contributors, as package.json says', () => {
