@@ -88,7 +88,7 @@ export async function evaluate(
     period: snapshot.period,
     rules: { id: rs.id, sha256: rs.sha256 },
     currency: rs.currency,
-    monthlyPayments: totals(v.payments, scale, v.notGiven.includes('payments'), charges, chargesText),
+    monthlyPayments: totals(v.payments, scale, v.notGiven.includes('payments')),
     monthlyValue: totals(v.value, scale, v.notGiven.includes('value')),
     tierBasis: formatMoney(tierBasis, scale),
     creditBase: formatMoney(creditBase, scale),
@@ -106,13 +106,11 @@ export async function evaluate(
 }
 
 /** The sums of one measure; a measure the affiliate totals do not give is null (and adds 0 to the total). */
-function totals(by: Valuation['payments'], scale: number, affiliateNotGiven: boolean, ownAndManaged?: Dec, ownAndManagedText?: string): SourceTotals {
-  const om = ownAndManaged ?? plus(by.own, by.managed);
-  const total = plus(om, by.affiliate);
+function totals(by: Valuation['payments'], scale: number, affiliateNotGiven: boolean): SourceTotals {
   return {
     own: formatMoney(by.own, scale),
     managed: formatMoney(by.managed, scale),
     affiliate: affiliateNotGiven ? null : formatMoney(by.affiliate, scale),
-    total: total === om && ownAndManagedText !== undefined ? ownAndManagedText : formatMoney(total, scale),
+    total: formatMoney(plus(plus(by.own, by.managed), by.affiliate), scale),
   };
 }

@@ -10,13 +10,12 @@ import Database from 'better-sqlite3';
 import { RcError } from '../errors.js';
 import { canonicalJson } from '../load/canonical.js';
 import type { AdjustmentReason, CarriedAdjustment, EntryBody, LedgerEntry, Statement } from './entry.js';
+import { DEFAULT_LEDGER } from './defaults.js';
 
 type Db = Database.Database;
 
 /** The schema version this program writes. */
 export const SCHEMA_VERSION = 1;
-
-import { DEFAULT_LEDGER } from './defaults.js';
 
 export { DEFAULT_LEDGER };
 

@@ -108,6 +108,26 @@ function ruleSetFor(rulesDir: string, ref: string): RuleSet {
   return rs;
 }
 
+/**
+ * Evaluates (or issues) each record of `items` with `one`, in order; a
+ * file-level problem stands as its error record. Counts into `out`.
+ */
+async function runRecords<R extends OutputRecord | IssueItem>(
+  items: readonly BatchItem[], out: EvaluateOut, one: (raw: RawRecord) => Promise<R>,
+): Promise<R[]> {
+  const done: R[] = [];
+  for (const it of expand(items)) {
+    const r = 'record' in it ? await one(it.record) : ({ seq: it.seq, ok: false, error: it.problem } as R);
+    done.push(r);
+    if (r.ok) out.evaluated++;
+    else {
+      out.errors++;
+      out.errorLines.push(formatError(r.error.error));
+    }
+  }
+  out.records = done.length;
+  return done;
+}
 
 /** Runs one task. */
 export async function runTask(task: Task): Promise<TaskOut> {
@@ -124,36 +144,13 @@ export async function runTask(task: Task): Promise<TaskOut> {
   }
   const choice = choiceFor(task.rules);
   const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], records: 0, evaluated: 0, errors: 0 };
-  const records: OutputRecord[] = [];
-  if (task.issuePeriod !== undefined) {
-    const issued: IssueItem[] = [];
-    for (const it of expand(task.items)) {
-      const r: IssueItem = 'record' in it
-        ? await issueRecord(it.record, choice, task.issuePeriod, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
-        : { seq: it.seq, ok: false, error: it.problem };
-      issued.push(r);
-      if (r.ok) out.evaluated++;
-      else {
-        out.errors++;
-        out.errorLines.push(formatError(r.error.error));
-      }
-    }
-    out.records = issued.length;
-    out.issued = issued;
+  const options = { trace: task.trace, lines: task.format !== 'csv' };
+  const period = task.issuePeriod;
+  if (period !== undefined) {
+    out.issued = await runRecords(task.items, out, (raw) => issueRecord(raw, choice, period, task.limits, options));
     return out;
   }
-  for (const it of expand(task.items)) {
-    const r: OutputRecord = 'record' in it
-      ? await evaluateRecord(it.record, choice, task.limits, { trace: task.trace, lines: task.format !== 'csv' })
-      : { seq: it.seq, ok: false, error: it.problem };
-    records.push(r);
-    if (r.ok) out.evaluated++;
-    else {
-      out.errors++;
-      out.errorLines.push(formatError(r.error.error));
-    }
-  }
-  out.records = records.length;
+  const records = await runRecords(task.items, out, (raw) => evaluateRecord(raw, choice, task.limits, options));
   out.bodies = formatBodies(records, task.format, { trace: task.trace });
   return out;
 }
