@@ -127,8 +127,8 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   ledger.begin(opts.waitSeconds ?? 600, opts.onBusy);
   let committed = false;
   try {
-    // the period's entries and the pending adjustments, each read once, inside the transaction
-    const state = ledger.periodState(period);
+    // inside the transaction: the pending adjustments, read once, and each account's
+    // entries of the period when its snapshot comes (this run's own included)
     const pending = ledger.pendingBefore(period);
     let head = ledger.head();
 
@@ -149,7 +149,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         account: r.account, period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
         result: item.entryResult, programVersion: version, runId, recordedAt: now,
       };
-      const s = state.get(r.account);
+      const s = ledger.accountState(period, r.account);
       if (!s?.issue) {
         // first issue of this account and period: the statement carries the pending adjustments
         const carried = pending.get(r.account) ?? [];
@@ -157,11 +157,6 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         const statement = makeStatement(r.statement.charges, r.credit, carried, item.rounding.scale, item.rounding.mode);
         const id = entryId('issue', r.account, period, 1);
         append({ id, kind: 'issue', n: 1, ...common, statement });
-        state.set(r.account, {
-          issue: { id, statement, rulesSha256: r.rules.sha256 },
-          latest: { id, snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit },
-          credited: [r.credit], adjustments: 0,
-        });
         counts.issued++;
         const reasons: Record<string, AdjustmentReason> = {};
         for (const a of carried) reasons[a.entry] = a.reason;
@@ -181,9 +176,6 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
       const n = s.adjustments + 1;
       const id = entryId('adjustment', r.account, period, n);
       append({ id, kind: 'adjustment', n, ...common, amount, reason });
-      s.latest = { id, snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit };
-      s.credited.push(amount);
-      s.adjustments = n;
       counts.adjusted++;
       return {
         seq: item.seq, ok: true, result: { ...r, statement: issue.statement },

@@ -110,6 +110,7 @@ export class Ledger {
   readonly db: Db;
   private insertEntry?: Database.Statement;
   private insertCarried?: Database.Statement;
+  private selectAccount?: Database.Statement;
   private inRun = false;
 
   private constructor(file: string, db: Db, readonly: boolean) {
@@ -247,21 +248,24 @@ export class Ledger {
     return (this.db.pragma('user_version', { simple: true }) as number) >= 1;
   }
 
-  /** Every entry of `period`, folded per account: its issue, its latest entry, the credit so far. One query. */
-  periodState(period: string): Map<string, AccountPeriodState> {
-    const m = new Map<string, AccountPeriodState>();
-    if (!this.ready()) return m;
-    const rows = this.db.prepare(`SELECT id, kind, account, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
-        credit, amount, statement FROM entries WHERE period = ? ORDER BY seq`).all(period) as {
-      id: string; kind: string; account: string; rulesSha256: string; snapshotSha256: string; credit: string; amount: string | null; statement: string | null;
+  /**
+   * The entries of `account` in `period` so far, this run's own included
+   * (the run's transaction sees its writes), folded: its issue, its latest
+   * entry, the credit so far; `undefined` when it has none. One indexed
+   * query per account, so a run holds no per-account state and its memory
+   * does not grow with the portfolio.
+   */
+  accountState(period: string, account: string): AccountPeriodState | undefined {
+    if (!this.ready()) return undefined;
+    this.selectAccount ??= this.db.prepare(`SELECT id, kind, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
+        credit, amount, statement FROM entries WHERE period = ? AND account = ? ORDER BY seq`);
+    const rows = this.selectAccount.all(period, account) as {
+      id: string; kind: string; rulesSha256: string; snapshotSha256: string; credit: string; amount: string | null; statement: string | null;
     }[];
+    let s: AccountPeriodState | undefined;
     for (const r of rows) {
-      let s = m.get(r.account);
       const latest = { id: r.id, snapshotSha256: r.snapshotSha256, rulesSha256: r.rulesSha256, credit: r.credit };
-      if (!s) {
-        s = { latest, credited: [], adjustments: 0 };
-        m.set(r.account, s);
-      }
+      s ??= { latest, credited: [], adjustments: 0 };
       s.latest = latest;
       if (r.kind === 'issue') {
         s.issue = { id: r.id, statement: JSON.parse(r.statement ?? 'null') as Statement, rulesSha256: r.rulesSha256 };
@@ -271,7 +275,7 @@ export class Ledger {
         s.credited.push(r.amount ?? '0');
       }
     }
-    return m;
+    return s;
   }
 
   /** Adjustments of an origin period earlier than `period` that no statement carries yet, oldest first, by account. */
