@@ -19,6 +19,9 @@ export const SCHEMA_VERSION = 1;
 
 export { DEFAULT_LEDGER };
 
+/** SQLite's page cache for a writing connection, KiB (its default is 2,000). */
+export const RUN_CACHE_KIB = 16_384;
+
 const MIGRATIONS: readonly string[] = [
   // 0 → 1
   `CREATE TABLE entries (
@@ -171,6 +174,10 @@ export class Ledger {
         if (!isBusy(err)) throw err; // another writer has it open: it set WAL already
       }
       db.pragma('synchronous = FULL');
+      // a run is one transaction: with SQLite's default 2 MiB page cache it spills pages of the
+      // random-order id and hash indexes to the WAL and reads them back (100,000 snapshots: 4.1 s of
+      // system CPU on this thread; 2.1 s with 16 MiB, for ~20 MiB more peak RSS)
+      db.pragma(`cache_size = -${RUN_CACHE_KIB}`);
       return new Ledger(file, db, false);
     } catch (err) {
       db?.close();
@@ -256,7 +263,8 @@ export class Ledger {
    * does not grow with the portfolio.
    */
   accountState(period: string, account: string): AccountPeriodState | undefined {
-    if (!this.ready()) return undefined;
+    // inside a run `begin` has migrated the schema: no `user_version` read per record
+    if (!this.inRun && !this.ready()) return undefined;
     this.selectAccount ??= this.db.prepare(`SELECT id, kind, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
         credit, amount, statement FROM entries WHERE period = ? AND account = ? ORDER BY seq`);
     const rows = this.selectAccount.all(period, account) as {
