@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules } from '../src/intake/rules-dir.js';
 import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
-import { cli } from './support/versions-cli.js';
+import { runCli as cli } from './support/run-cli.js';
+import { cli as spawnCli } from './support/versions-cli.js';
 import { tempDir } from './support/temp.js';
 
 const SECRET = 'hunter2-do-not-print';
@@ -32,7 +33,7 @@ function setUp(): { dir: string; cases: string } {
 
 describe('snapshotFile and case files stay inside the cases folder', () => {
   const { cases } = setUp();
-  const r = cli(['test', '--verbose', cases]);
+  const r = spawnCli(['test', '--verbose', cases]); // a real process: a FIFO that hung the run must not hang the tests
   const all = r.stdout + r.stderr;
 
   it('refuses every escape, runs the cases that stay inside, and ends (the FIFO does not hang it)', () => {
@@ -80,21 +81,21 @@ describe('snapshotFile and case files stay inside the cases folder', () => {
     expect(files).toContain(join(cases, 'linked-case.yaml'));
   });
 
-  it('a single shipped case given by path keeps test/cases as its folder', () => {
-    const one = cli(['test', 'test/cases/2026-01/rejected/too-many-digits.yaml']);
+  it('a single shipped case given by path keeps test/cases as its folder', async () => {
+    const one = await cli(['test', 'test/cases/2026-01/rejected/too-many-digits.yaml']);
     expect(one.stdout).toBe('1 passed, 0 failed\n');
     expect(one.status).toBe(0);
   });
 });
 
 describe('a folder named with a trailing link', () => {
-  it('a cases folder reached through a symlink is the folder it points to', () => {
+  it('a cases folder reached through a symlink is the folder it points to', async () => {
     const dir = tempDir('rc-confine-link-');
     mkdirSync(join(dir, 'real'));
     cpSync('test/fixtures/cases-escape/inside.yaml', join(dir, 'real', 'inside.yaml'));
     cpSync('test/fixtures/cases-escape/snapshots', join(dir, 'real', 'snapshots'), { recursive: true });
     symlinkSync(join(dir, 'real'), join(dir, 'link'));
-    const r = cli(['test', join(dir, 'link')]);
+    const r = await cli(['test', join(dir, 'link')]);
     expect(r.stdout).toBe('1 passed, 0 failed\n');
   });
 });

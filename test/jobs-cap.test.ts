@@ -5,7 +5,6 @@
  * count is read from the run's debug line (RESELLER_CREDITS_DEBUG=workers)
  * and from the library's pool statistics, never from time or memory.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +13,14 @@ import { resolveLimits } from '../src/load/limits.js';
 import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
 import { BATCH_RECORDS } from '../src/parallel/batches.js';
 import { whatIfPortfolio } from '../src/whatif/run-whatif.js';
+import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 
 const dir = tempDir();
 const cores = availableParallelism();
 
-function cli(args: string[], debug = true) {
-  return spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], {
-    encoding: 'utf8', env: { ...process.env, RESELLER_CREDITS_DEBUG: debug ? 'workers' : '' },
-  });
-}
+/** The CLI in this process (test/support/run-cli.ts), with its debug line of the workers used. */
+const cli = (args: string[], debug = true) => runCli(args, { env: { RESELLER_CREDITS_DEBUG: debug ? 'workers' : '' } });
 
 /** `n` valid snapshots as one multi-document YAML file: ceil(n / 250) batches. */
 function yamlPortfolio(n: number): string {
@@ -38,20 +35,20 @@ function yamlPortfolio(n: number): string {
 const capWarning = `warning: --jobs 256 is more than the ${cores} thread(s) this machine can run at once: using at most ${Math.min(cores, 256)} worker thread(s)`;
 
 describe('--jobs is capped (issue 7 item 12)', () => {
-  it('--jobs 256 on one record: exit 0, the warning, no worker thread, the right credit', () => {
-    const r = cli(['evaluate', '--format', 'json', '--jobs', '256', 'examples/seed-px2.yaml']);
+  it('--jobs 256 on one record: exit 0, the warning, no worker thread, the right credit', async () => {
+    const r = await cli(['evaluate', '--format', 'json', '--jobs', '256', 'examples/seed-px2.yaml']);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(capWarning);
     expect(r.stderr).toContain('debug: 0 worker thread(s) for 1 batch(es)');
     expect(JSON.parse(r.stdout)).toMatchObject({ account: 'R-1001', credit: '25.00', statement: { amountDue: '275.00' } });
   });
 
-  it('--jobs 256 on a small portfolio: the same output as --jobs 1, at most one worker per batch and per core', () => {
+  it('--jobs 256 on a small portfolio: the same output as --jobs 1, at most one worker per batch and per core', async () => {
     const n = 2 * BATCH_RECORDS + 10; // 3 batches
     const file = join(dir, 'three-batches.yaml');
     writeFileSync(file, yamlPortfolio(n));
-    const many = cli(['evaluate', '--format', 'csv', '--jobs', '256', file]);
-    const one = cli(['evaluate', '--format', 'csv', '--jobs', '1', file], false);
+    const many = await cli(['evaluate', '--format', 'csv', '--jobs', '256', file]);
+    const one = await cli(['evaluate', '--format', 'csv', '--jobs', '1', file], false);
     expect(many.status).toBe(0);
     expect(many.stderr).toContain(capWarning);
     expect(many.stderr).toContain(`debug: ${Math.min(cores, 3)} worker thread(s) for 3 batch(es)`);
@@ -64,15 +61,15 @@ describe('--jobs is capped (issue 7 item 12)', () => {
     expect(one.stderr).not.toContain('warning');
   });
 
-  it('whatif --jobs 256 is capped the same way', () => {
-    const r = cli(['whatif', '--baseline', '2026-01', '--candidate', '2026-01', '--format', 'json', '--jobs', '256', 'examples/seed-px2.yaml']);
+  it('whatif --jobs 256 is capped the same way', async () => {
+    const r = await cli(['whatif', '--baseline', '2026-01', '--candidate', '2026-01', '--format', 'json', '--jobs', '256', 'examples/seed-px2.yaml']);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(capWarning);
     expect(r.stderr).toContain('debug: 0 worker thread(s) for 1 batch(es)');
   });
 
-  it('--jobs within the cores is used without a warning', () => {
-    const r = cli(['evaluate', '--format', 'json', '--jobs', String(cores), 'examples/seed-px2.yaml']);
+  it('--jobs within the cores is used without a warning', async () => {
+    const r = await cli(['evaluate', '--format', 'json', '--jobs', String(cores), 'examples/seed-px2.yaml']);
     expect(r.status).toBe(0);
     expect(r.stderr).not.toContain('warning');
   });

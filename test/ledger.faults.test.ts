@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../bench/generate.js';
 import { BATCH_RECORDS } from '../src/parallel/batches.js';
 import { entryCount, snap, writeNdjson } from './support/ledger.js';
+import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 
 const work = tempDir('rc-ledger-faults-');
@@ -21,7 +22,8 @@ const CLI = 'bin/reseller-credits.js';
 let n = 0;
 const fresh = (name: string) => join(work, `${n++}-${name}`);
 
-function cli(args: string[], env: Record<string, string> = {}) {
+/** A real process, for the kill tests (the fault seam makes the process SIGKILL itself). */
+function spawnCli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1', ...env },
   });
@@ -40,6 +42,9 @@ function cliAsync(args: string[], env: Record<string, string> = {}, onStderr?: (
   });
   return { child, done, out: () => stdout };
 }
+
+/** The CLI in this process (test/support/run-cli.ts), for everything that needs no process of its own. */
+const cli = (args: string[]) => runCli(args);
 
 // 4,000 snapshots on every run: 16 batches of 250 (BATCH_RECORDS) over both
 // workers, so every kill point but the first falls inside a transaction that
@@ -75,15 +80,15 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
 
   for (const [name, fault, expected] of points) {
     it(`killed ${name}: ${expected} entries`, () => {
-      const r = cli(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big], { RESELLER_CREDITS_FAULT: fault });
+      const r = spawnCli(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big], { RESELLER_CREDITS_FAULT: fault });
       expect(r.signal).toBe('SIGKILL');
       expect(existsSync(ledger)).toBe(true);
       expect(entryCount(ledger)).toBe(expected);
     }, 600_000);
   }
 
-  it('after the kills the ledger verifies and a re-run finds every account unchanged', () => {
-    const again = cli(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big]);
+  it('after the kills the ledger verifies and a re-run finds every account unchanged', async () => {
+    const again = await cli(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big]);
     expect(again.status).toBe(0);
     expect(again.stderr).toContain(`0 issued, ${BIG} unchanged, 0 adjusted, 0 error(s)`);
     expect(entryCount(ledger)).toBe(BIG);
@@ -93,7 +98,7 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
     const ledger = fresh('ext.sqlite');
     // a first period already in the ledger must survive untouched
     const nov = writeNdjson(work, `${n++}.ndjson`, [snap('R-KEEP', '2026-10', 25)]);
-    expect(cli(['issue', '--period', '2026-10', '--ledger', ledger, nov]).status).toBe(0);
+    expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, nov])).status).toBe(0);
     const run = cliAsync(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big]);
     // kill once a quarter of the records have been printed (several batches): they are inside the open transaction
     await new Promise<void>((resolve) => {
@@ -104,7 +109,7 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
     const r = await run.done;
     expect(r.signal).toBe('SIGKILL');
     expect(entryCount(ledger)).toBe(1);
-    expect(cli(['ledger', 'verify', '--ledger', ledger]).status).toBe(0);
+    expect((await cli(['ledger', 'verify', '--ledger', ledger])).status).toBe(0);
   }, 600_000);
 });
 
@@ -125,7 +130,7 @@ describe('two issue runs at once', () => {
     // one of the two November runs issued all 2000, the other found them all unchanged
     expect(nov.map(([i]) => i).sort()).toEqual([0, 2000]);
     expect(nov.map(([, u]) => u).sort()).toEqual([0, 2000]);
-    const v = cli(['ledger', 'verify', '--ledger', ledger]);
+    const v = await cli(['ledger', 'verify', '--ledger', ledger]);
     expect(v.status, v.stdout).toBe(0);
     expect(v.stdout).toContain('4000 entries verified, 0 problem(s)');
   }, 600_000);
@@ -133,7 +138,7 @@ describe('two issue runs at once', () => {
   it('a run that finds the ledger busy says so, waits, and completes when the other finishes', async () => {
     const ledger = fresh('busy.sqlite');
     const one = writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)]);
-    expect(cli(['issue', '--period', '2026-11', '--ledger', ledger, one]).status).toBe(0);
+    expect((await cli(['issue', '--period', '2026-11', '--ledger', ledger, one])).status).toBe(0);
     const holder = new Database(ledger);
     holder.exec('BEGIN IMMEDIATE'); // another writer holds the ledger
     let released = false;
@@ -150,7 +155,7 @@ describe('two issue runs at once', () => {
   it('--wait runs out: exit 2, nothing written', async () => {
     const ledger = fresh('busy2.sqlite');
     const one = writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)]);
-    expect(cli(['issue', '--period', '2026-11', '--ledger', ledger, one]).status).toBe(0);
+    expect((await cli(['issue', '--period', '2026-11', '--ledger', ledger, one])).status).toBe(0);
     const holder = new Database(ledger);
     holder.exec('BEGIN IMMEDIATE');
     const two = writeNdjson(work, `${n++}.ndjson`, [snap('R-2', '2026-11', 25)]);
@@ -166,12 +171,12 @@ describe('two issue runs at once', () => {
 describe('a ledger that cannot be used: exit 2, the file named, nothing written', () => {
   const one = () => writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)]);
 
-  it('not an SQLite file', () => {
+  it('not an SQLite file', async () => {
     const ledger = fresh('notes.sqlite');
     writeFileSync(ledger, 'these are my notes, not a database\n'.repeat(100));
     const before = readFileSync(ledger);
     for (const args of [['issue', '--period', '2026-11', '--ledger', ledger, one()], ['ledger', 'show', '--ledger', ledger], ['ledger', 'verify', '--ledger', ledger]]) {
-      const r = cli(args);
+      const r = await cli(args);
       expect(r.status, args[0]).toBe(2);
       expect(r.stderr).toContain(`${ledger}: ledger is not a ledger (not an SQLite database)`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -179,24 +184,24 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     expect(readFileSync(ledger).equals(before)).toBe(true);
   });
 
-  it('an SQLite database from a newer schema version', () => {
+  it('an SQLite database from a newer schema version', async () => {
     const ledger = fresh('newer.sqlite');
     const db = new Database(ledger);
     db.pragma('user_version = 7');
     db.close();
-    const r = cli(['issue', '--period', '2026-11', '--ledger', ledger, one()]);
+    const r = await cli(['issue', '--period', '2026-11', '--ledger', ledger, one()]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${ledger}: ledger has schema version 7, newer than this program's (1)`);
     const d2 = new Database(ledger, { readonly: true });
     expect(d2.prepare("SELECT COUNT(*) AS n FROM sqlite_schema").get()).toEqual({ n: 0 });
     d2.close();
-    expect(cli(['ledger', 'show', '--ledger', ledger]).status).toBe(2);
+    expect((await cli(['ledger', 'show', '--ledger', ledger])).status).toBe(2);
   });
 
-  it('a read command on a missing ledger is an error and creates nothing', () => {
+  it('a read command on a missing ledger is an error and creates nothing', async () => {
     const ledger = fresh('missing.sqlite');
     for (const args of [['show'], ['export', '--period', '2026-11'], ['verify'], ['replay', 'R-1', '2026-11']]) {
-      const r = cli(['ledger', ...args, '--ledger', ledger]);
+      const r = await cli(['ledger', ...args, '--ledger', ledger]);
       expect(r.status, args[0]).toBe(2);
       expect(r.stderr).toContain(`${ledger}: no such ledger`);
     }
@@ -209,35 +214,35 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
   const canMount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status === 0;
   if (canMount) spawnSync('umount', [mnt]);
 
-  it.skipIf(!canMount)('a full disk: exit 2, the run rolled back, the earlier entries intact', () => {
+  it.skipIf(!canMount)('a full disk: exit 2, the run rolled back, the earlier entries intact', async () => {
     const dir = fresh('full');
     mkdirSync(dir);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', dir]).status).toBe(0);
     try {
       const ledger = join(dir, 'ledger.sqlite');
-      expect(cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])]).status).toBe(0);
-      const r = cli(['issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, small]);
+      expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])])).status).toBe(0);
+      const r = await cli(['issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, small]);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${ledger}: ledger cannot be written: the disk is full; nothing was written`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(entryCount(ledger)).toBe(1);
-      const v = cli(['ledger', 'verify', '--ledger', ledger]);
+      const v = await cli(['ledger', 'verify', '--ledger', ledger]);
       expect(v.stdout).toContain('1 entries verified, 0 problem(s)');
     } finally {
       spawnSync('umount', [dir]);
     }
   }, 300_000);
 
-  it.skipIf(!canMount)('a read-only file system: issue exits 2 and writes nothing', () => {
+  it.skipIf(!canMount)('a read-only file system: issue exits 2 and writes nothing', async () => {
     const dir = fresh('ro');
     mkdirSync(dir);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]).status).toBe(0);
     try {
       const ledger = join(dir, 'ledger.sqlite');
-      expect(cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])]).status).toBe(0);
+      expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])])).status).toBe(0);
       expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
       const size = statSync(ledger).size;
-      const r = cli(['issue', '--period', '2026-11', '--ledger', ledger, one()]);
+      const r = await cli(['issue', '--period', '2026-11', '--ledger', ledger, one()]);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${ledger}: ledger cannot be written (read-only`);
       expect(statSync(ledger).size).toBe(size);

@@ -1,30 +1,26 @@
 /**
  * The output schemas of schemas/ (docs/output-schemas.md) against the CLI's
- * real JSON output: every command spawned as a user runs it, each document
+ * real JSON output: every command run as a user runs it (in this process,
+ * test/support/run-cli.ts), each document
  * validated with AJV in strict mode. Then each schema is shown to reject a
  * mutated document (an extra field, a money number), so none is vacuous.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { generatePortfolio } from '../bench/generate.js';
 import { ID_BASE, outputAjv, outputSchemas } from './support/output-schemas.js';
 import { snap, writeNdjson } from './support/ledger.js';
+import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 
 const ROOT = resolve('.');
-const CLI = join(ROOT, 'bin/reseller-credits.js');
 const work = tempDir('rc-output-schemas-');
 let n = 0;
 const fresh = (name: string) => join(work, `${n++}-${name}`);
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[]) => runCli(args);
 
 const { validator } = outputAjv();
 
@@ -93,8 +89,8 @@ describe('every output schema', () => {
 });
 
 describe('evaluate', () => {
-  it('--format ndjson: results and error records (one and several errors, a syntax error) validate', () => {
-    const r = cli(['evaluate', '--format', 'ndjson', mixedPortfolio()]);
+  it('--format ndjson: results and error records (one and several errors, a syntax error) validate', async () => {
+    const r = await cli(['evaluate', '--format', 'ndjson', mixedPortfolio()]);
     expect(r.status, r.stderr).toBe(1);
     const lines = ndjson(r.stdout);
     expect(lines).toHaveLength(5);
@@ -111,8 +107,8 @@ describe('evaluate', () => {
     expect((lines[4]!.error as { code: string }).code).toBe('JSON_SYNTAX');
   });
 
-  it('--format json --trace over several files prints an array that validates, with each result\'s trace', () => {
-    const r = cli(['evaluate', '--format', 'json', '--trace', join(ROOT, 'examples')]);
+  it('--format json --trace over several files prints an array that validates, with each result\'s trace', async () => {
+    const r = await cli(['evaluate', '--format', 'json', '--trace', join(ROOT, 'examples')]);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(Array.isArray(doc)).toBe(true);
     expectValidAs('evaluate', doc);
@@ -121,24 +117,24 @@ describe('evaluate', () => {
     for (const x of results) expect((x.trace as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('--format json of one snapshot prints one object that validates as a result', () => {
-    const r = cli(['evaluate', '--format', 'json', join(ROOT, 'examples/seed-px2.yaml')]);
+  it('--format json of one snapshot prints one object that validates as a result', async () => {
+    const r = await cli(['evaluate', '--format', 'json', join(ROOT, 'examples/seed-px2.yaml')]);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as unknown;
     expectValidAs('evaluate', doc);
     expectValidAs('evaluation-result', doc);
   });
 
-  it('affiliate totals with a measure missing: affiliate is null, and the result validates', () => {
+  it('affiliate totals with a measure missing: affiliate is null, and the result validates', async () => {
     const rules = join(ROOT, 'test/fixtures/affiliate/affiliate-payments.yaml');
-    const r = cli(['evaluate', '--format', 'ndjson', '--trace', '--rules-version', '2026-01', join(ROOT, 'test/fixtures/affiliate/value-only.json')]);
+    const r = await cli(['evaluate', '--format', 'ndjson', '--trace', '--rules-version', '2026-01', join(ROOT, 'test/fixtures/affiliate/value-only.json')]);
     expect(r.status, r.stderr).toBe(0);
     const [x] = ndjson(r.stdout);
     expect((x!.monthlyPayments as { affiliate: unknown }).affiliate).toBeNull();
     expect((x!.monthlyValue as { affiliate: unknown }).affiliate).toBe('25.50');
     expectValidAs('evaluation-result', x);
     // the rule set that counts the missing measure: an error record
-    const e = cli(['evaluate', '--format', 'ndjson', '--rules-file', rules, join(ROOT, 'test/fixtures/affiliate/value-only.json')]);
+    const e = await cli(['evaluate', '--format', 'ndjson', '--rules-file', rules, join(ROOT, 'test/fixtures/affiliate/value-only.json')]);
     expect(e.status).toBe(1);
     const [er] = ndjson(e.stdout);
     expect((er!.error as { code: string }).code).toBe('MEASURE_NOT_GIVEN');
@@ -147,11 +143,10 @@ describe('evaluate', () => {
 });
 
 describe('a generated portfolio', () => {
-  it('every NDJSON record of evaluate --trace --jobs 2 (bad records, unit prices, managed and affiliate accounts, a null affiliate measure) validates', () => {
+  it('every NDJSON record of evaluate --trace --jobs 2 (bad records, unit prices, managed and affiliate accounts, a null affiliate measure) validates', async () => {
     const file = fresh('generated.ndjson');
-    const g = spawnSync(process.execPath, [join(ROOT, 'bench/generate.js'), '--count', '600', '--seed', '11', '--bad', '30', '--out', file], { encoding: 'utf8' });
-    expect(g.status, g.stderr).toBe(0);
-    const r = cli(['evaluate', '--format', 'ndjson', '--trace', '--jobs', '2', '--rules-version', '2026-01', file,
+    await generatePortfolio({ count: 600, seed: 11, bad: 30, out: file });
+    const r = await cli(['evaluate', '--format', 'ndjson', '--trace', '--jobs', '2', '--rules-version', '2026-01', file,
       join(ROOT, 'test/fixtures/affiliate/value-only.json'), join(ROOT, 'test/fixtures/affiliate/payments-only.json')]);
     expect(r.status).toBe(1);
     const lines = ndjson(r.stdout);
@@ -170,8 +165,8 @@ describe('a generated portfolio', () => {
 });
 
 describe('other commands', () => {
-  it('whatif --format json, an error record among the accounts', () => {
-    const r = cli(['whatif', '--format', 'json', '--baseline', '2026-01', '--candidate', '2027-01', join(ROOT, 'examples/portfolio.ndjson'), mixedPortfolio()]);
+  it('whatif --format json, an error record among the accounts', async () => {
+    const r = await cli(['whatif', '--format', 'json', '--baseline', '2026-01', '--candidate', '2027-01', join(ROOT, 'examples/portfolio.ndjson'), mixedPortfolio()]);
     expect(r.status, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout) as { accounts: object[]; summary: { errors: number; tierChanges: object } };
     expectValidAs('whatif', doc);
@@ -179,8 +174,8 @@ describe('other commands', () => {
     expect(doc.accounts.filter((a) => 'error' in a)).toHaveLength(2);
   });
 
-  it('diff --format json', () => {
-    const r = cli(['diff', '2026-01', '2027-01', '--format', 'json']);
+  it('diff --format json', async () => {
+    const r = await cli(['diff', '2026-01', '2027-01', '--format', 'json']);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { changes: unknown[]; tierEffects: unknown[] };
     expectValidAs('diff', doc);
@@ -188,13 +183,13 @@ describe('other commands', () => {
     expect(doc.tierEffects.length).toBeGreaterThan(0);
   });
 
-  it('validate --format json: the rules folder, and named files one of which is invalid', () => {
-    const ok = cli(['validate', '--format', 'json']);
+  it('validate --format json: the rules folder, and named files one of which is invalid', async () => {
+    const ok = await cli(['validate', '--format', 'json']);
     expect(ok.status, ok.stderr).toBe(0);
     expectValidAs('validate', JSON.parse(ok.stdout));
     const badFile = fresh('bad.yaml');
     writeFileSync(badFile, 'schemaVersion: 1\nid: bad\ntiers: 3\n');
-    const bad = cli(['validate', '--format', 'json', join(ROOT, 'rules/2026-01.yaml'), badFile]);
+    const bad = await cli(['validate', '--format', 'json', join(ROOT, 'rules/2026-01.yaml'), badFile]);
     expect(bad.status).toBe(1);
     const doc = JSON.parse(bad.stdout) as { rulesDir: unknown; files: { valid: boolean; errors: unknown[] }[] };
     expectValidAs('validate', doc);
@@ -202,14 +197,14 @@ describe('other commands', () => {
     expect(doc.files.map((f) => f.valid)).toEqual([true, false]);
   });
 
-  it('test --format json: passing cases, a failing one, a broken one and a path that gives none', () => {
+  it('test --format json: passing cases, a failing one, a broken one and a path that gives none', async () => {
     const dir = fresh('cases');
     const cases = join(dir, '2026-01');
     cpSync(join(ROOT, 'test/cases/2026-01'), cases, { recursive: true });
     const one = readFileSync(join(cases, 'seed-px2.yaml'), 'utf8');
     writeFileSync(join(cases, 'zz-failing.yaml'), one.replace(/credit: "25.00"/, 'credit: "26.00"'));
     writeFileSync(join(cases, 'zz-broken.yaml'), 'name: broken\nrules: [\n');
-    const r = cli(['test', '--format', 'json', dir, join(dir, 'no-such-folder')]);
+    const r = await cli(['test', '--format', 'json', dir, join(dir, 'no-such-folder')]);
     expect(r.status).toBe(1);
     const doc = JSON.parse(r.stdout) as { cases: { status: string }[]; summary: { inputErrors: number } };
     expectValidAs('test-report', doc);
@@ -217,9 +212,9 @@ describe('other commands', () => {
     expect(doc.summary.inputErrors).toBe(1);
   });
 
-  it('issue --format ndjson and json, then ledger show and export --format json: issued, unchanged, adjusted, errors', () => {
+  it('issue --format ndjson and json, then ledger show and export --format json: issued, unchanged, adjusted, errors', async () => {
     const ledger = fresh('ledger.sqlite');
-    const first = cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', '--trace', mixedPortfolio()]);
+    const first = await cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', '--trace', mixedPortfolio()]);
     expect(first.status, first.stderr).toBe(1);
     const issueRecord = validator('issue-record');
     const rows = ndjson(first.stdout);
@@ -230,29 +225,29 @@ describe('other commands', () => {
     expect(rows[0]!.trace).toBeDefined();
     // a corrected snapshot: an adjustment; the other unchanged
     const corrected = writeNdjson(work, `${n++}.ndjson`, [snap('A-1', '2026-11', 30), snap('A-2', '2026-11', 200)]);
-    const second = cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'json', corrected]);
+    const second = await cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'json', corrected]);
     expect(second.status, second.stderr).toBe(0);
     const doc = JSON.parse(second.stdout) as { ledger: { status: string; adjustment?: string } }[];
     for (const row of doc) expectValid(issueRecord, row);
     expect(doc.map((x) => x.ledger.status)).toEqual(['adjusted', 'unchanged']);
     expect(doc[0]!.ledger.adjustment).toBe('4.00'); // 120 × 10% − 80 × 10%
     // the next period carries the adjustment
-    const next = cli(['issue', '--period', '2026-12', '--ledger', ledger, '--format', 'json', writeNdjson(work, `${n++}.ndjson`, [snap('A-1', '2026-12', 30)])]);
+    const next = await cli(['issue', '--period', '2026-12', '--ledger', ledger, '--format', 'json', writeNdjson(work, `${n++}.ndjson`, [snap('A-1', '2026-12', 30)])]);
     expect(next.status, next.stderr).toBe(0);
     const carried = JSON.parse(next.stdout) as { statement: { adjustments: unknown[] } };
     expectValid(issueRecord, carried);
     expect(carried.statement.adjustments).toHaveLength(1);
 
-    const show = cli(['ledger', 'show', '--format', 'json', '--ledger', ledger]);
+    const show = await cli(['ledger', 'show', '--format', 'json', '--ledger', ledger]);
     expect(show.status, show.stderr).toBe(0);
     const entries = JSON.parse(show.stdout) as { kind: string }[];
     expectValidAs('ledger-show', entries);
     expect(entries.map((e) => e.kind)).toEqual(['issue', 'issue', 'adjustment', 'issue']);
-    const empty = cli(['ledger', 'show', '--format', 'json', '--ledger', ledger, '--account', 'nobody']);
+    const empty = await cli(['ledger', 'show', '--format', 'json', '--ledger', ledger, '--account', 'nobody']);
     expectValidAs('ledger-show', JSON.parse(empty.stdout));
 
     for (const period of ['2026-11', '2026-12']) {
-      const ex = cli(['ledger', 'export', '--format', 'json', '--period', period, '--ledger', ledger]);
+      const ex = await cli(['ledger', 'export', '--format', 'json', '--period', period, '--ledger', ledger]);
       expect(ex.status, ex.stderr).toBe(0);
       const notes = JSON.parse(ex.stdout) as unknown[];
       expectValidAs('ledger-export', notes);
@@ -260,19 +255,19 @@ describe('other commands', () => {
     }
   });
 
-  it('review --format json: with a portfolio (impact, errors), a failing check with a counterexample, cliffs', () => {
+  it('review --format json: with a portfolio (impact, errors), a failing check with a counterexample, cliffs', async () => {
     const review = validator('review');
-    const withPortfolio = cli(['review', '2027-01', '--baseline', '2026-01', '--format', 'json', '--runs', '20', join(ROOT, 'examples/portfolio.ndjson'), mixedPortfolio()]);
+    const withPortfolio = await cli(['review', '2027-01', '--baseline', '2026-01', '--format', 'json', '--runs', '20', join(ROOT, 'examples/portfolio.ndjson'), mixedPortfolio()]);
     const doc = JSON.parse(withPortfolio.stdout) as { impact: { errors: unknown[] } | null; cliffs: { applicable: boolean } };
     expectValidAs('review', doc);
     expect(doc.impact!.errors.length).toBe(2);
-    const falls = cli(['review', join(ROOT, 'test/fixtures/review/percent-falls.yaml'), '--baseline', '2026-01', '--format', 'json', '--runs', '20']);
+    const falls = await cli(['review', join(ROOT, 'test/fixtures/review/percent-falls.yaml'), '--baseline', '2026-01', '--format', 'json', '--runs', '20']);
     expect(falls.status).toBe(1);
     const bad = JSON.parse(falls.stdout) as { impact: unknown; checks: { passed: boolean; counterexample?: unknown }[] };
     expectValid(review, bad);
     expect(bad.impact).toBeNull();
     expect(bad.checks.some((c) => !c.passed && c.counterexample)).toBe(true);
-    const noOwn = cli(['review', join(ROOT, 'test/fixtures/review/no-own-base.yaml'), '--baseline', '2026-01', '--format', 'json', '--runs', '20']);
+    const noOwn = await cli(['review', join(ROOT, 'test/fixtures/review/no-own-base.yaml'), '--baseline', '2026-01', '--format', 'json', '--runs', '20']);
     const na = JSON.parse(noOwn.stdout) as { cliffs: { applicable: boolean } };
     expectValid(review, na);
     expect(na.cliffs.applicable).toBe(false);

@@ -5,7 +5,6 @@
  * the same bytes, and the reader of a big stream stays a bounded number of
  * chunks ahead of the output. The in-process runs share one worker pool.
  */
-import { spawnSync } from 'node:child_process';
 import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -17,6 +16,7 @@ import { CHUNK_BYTES } from '../src/input/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 // @ts-expect-error: plain JavaScript, no types
 import { evaluateSnapshot, loadRules } from '../bench/baseline.js';
+import { runCli } from './support/run-cli.js';
 
 const dir = tempDir();
 const pool = createRunner(2);
@@ -63,9 +63,8 @@ function expectedOf(lines: string[]): Expected[] {
   });
 }
 
-function cli(args: string[]) {
-  return spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-}
+/** The CLI in this process (test/support/run-cli.ts). */
+const cli = (args: string[]) => runCli(args);
 
 // enough records for several 256 KiB chunks, so that both workers have batches at once
 const lines = portfolio(1300, 7);
@@ -82,8 +81,8 @@ describe('parallel evaluate', () => {
     expect(new Set(expected.filter((e) => e.result?.creditPercent !== '0').map((e) => e.result?.tier)).size).toBeGreaterThan(2);
   });
 
-  it('--jobs 2 gives, in input order, what the independent evaluator computes; --jobs 1 prints the same bytes', () => {
-    const two = cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '2', file]);
+  it('--jobs 2 gives, in input order, what the independent evaluator computes; --jobs 1 prints the same bytes', async () => {
+    const two = await cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '2', file]);
     expect(two.status).toBe(1); // there are bad records
     const records = two.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     expect(records).toHaveLength(lines.length);
@@ -96,7 +95,7 @@ describe('parallel evaluate', () => {
     expect(errLines.slice(0, -1).map((l) => Number(l.slice(file.length + 1).split(':')[0]))).toEqual(bad.map((e) => e.line));
     expect(errLines.at(-1)).toBe(`${lines.length} record(s): ${lines.length - bad.length} evaluated, ${bad.length} error(s)`);
 
-    const one = cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '1', file]);
+    const one = await cli(['evaluate', '--rules-version', '2026-01', '--format', 'ndjson', '--jobs', '1', file]);
     expect(one.status).toBe(1);
     expect(one.stdout).toBe(two.stdout);
     expect(one.stderr).toBe(two.stderr);

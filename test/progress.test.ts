@@ -14,6 +14,7 @@ import { colorEnabled } from '../src/cli/io.js';
 import { duration, renderProgress } from '../src/cli/progress.js';
 import { CLEAR_LINE, StatusLine, fitWidth } from '../src/cli/status-line.js';
 import { tempDir } from './support/temp.js';
+import { runCli } from './support/run-cli.js';
 
 const work = tempDir();
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -122,14 +123,13 @@ describe.skipIf(!hasScript)('on a real terminal (script)', () => {
 });
 
 describe('--quiet', () => {
-  it('leaves only errors and the closing counts line on stderr', () => {
+  it('leaves only errors and the closing counts line on stderr', async () => {
     const rules = join(work, 'rules-with-bad');
     cpSync('rules', rules, { recursive: true });
     writeFileSync(join(rules, '2099-01.yaml'), 'id: "2099-01"\n'); // invalid: a warning that it was skipped
-    const env = { ...process.env, NO_COLOR: '1' };
-    const loud = spawnSync(process.execPath, ['bin/reseller-credits.js', '--rules-dir', rules, 'evaluate', 'test/fixtures/portfolio/mixed.ndjson'], { encoding: 'utf8', env });
+    const loud = await runCli(['--rules-dir', rules, 'evaluate', 'test/fixtures/portfolio/mixed.ndjson']);
     expect(loud.stderr).toContain('warning: some rule files');
-    const quiet = spawnSync(process.execPath, ['bin/reseller-credits.js', '--rules-dir', rules, '--quiet', 'evaluate', 'test/fixtures/portfolio/mixed.ndjson'], { encoding: 'utf8', env });
+    const quiet = await runCli(['--rules-dir', rules, '--quiet', 'evaluate', 'test/fixtures/portfolio/mixed.ndjson']);
     expect(quiet.status).toBe(1);
     expect(quiet.stdout).toBe(loud.stdout);
     const lines = quiet.stderr.trimEnd().split('\n');

@@ -15,7 +15,8 @@ import { parse } from 'yaml';
 import { nodeWriter, type FsWriter } from '../src/load/fs-writer.js';
 import { loadRules } from '../src/intake/rules-dir.js';
 import { PublishFailed, publishVersion } from '../src/versions/publish.js';
-import { cli, rulesCopy } from './support/versions-cli.js';
+import { runCli as cli } from './support/run-cli.js';
+import { rulesCopy } from './support/versions-cli.js';
 import { folderPicture } from './support/publish-folder.js';
 import { sortedJson } from './support/sorted-json.js';
 import { tempDir } from './support/temp.js';
@@ -146,13 +147,13 @@ describe('publish writes through a journal, step by step', () => {
     });
   }
 
-  it('a journal whose files were edited since is not applied: reported, and publish refuses until it is resolved', () => {
+  it('a journal whose files were edited since is not applied: reported, and publish refuses until it is resolved', async () => {
     const dir = rulesCopy(['2027-01.yaml']);
     expect(() => publish(dir, faulty(8, 'crash').writer)).toThrow(PublishFailed); // lock written, rule file not
     writeFileSync(join(dir, '2027-01.yaml'), `${read(join(dir, '2027-01.yaml'))}# edited by hand\n`);
     const view = loadRules(dir);
     expect(view.errors.map((e) => e.code)).toContain('JOURNAL_CONFLICT');
-    const r = cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
+    const r = await cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\.rc-publish-journal\.json: an interrupted publish of 2027-01 cannot be completed: .*2027-01\.yaml no longer has the content/);
     expect(existsSync(join(dir, '.rc-publish-journal.json'))).toBe(true);
@@ -182,22 +183,22 @@ describe('a publish killed for real (SIGKILL) at a step', () => {
       expect(JSON.parse(read(join(dir, 'rules.lock')))['2027-01']).toBeDefined();
       const left = folderPicture(dir);
 
-      const v = cli(['--rules-dir', dir, 'validate']);
+      const v = await cli(['--rules-dir', dir, 'validate']);
       expect(v.status).toBe(0);
       expect(v.stderr).toMatch(/^warning: a publish of 2027-01 \(approved by "Killed Run", started 2027-01-02T09:30:00Z by process \d+ on .*\) was interrupted; reading .* as it will be once completed/m);
-      const dry = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', APPROVER, '--dry-run']);
+      const dry = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', APPROVER, '--dry-run']);
       expect(dry.status).toBe(0);
       expect(dry.stderr).toMatch(/^warning: a publish of 2027-01 .* was interrupted/m);
       expect(dry.stdout).toContain('2027-01 is already published');
       expect(folderPicture(dir)).toEqual(left); // readers and --dry-run wrote nothing
 
-      const r = cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
+      const r = await cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
       expect(r.status).toBe(0);
       expect(r.stderr.split('\n')[0]).toMatch(/^warning: completed the interrupted publish of 2027-01 \(approved by "Killed Run"/);
       const published = publishedPicture(before);
       published['publish-log.ndjson'] = published['publish-log.ndjson']!.replace(APPROVER, 'Killed Run');
       expect(folderPicture(dir)).toEqual(published); // no lock file, journal or temporary file left
-      expect(cli(['--rules-dir', dir, 'validate']).status).toBe(0);
+      expect((await cli(['--rules-dir', dir, 'validate'])).status).toBe(0);
     });
   }
 });
@@ -239,7 +240,7 @@ describe('the folder lock', () => {
 
 const asRoot = process.getuid?.() === 0;
 describe.skipIf(!asRoot)('a real full disk (a small tmpfs; needs root)', () => {
-  it('whatever write runs out of space, the folder ends as before or as published, and says which', () => {
+  it('whatever write runs out of space, the folder ends as before or as published, and says which', async () => {
     const mount = join(tempDir('rc-tmpfs-'), 'fs');
     mkdirSync(mount);
     const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount], { encoding: 'utf8' });
@@ -255,7 +256,7 @@ describe.skipIf(!asRoot)('a real full disk (a small tmpfs; needs root)', () => {
         const before = folderPicture(dir);
         const { bavail, bsize } = statfsSync(mount);
         writeFileSync(join(mount, 'filler'), Buffer.alloc(Math.max(0, (bavail - pages) * bsize)));
-        const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', APPROVER]);
+        const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', APPROVER]);
         rmSync(join(mount, 'filler'));
         const claimsNothing = r.stderr.includes('nothing was changed');
         if (r.status === 0) outcomes.add('published');
@@ -265,7 +266,7 @@ describe.skipIf(!asRoot)('a real full disk (a small tmpfs; needs root)', () => {
         }
         if (claimsNothing) expect(folderPicture(dir)).toEqual(before);
         expect(loadRules(dir).errors.map((e) => e.message)).toEqual([]);
-        const again = cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
+        const again = await cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
         expect(again.status).toBe(0);
         const after = folderPicture(dir);
         const published = r.status === 0 || !claimsNothing;

@@ -10,13 +10,10 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { xmlDocument, xmlEscape } from '../src/report/xml.js';
 import { tempDir } from './support/temp.js';
+import { runCli } from './support/run-cli.js';
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], { encoding: 'utf8', timeout: 60_000, env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The CLI in this process (test/support/run-cli.ts), without colours. */
+const cli = (...args: string[]) => runCli(args, { env: { FORCE_COLOR: undefined } });
 
 interface El { name: string; attrs: Record<string, string>; text: string; children: El[] }
 
@@ -39,12 +36,12 @@ function parseXml(xml: string): El {
 const work = tempDir();
 
 describe('test --format junit', () => {
-  it('one testcase per case, failures and errors counted, hostile names escaped, and it parses', () => {
+  it('one testcase per case, failures and errors counted, hostile names escaped, and it parses', async () => {
     const cases = join(work, 'cases');
     cpSync('test/fixtures/terminal/cases', cases, { recursive: true });
     cpSync('test/cases/2026-01/seed-px2.yaml', join(cases, 'seed-px2.yaml'));
     writeFileSync(join(cases, 'broken.yaml'), 'name: "broken <&> case"\nrules: "2026-01"\n');
-    const r = cli('test', '--format', 'junit', cases, join(work, 'no-such-folder'));
+    const r = await cli('test', '--format', 'junit', cases, join(work, 'no-such-folder'));
     expect(r.status).toBe(1);
     const suites = parseXml(r.stdout);
     expect(suites.name).toBe('testsuites');
@@ -78,8 +75,8 @@ describe('test --format junit', () => {
 });
 
 describe('test --format json', () => {
-  it('every case with its status and errors, the inputs that gave none, and the counts', () => {
-    const r = cli('test', '--format', 'json', 'test/fixtures/terminal/cases', 'test/cases/2026-01/seed-px2.yaml', 'test/fixtures/inputs/no-snapshots');
+  it('every case with its status and errors, the inputs that gave none, and the counts', async () => {
+    const r = await cli('test', '--format', 'json', 'test/fixtures/terminal/cases', 'test/cases/2026-01/seed-px2.yaml', 'test/fixtures/inputs/no-snapshots');
     expect(r.status).toBe(1);
     const o = JSON.parse(r.stdout);
     expect(o.cases).toEqual([
@@ -93,16 +90,16 @@ describe('test --format json', () => {
     expect(o.summary).toEqual({ cases: 2, passed: 1, failed: 1, broken: 0, inputErrors: 1 });
   });
 
-  it('all passing: 0', () => {
-    const r = cli('test', '--format', 'json', 'test/cases/2026-01/seed-px2.yaml');
+  it('all passing: 0', async () => {
+    const r = await cli('test', '--format', 'json', 'test/cases/2026-01/seed-px2.yaml');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).summary).toEqual({ cases: 1, passed: 1, failed: 0, broken: 0, inputErrors: 0 });
   });
 });
 
 describe('validate --format json', () => {
-  it('the shipped folder: every file valid', () => {
-    const r = cli('validate', '--format', 'json');
+  it('the shipped folder: every file valid', async () => {
+    const r = await cli('validate', '--format', 'json');
     expect(r.status).toBe(0);
     const o = JSON.parse(r.stdout);
     expect(o.rulesDir).toBe('rules');
@@ -111,14 +108,14 @@ describe('validate --format json', () => {
     expect(r.stderr).toContain('2 rule set(s) in rules/: 2 valid, 0 invalid; 0 error(s)');
   });
 
-  it('a broken file: its errors, positioned, under it and in the list of all errors; 1', () => {
+  it('a broken file: its errors, positioned, under it and in the list of all errors; 1', async () => {
     const rules = join(work, 'rules');
     cpSync('rules', rules, { recursive: true });
     const text = spawnSync('cat', ['rules/2026-01.yaml'], { encoding: 'utf8' }).stdout;
     const broken = join(rules, '2099-01.yaml');
     writeFileSync(broken, text.replace('id: "2026-01"', 'id: "2099-01"').replace('status: published', 'status: draft')
       .replace('creditPercent: "20"', 'creditPercent: 20'));
-    const r = cli('--rules-dir', rules, 'validate', '--format', 'json');
+    const r = await cli('--rules-dir', rules, 'validate', '--format', 'json');
     expect(r.status).toBe(1);
     const o = JSON.parse(r.stdout);
     const f = o.files.find((x: { file: string }) => x.file === broken);
@@ -128,8 +125,8 @@ describe('validate --format json', () => {
     expect(o.summary).toEqual({ files: 3, valid: 2, invalid: 1, errors: 1 });
   });
 
-  it('named files: rulesDir null', () => {
-    const r = cli('validate', '--format', 'json', 'test/fixtures/terminal/2099-01.yaml');
+  it('named files: rulesDir null', async () => {
+    const r = await cli('validate', '--format', 'json', 'test/fixtures/terminal/2099-01.yaml');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ rulesDir: null, files: [{ file: 'test/fixtures/terminal/2099-01.yaml', id: '2099-01', status: 'draft', valid: true, errors: [] }] });
   });

@@ -7,22 +7,18 @@
  * keep their formula guard. The hostile inputs are files under
  * test/fixtures/terminal/.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './support/temp.js';
+import { runCli } from './support/run-cli.js';
 
 const F = 'test/fixtures/terminal';
 const HOSTILE = `${F}/hostile-accounts.ndjson`;
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.FORCE_COLOR;
-  const r = spawnSync(process.execPath, ['bin/reseller-credits.js', ...args], { encoding: 'utf8', timeout: 60_000, env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The CLI in this process (test/support/run-cli.ts), without colours. */
+const cli = (...args: string[]) => runCli(args, { env: { FORCE_COLOR: undefined } });
 
 // any control character but the newline that ends our own lines (colours are off)
 // eslint-disable-next-line no-control-regex
@@ -34,8 +30,8 @@ const noRawControls = (text: string) => {
 const FORGED = /^Credit = 20% × \$1\.00 = \$1000000\.00/m;
 
 describe('text output and messages escape control characters from input', () => {
-  it('evaluate text: accounts with ESC/OSC sequences and a newline are escaped; no line is forged', () => {
-    const r = cli('evaluate', HOSTILE);
+  it('evaluate text: accounts with ESC/OSC sequences and a newline are escaped; no line is forged', async () => {
+    const r = await cli('evaluate', HOSTILE);
     expect(r.status).toBe(1);
     noRawControls(r.stdout);
     noRawControls(r.stderr);
@@ -49,49 +45,49 @@ describe('text output and messages escape control characters from input', () => 
     expect(r.stderr).toContain('5 record(s): 4 evaluated, 1 error(s)');
   });
 
-  it('evaluate json keeps the exact text (JSON escapes it itself)', () => {
-    const r = cli('evaluate', '--format', 'json', HOSTILE);
+  it('evaluate json keeps the exact text (JSON escapes it itself)', async () => {
+    const r = await cli('evaluate', '--format', 'json', HOSTILE);
     noRawControls(r.stdout);
     const a = JSON.parse(r.stdout) as { account: string; error?: { message: string } }[];
     expect(a.map((o) => o.account)).toEqual(['A\x1b[2J\x1b[H', 'T\x1b]0;owned\x07', 'F\nCredit = 20% × $1.00 = $1000000.00', '=HYPERLINK("x")\x1b[31m', 'S-1']);
   });
 
-  it('evaluate csv escapes controls in text cells and keeps the formula guard', () => {
-    const r = cli('evaluate', '--format', 'csv', HOSTILE);
+  it('evaluate csv escapes controls in text cells and keeps the formula guard', async () => {
+    const r = await cli('evaluate', '--format', 'csv', HOSTILE);
     noRawControls(r.stdout);
     const rows = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
     expect(rows.map((x) => x.account)).toEqual(['A\\x1b[2J\\x1b[H', 'T\\x1b]0;owned\\x07', 'F\\nCredit = 20% × $1.00 = $1000000.00', '\'=HYPERLINK("x")\\x1b[31m', 'S-1']);
     expect(rows[4]!.error).toContain('service "x\\x1b[31mevil\\x1b]0;t\\x07"');
   });
 
-  it('whatif text tables and csv are escaped', () => {
-    const text = cli('whatif', '--baseline', '2026-01', '--candidate', `${F}/2099-01.yaml`, HOSTILE);
+  it('whatif text tables and csv are escaped', async () => {
+    const text = await cli('whatif', '--baseline', '2026-01', '--candidate', `${F}/2099-01.yaml`, HOSTILE);
     noRawControls(text.stdout);
     noRawControls(text.stderr);
-    const csv = cli('whatif', '--baseline', '2026-01', '--candidate', `${F}/2099-01.yaml`, '--format', 'csv', HOSTILE);
+    const csv = await cli('whatif', '--baseline', '2026-01', '--candidate', `${F}/2099-01.yaml`, '--format', 'csv', HOSTILE);
     noRawControls(csv.stdout);
     noRawControls(csv.stderr);
     const rows = parseCsv(csv.stdout, { columns: true }) as Record<string, string>[];
     expect(rows[0]!.account).toBe('A\\x1b[2J\\x1b[H');
   });
 
-  it('whatif text lists a hostile account among the largest movers escaped', () => {
+  it('whatif text lists a hostile account among the largest movers escaped', async () => {
     // a candidate that changes every credit: the movers table lists the hostile accounts
-    const r = cli('whatif', '--baseline', '2026-01', '--candidate', 'test/fixtures/terminal/2099-02.yaml', HOSTILE);
+    const r = await cli('whatif', '--baseline', '2026-01', '--candidate', 'test/fixtures/terminal/2099-02.yaml', HOSTILE);
     noRawControls(r.stdout);
     expect(r.stdout).toContain('A\\x1b[2J\\x1b[H');
     expect(r.stdout).not.toMatch(FORGED);
   });
 
-  it('diff text escapes a service name with a title sequence', () => {
-    const r = cli('diff', '2026-01', `${F}/2099-01.yaml`);
+  it('diff text escapes a service name with a title sequence', async () => {
+    const r = await cli('diff', '2026-01', `${F}/2099-01.yaml`);
     expect(r.status).toBe(0);
     noRawControls(r.stdout);
     expect(r.stdout).toContain('mailer is now called "Mailer \\x1b]0;pwned\\x07 \\x1b[2J"');
   });
 
-  it('a case report escapes the case name and cannot forge an "ok" line', () => {
-    const r = cli('test', `${F}/cases`);
+  it('a case report escapes the case name and cannot forge an "ok" line', async () => {
+    const r = await cli('test', `${F}/cases`);
     expect(r.status).toBe(1);
     noRawControls(r.stdout);
     noRawControls(r.stderr);
@@ -99,11 +95,11 @@ describe('text output and messages escape control characters from input', () => 
     expect(r.stdout).not.toMatch(/^ok /m);
   });
 
-  it('a file name with ESC is escaped in error headers', () => {
+  it('a file name with ESC is escaped in error headers', async () => {
     const dir = tempDir();
     const evil = join(dir, 'bad\x1b[2J\x1b]0;t\x07.yaml');
     copyFileSync(`${F}/unknown-service.yaml`, evil);
-    const r = cli('evaluate', evil);
+    const r = await cli('evaluate', evil);
     expect(r.status).toBe(1);
     noRawControls(r.stderr);
     noRawControls(r.stdout);
@@ -111,14 +107,14 @@ describe('text output and messages escape control characters from input', () => 
     expect(r.stdout).toContain('ERROR (U-\\x1b[2J1): ');
   });
 
-  it('command-line values echoed in usage errors are escaped', () => {
+  it('command-line values echoed in usage errors are escaped', async () => {
     for (const args of [
       ['evaluate', '--format', 'x\x1b[2J', 'examples/seed-px2.yaml'],
       ['evaluate', '--rules-version', 'v\x1b]0;t\x07', 'examples/seed-px2.yaml'],
       ['evaluate', '--bogus\x1b[2J', 'examples/seed-px2.yaml'],
       ['validate', '--rules-dir', 'no\x1b[2Jsuch'],
     ]) {
-      const r = cli(...args);
+      const r = await cli(...args);
       expect(r.status).toBe(2);
       noRawControls(r.stderr);
       expect(r.stderr).toMatch(/\\x1b/);

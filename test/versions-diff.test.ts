@@ -3,7 +3,7 @@ import { parseRuleSetText } from '../src/intake/ruleset-loader.js';
 import type { RuleSet } from '../src/model/types.js';
 import { diffRuleSets, type RuleSetChange } from '../src/versions/diff.js';
 import { diffText } from '../src/versions/diff-text.js';
-import { cli } from './support/versions-cli.js';
+import { runCli as cli } from './support/run-cli.js';
 
 const BASE = `schemaVersion: 1
 id: "a"
@@ -147,8 +147,8 @@ describe('diffRuleSets on hand-made pairs', () => {
 });
 
 describe('reseller-credits diff', () => {
-  it('describes the shipped version against the example draft', () => {
-    const r = cli(['diff', '2026-01', '2027-01']);
+  it('describes the shipped version against the example draft', async () => {
+    const r = await cli(['diff', '2026-01', '2027-01']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('  - tier-15 moves: starts at $400 (was $500)\n');
     expect(r.stdout).toContain('    from $400 to under $500: tier-10 10% → tier-15 15%\n');
@@ -157,8 +157,8 @@ describe('reseller-credits diff', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('7 changes.');
   });
 
-  it('--format json gives the changes as data; files work as well as ids', () => {
-    const r = cli(['diff', 'rules/2026-01.yaml', '2027-01', '--format', 'json']);
+  it('--format json gives the changes as data; files work as well as ids', async () => {
+    const r = await cli(['diff', 'rules/2026-01.yaml', '2027-01', '--format', 'json']);
     expect(r.status).toBe(0);
     const d = JSON.parse(r.stdout) as { a: { id: string }; changes: RuleSetChange[] };
     expect(d.a.id).toBe('2026-01');
@@ -166,11 +166,11 @@ describe('reseller-credits diff', () => {
     expect(d.changes.find((c) => c.kind === 'service-reclassified')).toMatchObject({ subject: 'training', before: 100, after: 50 });
   });
 
-  it('an identical pair says so; an unknown version is a usage error', () => {
-    const same = cli(['diff', '2026-01', 'rules/2026-01.yaml']);
+  it('an identical pair says so; an unknown version is a usage error', async () => {
+    const same = await cli(['diff', '2026-01', 'rules/2026-01.yaml']);
     expect(same.status).toBe(0);
     expect(same.stdout).toContain('2026-01 and 2026-01 are identical: no changes.');
-    const bad = cli(['diff', '2026-01', '1999-01']);
+    const bad = await cli(['diff', '2026-01', '1999-01']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('no rule set "1999-01"');
   });

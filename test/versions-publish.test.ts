@@ -8,7 +8,8 @@ import { NoRuleSetError } from '../src/intake/resolve-rule-set.js';
 import { loadRules } from '../src/intake/rules-dir.js';
 import { PublishRefused, publishVersion } from '../src/versions/publish.js';
 import { setStatusText } from '../src/versions/status-edit.js';
-import { cli, rulesCopy } from './support/versions-cli.js';
+import { runCli as cli } from './support/run-cli.js';
+import { rulesCopy } from './support/versions-cli.js';
 import { sortedJson } from './support/sorted-json.js';
 
 const read = (f: string) => readFileSync(f, 'utf8');
@@ -19,11 +20,11 @@ const independentHash = (file: string) => createHash('sha256').update(sortedJson
 const withDraft = () => rulesCopy(['2027-01.yaml']);
 
 describe('reseller-credits publish', () => {
-  it('changes only the status value, keeping every comment and the layout, and records the hash', () => {
+  it('changes only the status value, keeping every comment and the layout, and records the hash', async () => {
     const dir = withDraft();
     const file = join(dir, '2027-01.yaml');
     const before = read(file);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
+    const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('published 2027-01');
@@ -33,29 +34,29 @@ describe('reseller-credits publish', () => {
     expect(comments(after)).toEqual(comments(before));
     expect(comments(after).length).toBeGreaterThan(40);
     expect(lockOf(dir)).toEqual({ '2026-01': lockOf('rules')['2026-01'], '2027-01': independentHash(file) });
-    expect(cli(['--rules-dir', dir, 'validate']).status).toBe(0);
+    expect((await cli(['--rules-dir', dir, 'validate'])).status).toBe(0);
   });
 
-  it('is idempotent on a published version: nothing changes, exit 0', () => {
+  it('is idempotent on a published version: nothing changes, exit 0', async () => {
     const dir = withDraft();
-    expect(cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']).status).toBe(0);
+    expect((await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver'])).status).toBe(0);
     const file = read(join(dir, '2027-01.yaml'));
     const lock = read(join(dir, 'rules.lock'));
-    const again = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
+    const again = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('already published');
     expect(read(join(dir, '2027-01.yaml'))).toBe(file);
     expect(read(join(dir, 'rules.lock'))).toBe(lock);
-    expect(cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', 'Test Approver']).status).toBe(0);
+    expect((await cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', 'Test Approver'])).status).toBe(0);
   });
 
-  it('is refused when the window overlaps a published one; nothing is written', () => {
+  it('is refused when the window overlaps a published one; nothing is written', async () => {
     const dir = withDraft();
     const file = join(dir, '2027-01.yaml');
     writeFileSync(file, read(file).replace('from: 2027-01-01, until: 2028-01-01', 'from: 2026-10-01, until: 2028-01-01'));
     const before = read(file);
     const lock = read(join(dir, 'rules.lock'));
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
+    const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: effective: 2027-01 \(2026-10-01 to 2028-01-01\) would overlap published version "2026-01" \(2026-01-01 to 2027-01-01\).*start 2027-01 on or after 2027-01-01/);
     expect(r.stderr).toContain('2027-01 was not published; nothing was changed');
@@ -63,12 +64,12 @@ describe('reseller-credits publish', () => {
     expect(read(join(dir, 'rules.lock'))).toBe(lock);
   });
 
-  it('is refused for an invalid draft, listing every error with its position', () => {
+  it('is refused for an invalid draft, listing every error with its position', async () => {
     const dir = withDraft();
     const file = join(dir, '2027-01.yaml');
     writeFileSync(file, read(file).replace('from: "400",', 'from: "40",').replace('commissionable: 50 }', 'commissionable: 60 }'));
     const before = read(file);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
+    const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: tiers\[2\]\.from: tiers must be strictly ascending/);
     expect(r.stderr).toMatch(/2027-01\.yaml:\d+:\d+: services\.training\.commissionable: 60% is not one of the commissionClasses/);
@@ -77,22 +78,22 @@ describe('reseller-credits publish', () => {
     expect(lockOf(dir)['2027-01']).toBeUndefined();
   });
 
-  it('is refused when rules.lock already holds other content for the id', () => {
+  it('is refused when rules.lock already holds other content for the id', async () => {
     const dir = withDraft();
     writeFileSync(join(dir, 'rules.lock'), JSON.stringify({ ...lockOf(dir), '2027-01': 'a'.repeat(64) }));
     expect(() => publishVersion('2027-01', { rulesDir: dir, approvedBy: 'Test Approver' })).toThrow(PublishRefused);
-    const r = cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
+    const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('rules.lock already records "2027-01" with other content');
   });
 
-  it('an unknown id or a path is a usage error (exit 2)', () => {
+  it('an unknown id or a path is a usage error (exit 2)', async () => {
     const dir = withDraft();
     expect(() => publishVersion('2099-01', { rulesDir: dir, approvedBy: 'Test Approver' })).toThrow(NoRuleSetError);
-    const r = cli(['--rules-dir', dir, 'publish', '2099-01', '--approved-by', 'Test Approver']);
+    const r = await cli(['--rules-dir', dir, 'publish', '2099-01', '--approved-by', 'Test Approver']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no rule set "2099-01"');
-    expect(cli(['--rules-dir', dir, 'publish', join(dir, '2027-01.yaml'), '--approved-by', 'Test Approver']).status).toBe(2);
+    expect((await cli(['--rules-dir', dir, 'publish', join(dir, '2027-01.yaml'), '--approved-by', 'Test Approver'])).status).toBe(2);
   });
 
   it('records the missing lock entry of a file already marked published', () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRules } from '../src/intake/rules-dir.js';
 import { publishVersion } from '../src/versions/publish.js';
 import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
-import { cli, rulesCopy } from './support/versions-cli.js';
+import { runCli as cli } from './support/run-cli.js';
+import { rulesCopy } from './support/versions-cli.js';
 import { tempDir } from './support/temp.js';
 
 // Lines 3-11; `expect:` is line 12 and its first key line 13 (one more with a rulesSha256 line).
@@ -32,7 +33,7 @@ function caseDir(files: Record<string, string>): string {
 }
 
 describe('reseller-credits test', () => {
-  it('reports passing, failing, wrongly pinned and malformed cases, and ends with the counts', () => {
+  it('reports passing, failing, wrongly pinned and malformed cases, and ends with the counts', async () => {
     const dir = caseDir({
       'a-pass.yaml': caseText('  tier: tier-10\n  credit: "25.00"\n  eligible: true\n'),
       'b-fail.yaml': caseText('  tier: tier-10\n  credit: "26.00"\n  amountDue: "275.00"\n'),
@@ -40,7 +41,7 @@ describe('reseller-credits test', () => {
       'd-malformed.yaml': caseText('  credit: 25.00\n  colour: red\n'),
       'snapshots/not-a-case.yaml': 'schemaVersion: 1\n',
     });
-    const r = cli(['test', dir]);
+    const r = await cli(['test', dir]);
     expect(r.status).toBe(1);
     expect(lastLine(r.stdout)).toBe('1 passed, 3 failed');
     expect(r.stdout).not.toContain('a-pass.yaml');
@@ -54,38 +55,38 @@ describe('reseller-credits test', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 0 when every case passes; --verbose lists them', () => {
+  it('exits 0 when every case passes; --verbose lists them', async () => {
     const dir = caseDir({ 'ok.yaml': caseText('  credit: "25.00"\n') });
-    const r = cli(['test', '--verbose', dir]);
+    const r = await cli(['test', '--verbose', dir]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`ok     ${dir}/ok.yaml (seed example)\n1 passed, 0 failed\n`);
   });
 
-  it('passes on the shipped cases', () => {
+  it('passes on the shipped cases', async () => {
     const n = findCaseFiles(['test/cases']).files.length;
     expect(n).toBeGreaterThanOrEqual(20);
-    const r = cli(['test']);
+    const r = await cli(['test']);
     expect(r.stdout).toBe(`${n} passed, 0 failed\n`);
     expect(r.status).toBe(0);
   });
 
-  it('exits 1 with a readable expected-vs-actual report when a shipped case is broken', () => {
+  it('exits 1 with a readable expected-vs-actual report when a shipped case is broken', async () => {
     const dir = tempDir('rc-shipped-');
     cpSync('test/cases', dir, { recursive: true });
     const file = join(dir, '2026-01', 'tiers', 'at-500.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('tier: tier-15', 'tier: tier-10'));
     const n = findCaseFiles([dir]).files.length;
-    const r = cli(['test', dir]);
+    const r = await cli(['test', dir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^FAIL   ${file} \\(tier basis exactly 500\\.00 is tier-15\\)\n  ${file}:\\d+:9: expect\\.tier: expected "tier-10", actual "tier-15" \\(from 500, 15%\\)\n${n - 1} passed, 1 failed\n$`));
   });
 
-  it('a missing path or an empty folder is an error naming it: 1 (SPEC §5 "Exit status in detail")', () => {
-    const missing = cli(['test', 'no/such/folder']);
+  it('a missing path or an empty folder is an error naming it: 1 (SPEC §5 "Exit status in detail")', async () => {
+    const missing = await cli(['test', 'no/such/folder']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no/such/folder: no such case file or folder');
     const empty = tempDir('rc-empty-');
-    const r = cli(['test', empty]);
+    const r = await cli(['test', empty]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${empty}: holds no case file`);
     expect(lastLine(r.stdout)).toBe('0 passed, 0 failed; 1 path(s) gave no case');

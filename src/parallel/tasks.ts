@@ -83,6 +83,17 @@ const refs = new Map<string, RuleSet>();
 
 const stamps = new Map<string, string>();
 
+/**
+ * Forgets the rule sets read so far, so that the next run reads the folder
+ * afresh. A CLI process runs once and never needs it; the tests' in-process
+ * CLI runner (test/support/run-cli.ts) calls it before every run.
+ */
+export function forgetRuleSets(): void {
+  choices.clear();
+  refs.clear();
+  stamps.clear();
+}
+
 function choiceFor(spec: RulesSpec): RuleChoice {
   const key = JSON.stringify({ rulesDir: spec.rulesDir, ref: spec.ref });
   if (spec.stamp !== undefined && stamps.get(key) !== spec.stamp) {
