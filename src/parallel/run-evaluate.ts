@@ -2,6 +2,7 @@
  * `evaluate` over a portfolio on all cores: batches go to the workers, the
  * formatted results come back in input order and are written as they come.
  */
+import { randomUUID } from 'node:crypto';
 import type { LoadLimits } from '../load/limits.js';
 import type { InputFormat, ReadOptions } from '../input/portfolio.js';
 import { createFramer, type OutputFormat } from '../report/formats.js';
@@ -46,11 +47,13 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   const framer = createFramer(opts.format);
   let bytes = 0;
   let read = 0;
+  // this run reads the rules folder afresh (tasks.ts), unless the caller stamped it
+  const rules: RulesSpec = opts.rules.stamp !== undefined ? opts.rules : { ...opts.rules, stamp: randomUUID() };
   async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
     for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
       read += b.bytes;
       opts.onRead?.(read);
-      yield { kind: 'evaluate', rules: opts.rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
+      yield { kind: 'evaluate', rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
   const shared = opts.runner;

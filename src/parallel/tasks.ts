@@ -20,9 +20,11 @@ export interface RulesSpec {
   rulesDir: string;
   ref?: string;
   /**
-   * When set (an `issue` run's id), the folder is read afresh for each new
-   * stamp: in a long-lived process (the library) a run must see the rule
-   * sets as they are now, not as an earlier run read them.
+   * The run's id: the folder (and a rule set file) is read afresh for each
+   * new stamp, so that in a long-lived process (the library) every run sees
+   * the rule sets as they are when it starts, not as an earlier run read them;
+   * the batches of one run share one reading. Without a stamp the first
+   * reading is kept for the life of the thread.
    */
   stamp?: string;
 }
@@ -61,6 +63,8 @@ export interface WhatIfTask {
   rulesDir: string;
   baseline: string;
   candidate: string;
+  /** the run's id (see `RulesSpec.stamp`) */
+  stamp?: string;
   limits: LoadLimits;
   items: BatchItem[];
 }
@@ -94,12 +98,17 @@ export function forgetRuleSets(): void {
   stamps.clear();
 }
 
+/** Drops what `cache` holds under `key` when it was read for another run than `stamp`. */
+function refresh(cache: Map<string, unknown>, key: string, stamp: string | undefined): void {
+  if (stamp !== undefined && stamps.get(key) !== stamp) {
+    cache.delete(key);
+    stamps.set(key, stamp);
+  }
+}
+
 function choiceFor(spec: RulesSpec): RuleChoice {
   const key = JSON.stringify({ rulesDir: spec.rulesDir, ref: spec.ref });
-  if (spec.stamp !== undefined && stamps.get(key) !== spec.stamp) {
-    choices.delete(key);
-    stamps.set(key, spec.stamp);
-  }
+  refresh(choices, key, spec.stamp);
   let c = choices.get(key);
   if (!c) {
     const repo = loadRules(spec.rulesDir);
@@ -109,8 +118,9 @@ function choiceFor(spec: RulesSpec): RuleChoice {
   return c;
 }
 
-function ruleSetFor(rulesDir: string, ref: string): RuleSet {
-  const key = `${rulesDir}\u0000${ref}`;
+function ruleSetFor(rulesDir: string, ref: string, stamp: string | undefined): RuleSet {
+  const key = JSON.stringify({ rulesDir, ref, whatif: true });
+  refresh(refs, key, stamp);
   let rs = refs.get(key);
   if (!rs) {
     rs = resolveRuleSet(loadRules(rulesDir), ref);
@@ -143,8 +153,8 @@ async function runRecords<R extends OutputRecord | IssueItem>(
 /** Runs one task. */
 export async function runTask(task: Task): Promise<TaskOut> {
   if (task.kind === 'whatif') {
-    const b = ruleSetFor(task.rulesDir, task.baseline);
-    const c = ruleSetFor(task.rulesDir, task.candidate);
+    const b = ruleSetFor(task.rulesDir, task.baseline, task.stamp);
+    const c = ruleSetFor(task.rulesDir, task.candidate, task.stamp);
     const rows: WhatIfRow[] = [];
     for (const it of expand(task.items)) {
       rows.push('record' in it

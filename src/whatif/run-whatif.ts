@@ -3,6 +3,7 @@
  * evaluated under both rule sets in a worker; rows come back in input order
  * and are streamed to the report while the summary is tallied.
  */
+import { randomUUID } from 'node:crypto';
 import type { LoadLimits } from '../load/limits.js';
 import type { InputFormat, ReadOptions } from '../input/portfolio.js';
 import { portfolioBatches } from '../parallel/batches.js';
@@ -45,9 +46,10 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
   let rows = 0;
   let errors = 0;
   let bytes = 0;
+  const stamp = randomUUID(); // this run reads the rules folder and files afresh (tasks.ts)
   async function* tasks(): AsyncGenerator<WhatIfTask & { bytes: number }> {
     for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
-      yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, limits: opts.limits, items: b.items, bytes: b.bytes };
+      yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, stamp, limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
   const plan = await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
