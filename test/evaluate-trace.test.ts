@@ -75,3 +75,18 @@ describe('evaluate with trace', () => {
     expect(r.trace!.every((t) => t.passed)).toBe(true);
   });
 });
+
+describe('evaluate without trace', () => {
+  it('has no trace key at all (evaluate --format json prints none), with the same decisions', async () => {
+    const snapshot = {
+      schemaVersion: 1, account: 'T-4', period: '2026-03', reseller: { approved: true, approvedOn: '2026-03-01' },
+      subClients: ['a', 'b', 'c'], lineItems: [{ service: 'hipaa-fee', amount: '600.25' }],
+    };
+    const { result } = await evaluateText(snapshotText(snapshot, 'json'), ruleSetWith());
+    expect(result).toBeDefined();
+    expect(Object.hasOwn(result!, 'trace')).toBe(false);
+    const withTrace = await traced(snapshot);
+    const { trace: _t, ...rest } = withTrace;
+    expect(rest).toEqual(result);
+  });
+});
