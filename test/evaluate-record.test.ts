@@ -78,3 +78,26 @@ describe('error records', () => {
     expect(Object.hasOwn(errorRecord(errs, 'R-1'), 'period')).toBe(false);
   });
 });
+
+describe('an affiliate measure the rule set counts but the totals do not give', () => {
+  it('is an error record at the totals, naming the measure, the rule set and where it counts', async () => {
+    const r = await evaluateRecord(raw('2026-11', { linkedAffiliate: { account: 'AF-1', totals: { payments: '120.00' } } }), byPeriod, limits);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.error).toMatchObject({ code: 'MEASURE_NOT_GIVEN', file: 'f.ndjson', line: 7, path: 'linkedAffiliate.totals.value' });
+    expect(r.error.account).toBe('R-1001');
+    expect(r.error.error.column).toBeGreaterThan(1); // at `totals` inside the line, not the record's start
+    expect(r.error.error.message).toMatch(/^affiliate value is not given, but rule set 2026-01 counts it \(tierBasis\)/);
+  });
+});
+
+describe('the library call without options', () => {
+  it('evaluate(snapshot, ruleSet) gives no trace and every line', async () => {
+    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { evaluate } = await import('../src/evaluate/evaluate.js');
+    const located = parseSnapshotRecord(raw('2026-11'), limits);
+    const result = await evaluate(located.snapshot, fixed.kind === 'fixed' ? fixed.ruleSet : undefined!);
+    expect(Object.hasOwn(result, 'trace')).toBe(false);
+    expect(result.lines.map((l) => l.value)).toEqual(['100.00', '150.00']);
+  });
+});
