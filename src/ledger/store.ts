@@ -64,7 +64,7 @@ export interface OpenOptions {
   scratch?: boolean;
 }
 
-/** What an account-period holds so far (from one query per run). */
+/** What an account-period holds so far (`accountState`: one indexed query when its snapshot comes). */
 export interface AccountPeriodState {
   issue?: { id: string; statement: Statement; rulesSha256: string };
   latest: { id: string; snapshotSha256: string; rulesSha256: string; credit: string };
