@@ -16,7 +16,8 @@ import type { RawRecord } from '../src/input/raw-record.js';
 const limits = resolveLimits();
 const repo = loadRules('rules');
 const byPeriod: RuleChoice = { kind: 'by-period', repo };
-const fixed: RuleChoice = { kind: 'fixed', ruleSet: resolveRuleSet(repo, '2026-01') };
+const rules2026 = resolveRuleSet(repo, '2026-01');
+const fixed: RuleChoice = { kind: 'fixed', ruleSet: rules2026 };
 
 /** The seed example (Monthly Value $250.00, 10%) in `period`, as one JSON record of file `f.ndjson`, line 7. */
 function raw(period: string, patch: Record<string, unknown> = {}): RawRecord {
@@ -96,7 +97,7 @@ describe('the library call without options', () => {
     const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
     const { evaluate } = await import('../src/evaluate/evaluate.js');
     const located = parseSnapshotRecord(raw('2026-11'), limits);
-    const result = await evaluate(located.snapshot, fixed.kind === 'fixed' ? fixed.ruleSet : undefined!);
+    const result = await evaluate(located.snapshot, rules2026);
     expect(Object.hasOwn(result, 'trace')).toBe(false);
     expect(result.lines.map((l) => l.value)).toEqual(['100.00', '150.00']);
   });

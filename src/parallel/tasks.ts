@@ -87,17 +87,6 @@ const refs = new Map<string, RuleSet>();
 
 const stamps = new Map<string, string>();
 
-/**
- * Forgets the rule sets read so far, so that the next run reads the folder
- * afresh. A CLI process runs once and never needs it; the tests' in-process
- * CLI runner (test/support/run-cli.ts) calls it before every run.
- */
-export function forgetRuleSets(): void {
-  choices.clear();
-  refs.clear();
-  stamps.clear();
-}
-
 /** Drops what `cache` holds under `key` when it was read for another run than `stamp`. */
 function refresh(cache: Map<string, unknown>, key: string, stamp: string | undefined): void {
   if (stamp !== undefined && stamps.get(key) !== stamp) {

@@ -14,7 +14,9 @@
  * Runs share the process's globals, so they go one at a time; each one gets
  * its own environment (by default `NO_COLOR=1`, as the spawn helpers set),
  * `process.exitCode`, standard input (`stdin`, else an empty one) and a
- * fresh `--quiet`, progress and rule-set state, all restored or reset after.
+ * fresh `--quiet` and progress state, all restored or reset after. (Each
+ * evaluate, whatif and issue run reads the rules folder afresh by itself: its
+ * tasks carry the run's stamp, src/parallel/tasks.ts.)
  *
  * What needs a real process keeps spawning one: colours (decided once, when
  * `io.ts` is loaded), a terminal, signals and kills (the RESELLER_CREDITS_FAULT
@@ -59,7 +61,6 @@ async function runNow(args: readonly string[], opts: RunOptions): Promise<CliRun
     }
     cli.setQuiet(false);
     cli.setProgressEnabled(true);
-    cli.forgetRuleSets();
     process.exitCode = undefined;
     const input = opts.stdin === undefined || opts.stdin.length === 0 ? [] : [Buffer.from(opts.stdin)];
     Object.defineProperty(process, 'stdin', { value: Readable.from(input), configurable: true, writable: true });
@@ -92,11 +93,10 @@ function setEnv(vars: Record<string, string | undefined>): void {
 
 /** The built CLI's modules, loaded on the first run (with NO_COLOR set, so `io.ts` picks no colours). */
 async function load() {
-  const [main, io, progress, tasks] = await Promise.all([
+  const [main, io, progress] = await Promise.all([
     import('../../dist/cli/main.js'),
     import('../../dist/cli/io.js'),
     import('../../dist/cli/progress.js'),
-    import('../../dist/parallel/tasks.js'),
   ]);
-  return { main: main.main, colors: io.colors, setQuiet: io.setQuiet, setProgressEnabled: progress.setProgressEnabled, forgetRuleSets: tasks.forgetRuleSets };
+  return { main: main.main, colors: io.colors, setQuiet: io.setQuiet, setProgressEnabled: progress.setProgressEnabled };
 }
