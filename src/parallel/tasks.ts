@@ -11,7 +11,7 @@ import { loadRules } from '../intake/rules-dir.js';
 import type { RawRecord } from '../input/raw-record.js';
 import { chunkRecords, type LinesChunk } from '../input/ndjson-chunks.js';
 import type { RuleSet } from '../model/types.js';
-import { formatBodies, type OutputFormat } from '../report/formats.js';
+import { createBodyBuilder, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
 import { issueRecord, type IssueItem } from '../ledger/issue-record.js';
 
@@ -71,7 +71,7 @@ export interface WhatIfTask {
 
 export type Task = EvaluateTask | WhatIfTask;
 
-/** Output bodies of an evaluate batch (see `formatBodies`), its counts, and its error lines for stderr. */
+/** Output bodies of an evaluate batch (see `createBodyBuilder`), its counts, and its error lines for stderr. */
 export interface EvaluateOut {
   kind: 'evaluate'; bodies: string[]; errorLines: string[]; records: number; evaluated: number; errors: number;
   /** With `issuePeriod`: every record, in order. */
@@ -119,24 +119,23 @@ function ruleSetFor(rulesDir: string, ref: string, stamp: string | undefined): R
 }
 
 /**
- * Evaluates (or issues) each record of `items` with `one`, in order; a
- * file-level problem stands as its error record. Counts into `out`.
+ * Evaluates (or issues) each record of `items` with `one`, in order, and
+ * hands each outcome to `sink` as soon as it is made; a file-level problem
+ * stands as its error record. Counts into `out`.
  */
 async function runRecords<R extends OutputRecord | IssueItem>(
-  items: readonly BatchItem[], out: EvaluateOut, one: (raw: RawRecord) => Promise<R>,
-): Promise<R[]> {
-  const done: R[] = [];
+  items: readonly BatchItem[], out: EvaluateOut, one: (raw: RawRecord) => Promise<R>, sink: (r: R) => void,
+): Promise<void> {
   for (const it of expand(items)) {
     const r = 'record' in it ? await one(it.record) : ({ seq: it.seq, ok: false, error: it.problem } as R);
-    done.push(r);
+    out.records++;
     if (r.ok) out.evaluated++;
     else {
       out.errors++;
       out.errorLines.push(formatError(r.error.error));
     }
+    sink(r);
   }
-  out.records = done.length;
-  return done;
 }
 
 /** Runs one task. */
@@ -157,11 +156,15 @@ export async function runTask(task: Task): Promise<TaskOut> {
   const options = { trace: task.trace, lines: task.format !== 'csv' };
   const period = task.issuePeriod;
   if (period !== undefined) {
-    out.issued = await runRecords(task.items, out, (raw) => issueRecord(raw, choice, period, task.limits, options));
+    const issued: IssueItem[] = [];
+    await runRecords(task.items, out, (raw) => issueRecord(raw, choice, period, task.limits, options), (r) => issued.push(r));
+    out.issued = issued;
     return out;
   }
-  const records = await runRecords(task.items, out, (raw) => evaluateRecord(raw, choice, task.limits, options));
-  out.bodies = formatBodies(records, task.format, { trace: task.trace });
+  // each result is formatted as soon as it is made and then let go
+  const bodies = createBodyBuilder(task.format, { trace: task.trace });
+  await runRecords(task.items, out, (raw) => evaluateRecord(raw, choice, task.limits, options), (r) => bodies.add(r));
+  out.bodies = bodies.finish();
   return out;
 }
 

@@ -68,16 +68,53 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
   }
 }
 
+/** Formats the records of a batch one by one, as each is evaluated. */
+export interface BodyBuilder {
+  add(r: OutputRecord): void;
+  /** The batch's bodies (see `formatBodies`). */
+  finish(): string[];
+}
+
 /**
- * The bodies of consecutive records. CSV and NDJSON come back as one body
- * for the whole batch (one string to hand between threads, one csv-stringify
- * call); json and text need one body per record for their framing.
+ * A builder of the bodies of consecutive records. NDJSON is written as each
+ * record comes, so no result outlives its record (a batch's results would
+ * otherwise all be alive at once and be copied by every young-generation
+ * collection until the batch ends); CSV keeps only each record's row. CSV
+ * and NDJSON come back as one body for the whole batch (one string to hand
+ * between threads, one csv-stringify call); json and text need one body per
+ * record for their framing.
  */
+export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}): BodyBuilder {
+  switch (format) {
+    case 'ndjson': {
+      let body: string | undefined;
+      return {
+        add: (r) => {
+          const t = JSON.stringify(outputObject(r, opts));
+          body = body === undefined ? t : `${body}\n${t}`;
+        },
+        finish: () => (body === undefined ? [] : [body]),
+      };
+    }
+    case 'csv': {
+      const rows: string[][] = [];
+      return {
+        add: (r) => { rows.push(csvRow(r)); },
+        finish: () => (rows.length ? [stringify(rows).replace(/\r?\n$/, '')] : []),
+      };
+    }
+    default: {
+      const bodies: string[] = [];
+      return { add: (r) => { bodies.push(formatBody(r, format, opts)); }, finish: () => bodies };
+    }
+  }
+}
+
+/** The bodies of consecutive records, as `createBodyBuilder` makes them. */
 export function formatBodies(rs: readonly OutputRecord[], format: OutputFormat, opts: FormatOptions = {}): string[] {
-  if (!rs.length) return [];
-  if (format === 'csv') return [stringify(rs.map(csvRow)).replace(/\r?\n$/, '')];
-  if (format === 'ndjson') return [rs.map((r) => JSON.stringify(outputObject(r, opts))).join('\n')];
-  return rs.map((r) => formatBody(r, format, opts));
+  const b = createBodyBuilder(format, opts);
+  for (const r of rs) b.add(r);
+  return b.finish();
 }
 
 /** Joins record bodies into the output stream; call `end()` once after the last. */
