@@ -36,7 +36,11 @@ describe('createBodyBuilder', () => {
         const builder = createBodyBuilder(format, { trace });
         for (const r of rs) builder.add(r);
         const framer = createFramer(format);
-        const framed = builder.finish().map((b) => framer.body(b)).join('') + framer.end();
+        const out = builder.finish();
+        // NDJSON and CSV come as the batch's bytes, after the framer's head (the CSV header); json and text as bodies
+        expect('bytes' in out).toBe(format === 'ndjson' || format === 'csv');
+        const framed = ('bytes' in out ? framer.head() + Buffer.from(out.bytes).toString('utf8') : out.bodies.map((b) => framer.body(b)).join(''))
+          + framer.end();
         const writer = createWriter(format, { trace });
         expect(framed).toBe(rs.map((r) => writer.record(r)).join('') + writer.end());
         expect(framed).toContain('R-3');
@@ -44,7 +48,21 @@ describe('createBodyBuilder', () => {
     }
   }
 
-  it('an empty batch has no body', () => {
-    for (const format of OUTPUT_FORMATS) expect(createBodyBuilder(format).finish()).toEqual([]);
+  it('an empty batch has no output', () => {
+    const empty = OUTPUT_FORMATS.map((f) => createBodyBuilder(f).finish()).map((o) => ('bytes' in o ? o.bytes.byteLength : o.bodies.length));
+    expect(empty).toEqual([0, 0, 0, 0]);
+  });
+
+  it('NDJSON lines longer than the first buffer, and non-ASCII text, come out whole', async () => {
+    const rs = await records();
+    const r = rs[0]!;
+    if (!r.ok) throw new Error('expected a result');
+    const big = { ...r, result: { ...r.result, account: `Ré-${'x'.repeat(700_000)}-€` } };
+    const builder = createBodyBuilder('ndjson');
+    for (const x of [r, big, big, r]) builder.add(x);
+    const out = builder.finish();
+    const text = 'bytes' in out ? Buffer.from(out.bytes).toString('utf8') : '';
+    expect(text.split('\n').map((l) => (l ? JSON.parse(l).account : ''))).toEqual(['R-0', big.result.account, big.result.account, 'R-0', '']);
+    expect(text).toBe([r, big, big, r].map((x) => `${JSON.stringify(x.ok ? x.result : null)}\n`).join(''));
   });
 });

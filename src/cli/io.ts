@@ -128,15 +128,15 @@ export function stdoutIsClosed(): boolean {
  * wait ends on whichever of drain, error or close comes first, so a reader
  * that vanished can never leave it hanging.
  */
-export async function out(text: string): Promise<void> {
-  if (!text || stdoutClosed) return;
+export async function out(text: string | Uint8Array): Promise<void> {
+  if (!text.length || stdoutClosed) return;
   watchStdout();
   const stdout = process.stdout;
   if (stdout.isTTY) {
     // the same terminal as the bar: clear it, and draw it again only at the start of a line
     statusLine.clear();
     const written = stdout.write(text);
-    statusLine.stdoutEnded(text.endsWith('\n'));
+    statusLine.stdoutEnded(typeof text === 'string' ? text.endsWith('\n') : text[text.length - 1] === 0x0a);
     statusLine.redraw();
     if (written) return;
   } else if (stdout.write(text)) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadLimits } from '../load/limits.js';
 import type { InputFormat, ReadOptions } from '../input/portfolio.js';
-import { createFramer, type OutputFormat } from '../report/formats.js';
+import { createFramer, type BatchOutput, type OutputFormat } from '../report/formats.js';
 import type { RunCounts } from '../evaluate/pipeline.js';
 import { portfolioBatches } from './batches.js';
 import { planRunner, runOrdered, type PoolStats, type TaskRunner } from './pool.js';
@@ -29,6 +29,11 @@ export interface EvaluateRunOptions {
   onPoolStats?: (stats: PoolStats) => void;
   /** Receives the output text in order; awaited (backpressure). */
   write: (text: string) => Promise<void> | void;
+  /**
+   * Receives NDJSON and CSV output as UTF-8 bytes instead of text (the CLI
+   * writes them to stdout as they are); without it they go to `write` as text.
+   */
+  writeBytes?: (bytes: Uint8Array) => Promise<void> | void;
   /** Receives each error record's `file:line:col: path: message` line. */
   onErrorLine?: (line: string) => void;
   /** Called as each batch is read, with the input bytes read so far (read-ahead is bounded by the window). */
@@ -56,20 +61,32 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       yield { kind: 'evaluate', rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
     }
   }
+  const writeOutput = async (output: BatchOutput | undefined): Promise<void> => {
+    if (!output) return;
+    if ('bodies' in output) {
+      let text = '';
+      for (const body of output.bodies) text += framer.body(body);
+      await opts.write(text);
+      return;
+    }
+    const bytes = output.bytes;
+    if (!bytes.byteLength) return;
+    await opts.write(framer.head());
+    if (opts.writeBytes) await opts.writeBytes(bytes);
+    else await opts.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  };
   const shared = opts.runner;
   const plan = shared
     ? { runner: shared, tasks: tasks(), window: Math.max(1, opts.jobs) * 2, stats: () => ({ workers: shared.peakWorkers(), batches: 0 }) }
     : await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
   try {
     await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
-      let text = '';
-      for (const body of out.bodies) text += framer.body(body);
       counts.records += out.records;
       counts.evaluated += out.evaluated;
       counts.errors += out.errors;
       bytes += task.bytes;
       for (const l of out.errorLines) opts.onErrorLine?.(l);
-      await opts.write(text);
+      await writeOutput(out.output);
       opts.onProgress?.(counts, bytes);
     });
     await opts.write(framer.end());

@@ -11,7 +11,7 @@ import { loadRules } from '../intake/rules-dir.js';
 import type { RawRecord } from '../input/raw-record.js';
 import { chunkRecords, type LinesChunk } from '../input/ndjson-chunks.js';
 import type { RuleSet } from '../model/types.js';
-import { createBodyBuilder, type OutputFormat } from '../report/formats.js';
+import { createBodyBuilder, type BatchOutput, type OutputFormat } from '../report/formats.js';
 import { compareRecord, type WhatIfRow } from '../whatif/compare.js';
 import { issueRecord, type IssueItem } from '../ledger/issue-record.js';
 
@@ -71,9 +71,13 @@ export interface WhatIfTask {
 
 export type Task = EvaluateTask | WhatIfTask;
 
-/** Output bodies of an evaluate batch (see `createBodyBuilder`), its counts, and its error lines for stderr. */
+/**
+ * What an evaluate batch gives back: its output (`BatchOutput`: bytes for
+ * NDJSON and CSV, one body per record for json and text; none for `issue`),
+ * its counts, and its error lines for stderr.
+ */
 export interface EvaluateOut {
-  kind: 'evaluate'; bodies: string[]; errorLines: string[]; records: number; evaluated: number; errors: number;
+  kind: 'evaluate'; output?: BatchOutput; errorLines: string[]; records: number; evaluated: number; errors: number;
   /** With `issuePeriod`: every record, in order. */
   issued?: IssueItem[];
 }
@@ -152,7 +156,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
     return { kind: 'whatif', rows };
   }
   const choice = choiceFor(task.rules);
-  const out: EvaluateOut = { kind: 'evaluate', bodies: [], errorLines: [], records: 0, evaluated: 0, errors: 0 };
+  const out: EvaluateOut = { kind: 'evaluate', errorLines: [], records: 0, evaluated: 0, errors: 0 };
   const options = { trace: task.trace, lines: task.format !== 'csv' };
   const period = task.issuePeriod;
   if (period !== undefined) {
@@ -164,7 +168,7 @@ export async function runTask(task: Task): Promise<TaskOut> {
   // each result is formatted as soon as it is made and then let go
   const bodies = createBodyBuilder(task.format, { trace: task.trace });
   await runRecords(task.items, out, (raw) => evaluateRecord(raw, choice, task.limits, options), (r) => bodies.add(r));
-  out.bodies = bodies.finish();
+  out.output = bodies.finish();
   return out;
 }
 

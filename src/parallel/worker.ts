@@ -1,6 +1,16 @@
 /** Worker thread entry: runs tasks sent by the pool (see `tasks.ts`). */
+import { Piscina } from 'piscina';
 import { runTask, type Task, type TaskOut } from './tasks.js';
 
-export default function work(task: Task): Promise<TaskOut> {
-  return runTask(task);
+/**
+ * Runs `task`; a batch's output bytes are moved to the pool's thread, not
+ * copied (the buffer is this batch's own and is not touched again here).
+ */
+export default async function work(task: Task): Promise<TaskOut> {
+  const out = await runTask(task);
+  if (out.kind === 'evaluate' && out.output && 'bytes' in out.output && out.output.bytes.byteLength) {
+    const movable = { [Piscina.transferableSymbol]: out.output.bytes.buffer, [Piscina.valueSymbol]: out };
+    return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as TaskOut;
+  }
+  return out;
 }

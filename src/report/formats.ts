@@ -68,58 +68,72 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
   }
 }
 
+/**
+ * What a batch of records becomes: NDJSON and CSV as the UTF-8 bytes of the
+ * batch's lines (each ending in a newline; the CSV header is the framer's),
+ * json and text as one body per record (their framing needs them apart).
+ */
+export type BatchOutput = { bytes: Uint8Array } | { bodies: string[] };
+
 /** Formats the records of a batch one by one, as each is evaluated. */
 export interface BodyBuilder {
   add(r: OutputRecord): void;
-  /** The batch's bodies (see `formatBodies`). */
-  finish(): string[];
+  finish(): BatchOutput;
 }
 
+/** Bytes a batch's NDJSON buffer starts with; it doubles when full. */
+const FIRST_BYTES = 1 << 20;
+
 /**
- * A builder of the bodies of consecutive records. NDJSON is written as each
- * record comes, so no result outlives its record (a batch's results would
- * otherwise all be alive at once and be copied by every young-generation
- * collection until the batch ends); CSV keeps only each record's row. CSV
- * and NDJSON come back as one body for the whole batch (one string to hand
- * between threads, one csv-stringify call); json and text need one body per
- * record for their framing.
+ * A builder of a batch's output. Each NDJSON line is written into one
+ * off-heap buffer as its record is evaluated, so neither the result nor its
+ * text outlives the record (a batch's results or texts would otherwise all
+ * be alive at once, copied by every young-generation collection until the
+ * batch ends), and the buffer is handed to the writing thread without a copy
+ * (see worker.ts). CSV keeps each record's row and formats the batch with one
+ * csv-stringify call.
  */
 export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}): BodyBuilder {
   switch (format) {
     case 'ndjson': {
-      let body: string | undefined;
+      let buf: Buffer | undefined;
+      let used = 0;
       return {
         add: (r) => {
           const t = JSON.stringify(outputObject(r, opts));
-          body = body === undefined ? t : `${body}\n${t}`;
+          const need = used + t.length * 3 + 1; // a UTF-16 code unit is at most 3 bytes of UTF-8
+          if (!buf || need > buf.length) {
+            const grown = Buffer.allocUnsafeSlow(Math.max(FIRST_BYTES, need, buf ? buf.length * 2 : 0));
+            buf?.copy(grown, 0, 0, used);
+            buf = grown;
+          }
+          used += buf.write(t, used, 'utf8');
+          buf[used++] = NEWLINE;
         },
-        finish: () => (body === undefined ? [] : [body]),
+        finish: () => ({ bytes: buf ? buf.subarray(0, used) : new Uint8Array(0) }),
       };
     }
     case 'csv': {
       const rows: string[][] = [];
       return {
         add: (r) => { rows.push(csvRow(r)); },
-        finish: () => (rows.length ? [stringify(rows).replace(/\r?\n$/, '')] : []),
+        finish: () => ({ bytes: rows.length ? Buffer.from(stringify(rows)) : new Uint8Array(0) }),
       };
     }
     default: {
       const bodies: string[] = [];
-      return { add: (r) => { bodies.push(formatBody(r, format, opts)); }, finish: () => bodies };
+      return { add: (r) => { bodies.push(formatBody(r, format, opts)); }, finish: () => ({ bodies }) };
     }
   }
 }
 
-/** The bodies of consecutive records, as `createBodyBuilder` makes them. */
-export function formatBodies(rs: readonly OutputRecord[], format: OutputFormat, opts: FormatOptions = {}): string[] {
-  const b = createBodyBuilder(format, opts);
-  for (const r of rs) b.add(r);
-  return b.finish();
-}
+const NEWLINE = 0x0a;
 
 /** Joins record bodies into the output stream; call `end()` once after the last. */
 export interface Framer {
   body(text: string): string;
+  /** What goes before a batch of NDJSON or CSV bytes (`BatchOutput`): the CSV header before the first. */
+  head(): string;
   end(): string;
 }
 
@@ -127,18 +141,20 @@ export interface Framer {
 export function createFramer(format: OutputFormat): Framer {
   switch (format) {
     case 'ndjson':
-      return { body: (t) => `${t}\n`, end: () => '' };
+      return { body: (t) => `${t}\n`, head: () => '', end: () => '' };
     case 'csv': {
       let first = true;
-      const head = stringify([CSV_COLUMNS]);
+      const header = stringify([CSV_COLUMNS]);
+      const head = () => { const h = first ? header : ''; first = false; return h; };
       return {
-        body: (t) => { const h = first ? head : ''; first = false; return `${h}${t}\n`; },
-        end: () => (first ? head : ''),
+        body: (t) => `${head()}${t}\n`,
+        head,
+        end: () => (first ? header : ''),
       };
     }
     case 'text': {
       let n = 0;
-      return { body: (t) => `${n++ ? '\n' : ''}${t}\n`, end: () => '' };
+      return { body: (t) => `${n++ ? '\n' : ''}${t}\n`, head: () => '', end: () => '' };
     }
     case 'json': {
       // one record prints one object; several print an array (decided when the second arrives)
@@ -146,6 +162,7 @@ export function createFramer(format: OutputFormat): Framer {
       let count = 0;
       const indent = (s: string) => s.replace(/\n/g, '\n  ');
       return {
+        head: () => '',
         body: (text) => {
           count++;
           if (count === 1) { held = text; return ''; }

@@ -72,6 +72,7 @@ Examples:
         jobs,
         onPoolStats: debugPoolStats,
         write: out,
+        writeBytes: out,
         onErrorLine: (line) => stderrLine(`${colors.red(line)}\n`),
         onProgress: (c, bytes) => progress.update(c.records, c.errors, bytes),
       }).finally(() => progress.stop());
