@@ -12,7 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { asRcErrors, type RcError } from '../src/errors.js';
 import { runPortfolio } from '../src/evaluate/pipeline.js';
 import type { OutputRecord, RuleChoice } from '../src/evaluate/record.js';
-import { countJsonKeys, countValueKeys, jsonErrorOffset } from '../src/input/json-scan.js';
+import { countJsonKeys, countJsonKeysIfExact, countValueKeys, jsonErrorOffset } from '../src/input/json-scan.js';
 import { resolveLimits } from '../src/load/limits.js';
 import { ndjsonChunks } from '../src/input/ndjson-chunks.js';
 import { loadRules } from '../src/intake/rules-dir.js';
@@ -180,6 +180,20 @@ describe('duplicate keys in JSON records', () => {
     }), { numRuns: 500 });
     expect(countJsonKeys('{"a\\\\":{"b":"\\":"},"a\\\\":1}')).toBe(3);
     expect(countValueKeys(JSON.parse('{"a\\\\":{"b":"\\":"},"a\\\\":1}'))).toBe(1);
+  });
+
+  it('numbers JSON.parse may not read exactly are found in the same pass, outside strings only', () => {
+    // the whole-text pattern the fast path used before, applied to the text without its strings
+    const needsSource = (text: string) => /\d[eE][+-]?\d|\d{16}|\.\d{7}/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+    const numbers = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
+      fc.constantFrom('1e2', '1E-3', '2.5e+10', '0.0000001', '1.123456', '12345678901234567', '100000000.000000001', '1234567890123456'));
+    const text = fc.tuple(fc.json(), fc.array(fc.tuple(fc.string(), numbers), { maxLength: 4 })).map(([j, extra]) =>
+      `{"v":${j}${extra.map(([k, n]) => `,${JSON.stringify(k)}:${n}`).join('')}}`);
+    fc.assert(fc.property(text, (t) => {
+      expect(countJsonKeysIfExact(t)).toBe(needsSource(t) ? -1 : countJsonKeys(t));
+    }), { numRuns: 1000 });
+    expect(['{"a":1e2}', '{"a":"1e2"}', '{"a":1234567890123456}', '{"a":1.1234567}', '{"a":1.123456}', '{"a":[1E-3]}', '{"1234567890123456":1}', '{"a":123456789012345}']
+      .map(countJsonKeysIfExact)).toEqual([-1, 1, -1, -1, 1, -1, 1, 1]);
   });
 });
 

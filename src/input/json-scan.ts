@@ -15,8 +15,25 @@ const isWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
  * few native searches per string rather than a step per character.
  */
 export function countJsonKeys(text: string): number {
+  return scanJsonText(text, false);
+}
+
+/**
+ * `countJsonKeys` of a valid JSON text, or -1 when one of its numbers needs
+ * its source text to be read exactly: an exponent (`1e2`, which `JSON.parse`
+ * makes 100), a run of 16 or more digits (beyond a double's precision) or 7
+ * or more decimals (`100000000.000000001` parses to 100000000). Only the text
+ * between strings is looked at, in the same pass: numbers are never inside
+ * strings.
+ */
+export function countJsonKeysIfExact(text: string): number {
+  return scanJsonText(text, true);
+}
+
+function scanJsonText(text: string, numbers: boolean): number {
   let keys = 0;
   let i = text.indexOf('"');
+  if (numbers && needsSource(text, 0, i < 0 ? text.length : i)) return -1;
   while (i >= 0) {
     // find the closing quote: one preceded by an even number of backslashes
     let end = text.indexOf('"', i + 1);
@@ -31,8 +48,29 @@ export function countJsonKeys(text: string): number {
     while (isWs(text.charCodeAt(j))) j++;
     if (text.charCodeAt(j) === COLON) keys++;
     i = text.indexOf('"', j);
+    if (numbers && needsSource(text, j, i < 0 ? text.length : i)) return -1;
   }
   return keys;
+}
+
+const DOT = 46, DIGIT_0 = 48, DIGIT_9 = 57, LOWER_E = 101, UPPER_E = 69;
+
+/** Whether text[from, to) (outside strings) holds a number `JSON.parse` may not read exactly (see `countJsonKeysIfExact`). */
+function needsSource(text: string, from: number, to: number): boolean {
+  let digits = 0;
+  let decimals = false;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= DIGIT_0 && c <= DIGIT_9) {
+      if (++digits >= (decimals ? 7 : 16)) return true;
+    } else if ((c === LOWER_E || c === UPPER_E) && digits > 0) {
+      return true;
+    } else {
+      decimals = c === DOT;
+      digits = 0;
+    }
+  }
+  return false;
 }
 
 /** The object keys of a parsed JSON value, at every level (iterative: any depth is safe). */

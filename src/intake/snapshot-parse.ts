@@ -7,7 +7,7 @@
  */
 import { RcError, RcErrors } from '../errors.js';
 import { toSnapshot, type LocatedSnapshot } from '../validate/snapshot-checks.js';
-import { countJsonKeys, countValueKeys, jsonErrorOffset } from '../input/json-scan.js';
+import { countJsonKeysIfExact, countValueKeys, jsonErrorOffset } from '../input/json-scan.js';
 import type { LoadLimits } from '../load/limits.js';
 import { parseYamlDocuments, type SourceDoc } from '../load/source-doc.js';
 import { accountOf } from '../load/text.js';
@@ -15,8 +15,8 @@ import type { RawRecord } from '../input/raw-record.js';
 
 export type { RawRecord };
 
-// Numbers whose JSON.parse value may differ from their text: send them to the slow path.
-// `\.\d{7}`: 100000000.000000001 parses to the integer 100000000, hiding 9 decimals.
+// Numbers whose JSON.parse value may differ from their text (see countJsonKeysIfExact), looked
+// for in the whole text when JSON.parse failed: such a text is read by the YAML path, as always.
 const NEEDS_SOURCE = /\d[eE][+-]?\d|\d{16}|\.\d{7}/;
 
 /** Parses and validates one record; throws `RcErrors` with positioned errors. */
@@ -25,17 +25,21 @@ export function parseSnapshotRecord(raw: RawRecord, limits: LoadLimits): Located
     throw new RcError('FILE_TOO_LARGE', `record is ${raw.text.length} bytes; the limit (maxRecordBytes) is ${limits.maxRecordBytes}`,
       { file: raw.file, line: raw.line, column: raw.column });
   }
-  if (raw.format === 'json' && !NEEDS_SOURCE.test(raw.text)) {
+  if (raw.format === 'json') {
     let value: unknown;
+    let parsed = true;
     try {
       value = JSON.parse(raw.text);
     } catch (err) {
-      throw jsonSyntaxError(raw, err as Error);
+      // a text with such numbers went to the YAML path before JSON.parse, and still does
+      if (!NEEDS_SOURCE.test(raw.text)) throw jsonSyntaxError(raw, err as Error);
+      parsed = false;
     }
     // JSON.parse keeps the last of two equal keys (`"amount":"1","amount":"100000"`);
     // fewer keys in the value than in the text means a duplicate, which the
-    // YAML path reports as DUPLICATE_KEY with its position and path.
-    if (countValueKeys(value) === countJsonKeys(raw.text)) return toSnapshot(lazyDoc(raw, value, limits), limits);
+    // YAML path reports as DUPLICATE_KEY with its position and path. The same
+    // pass sends numbers that need their source text to the YAML path (-1).
+    if (parsed && countValueKeys(value) === countJsonKeysIfExact(raw.text)) return toSnapshot(lazyDoc(raw, value, limits), limits);
   }
   return toSnapshot(yamlDoc(raw, limits), limits);
 }
