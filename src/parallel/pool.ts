@@ -14,12 +14,17 @@ const WORKER = fileURLToPath(new URL('../../dist/parallel/worker.js', import.met
 /**
  * Heap limits of each worker. A batch is at most ~512 KiB of input plus one
  * record (≤ maxRecordBytes), far below these. The small young generation keeps
- * the process's peak memory near 220 MiB (measured: ~330 MiB with V8's
- * defaults, for a 100k portfolio) at no measurable cost in time.
+ * the process's peak memory near 215 MiB for a 100k portfolio (317 MiB with
+ * V8's defaults, which are ~5% faster: 4.73 against 4.97 s).
  */
 export const WORKER_HEAP = Object.freeze({ maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 });
 // Measured and not used (issue 11, lever 4; README "Both cores"):
-// - a larger young generation (32 / 64 MiB): no gain in time or CPU, +60 / +100 MiB peak RSS;
+// - a larger young generation: 32 / 64 MiB gained ~5% at +45 / +150 MiB peak RSS while a
+//   batch's results stayed alive until its end; since each NDJSON line goes off-heap as it is
+//   made (formats.ts), 24 and 32 MiB gain nothing, nor does an old generation of 64 or 256 MiB;
+// - the main thread as one of the evaluators (one worker given two batches at a time): 5%
+//   faster at 100,000 snapshots, none at 1,000,000, where its uncapped heap takes the peak RSS
+//   to 247 MiB;
 // - `v8.setFlagsFromString('--single-threaded-gc')` before the pool starts: V8 aborts
 //   (`Check failed: concurrent_marking_handle_ …`, SIGTRAP) at the next major GC, with
 //   --jobs 1 and 2 alike: --parallel-marking cannot be turned off in a running isolate.
