@@ -48,6 +48,19 @@ describe('createBodyBuilder', () => {
     }
   }
 
+  it('the bytes of a batch, however short, are in a buffer of their own (never Node\'s shared pool, which cannot be moved between threads)', async () => {
+    const [r] = await records();
+    for (const format of ['ndjson', 'csv'] as const) {
+      const b = createBodyBuilder(format);
+      b.add(r!);
+      const out = b.finish();
+      if (!('bytes' in out)) throw new Error('expected bytes');
+      expect(out.bytes.byteLength).toBeLessThan(4096); // short enough for Buffer.from to take it from the pool
+      expect([format, out.bytes.byteOffset, out.bytes.buffer.byteLength >= out.bytes.byteLength]).toEqual([format, 0, true]);
+      expect(out.bytes.buffer.byteLength === 8192 && Buffer.poolSize === 8192).toBe(false); // not the 8 KiB pool slab
+    }
+  });
+
   it('an empty batch has no output', () => {
     const empty = OUTPUT_FORMATS.map((f) => createBodyBuilder(f).finish()).map((o) => ('bytes' in o ? o.bytes.byteLength : o.bodies.length));
     expect(empty).toEqual([0, 0, 0, 0]);

@@ -4,7 +4,9 @@ import { runTask, type Task, type TaskOut } from './tasks.js';
 
 /**
  * Runs `task`; a batch's output bytes are moved to the pool's thread, not
- * copied (the buffer is this batch's own and is not touched again here).
+ * copied. The buffer is this batch's own (never Node's shared Buffer pool,
+ * which Node 21 and later refuse to move: see `createBodyBuilder`) and is not
+ * touched again here.
  */
 export default async function work(task: Task): Promise<TaskOut> {
   const out = await runTask(task);

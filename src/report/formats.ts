@@ -91,7 +91,8 @@ const FIRST_BYTES = 1 << 20;
  * be alive at once, copied by every young-generation collection until the
  * batch ends), and the buffer is handed to the writing thread without a copy
  * (see worker.ts). CSV keeps each record's row and formats the batch with one
- * csv-stringify call.
+ * csv-stringify call. Every buffer is the batch's own (`allocUnsafeSlow`), so
+ * it can be moved.
  */
 export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}): BodyBuilder {
   switch (format) {
@@ -117,7 +118,7 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
       const rows: string[][] = [];
       return {
         add: (r) => { rows.push(csvRow(r)); },
-        finish: () => ({ bytes: rows.length ? Buffer.from(stringify(rows)) : new Uint8Array(0) }),
+        finish: () => ({ bytes: rows.length ? ownBytes(stringify(rows)) : new Uint8Array(0) }),
       };
     }
     default: {
@@ -128,6 +129,17 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
 }
 
 const NEWLINE = 0x0a;
+
+/**
+ * `text` as UTF-8 in a buffer of its own. Never `Buffer.from(text)`: a short
+ * text would land in Node's shared Buffer pool, whose memory cannot be moved
+ * to another thread (Node 20 copies it, Node 21 and later throw).
+ */
+function ownBytes(text: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  b.write(text);
+  return b;
+}
 
 /** Joins record bodies into the output stream; call `end()` once after the last. */
 export interface Framer {
