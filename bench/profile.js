@@ -103,7 +103,9 @@ const sources = new Map();
  * builtins: their time is the self time of the JavaScript function that calls
  * them. A function of ours whose body calls exactly one of them (and no other
  * function of note) is counted as that builtin: e.g. parseSnapshotRecord
- * (JSON.parse of the record) and formatBodies' `(r) => JSON.stringify(…)`.
+ * (JSON.parse of the record) and the NDJSON body builder's `add` (JSON.stringify
+ * of the result; the copy of the line into the batch's buffer is node:buffer's
+ * own `write` frame).
  */
 function builtinOf(url, line) {
   const path = url.replace(/^file:\/\//, '');

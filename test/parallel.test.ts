@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/load/limits.js';
 import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
 import { createRunner } from '../src/parallel/pool.js';
+import { runTask, type TaskOut } from '../src/parallel/tasks.js';
 import { CHUNK_BYTES } from '../src/input/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 // @ts-expect-error: plain JavaScript, no types
@@ -99,6 +100,16 @@ describe('parallel evaluate', () => {
     expect(one.status).toBe(1);
     expect(one.stdout).toBe(two.stdout);
     expect(one.stderr).toBe(two.stderr);
+  });
+
+  it.each(['csv', 'ndjson'] as const)('%s: a batch of one record comes back from a worker thread whole (its bytes are moved, not the shared Buffer pool)', async (format) => {
+    const task = { kind: 'evaluate' as const, rules: { rulesDir: 'rules', ref: '2026-01' }, format, trace: false, limits: resolveLimits(),
+      items: [{ record: { seq: 0, file: 'one.ndjson', line: 1, column: 1, format: 'json' as const, text: lines.find((l) => !l.includes('BAD-'))! } }] };
+    const text = (out: TaskOut) => (out.kind === 'evaluate' && out.output && 'bytes' in out.output ? Buffer.from(out.output.bytes).toString('utf8') : '');
+    const inline = text(await runTask(task));
+    expect(inline.length).toBeGreaterThan(50);
+    expect(inline.length).toBeLessThan(4096); // short enough for Buffer.from to have taken it from the pool
+    expect(text(await pool.run(task))).toBe(inline);
   });
 
   it.each(['json', 'csv', 'text'] as const)('%s: one job and two print the same bytes and error lines', async (format) => {

@@ -30,8 +30,10 @@ export interface EvaluateRunOptions {
   /** Receives the output text in order; awaited (backpressure). */
   write: (text: string) => Promise<void> | void;
   /**
-   * Receives NDJSON and CSV output as UTF-8 bytes instead of text (the CLI
-   * writes them to stdout as they are); without it they go to `write` as text.
+   * Receives each batch of NDJSON and CSV records as UTF-8 bytes instead of
+   * text (the CLI writes them to stdout as they are); without it they go to
+   * `write` as text. The CSV header still goes to `write`: give both the same
+   * destination (they are called in output order).
    */
   writeBytes?: (bytes: Uint8Array) => Promise<void> | void;
   /** Receives each error record's `file:line:col: path: message` line. */
