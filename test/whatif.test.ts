@@ -139,3 +139,25 @@ describe('whatIf (library)', () => {
     expect(report.accounts[3]).toMatchObject({ account: 'D', error: { code: 'UNKNOWN_SERVICE' } });
   });
 });
+
+describe('compareSnapshot makes only the decisions, and shows what evaluate would print', () => {
+  it('over generated snapshots under 2026-01 and 2027-01 (different tiers, percentages and rounding), each side equals the evaluated result', async () => {
+    const { generatePortfolio } = await import('../bench/generate.js');
+    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { evaluate } = await import('../src/evaluate/evaluate.js');
+    const { compareResults, compareSnapshot } = await import('../src/whatif/compare.js');
+    const file = join(dir, 'gen.ndjson');
+    await generatePortfolio({ count: 400, seed: 7, bad: 0, out: file });
+    const b = loadRuleSet('rules/2026-01.yaml');
+    const c = loadRuleSet('rules/2027-01.yaml');
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const kinds = new Set<string>();
+    for (const [i, text] of lines.entries()) {
+      const { snapshot, doc } = parseSnapshotRecord({ seq: i, file, line: i + 1, column: 1, format: 'json', text }, resolveLimits());
+      const compared = await compareSnapshot(snapshot, b, c, doc);
+      expect(compared).toEqual(compareResults(await evaluate(snapshot, b, doc), await evaluate(snapshot, c, doc)));
+      kinds.add(`${compared.baseline.tier}/${compared.candidate.creditPercent}/${compared.delta === '0.00' ? 'same' : 'moved'}`);
+    }
+    expect(kinds.size).toBeGreaterThan(5); // several tiers, percentages and deltas were compared
+  });
+});

@@ -3,9 +3,9 @@
  * and eligibility, the credit rounded once, and the statement.
  */
 import { formatMoney, formatPlain, HUNDRED, plus, roundMoney, ZERO, type Dec } from '../money/decimal.js';
-import type { EvaluationResult, RuleSet, Snapshot, SourceTotals } from '../model/types.js';
+import type { EvaluationResult, RuleSet, Snapshot, SourceTotals, Tier } from '../model/types.js';
 import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
-import { readDecisions, runRules } from './decisions.js';
+import { readDecisions, runRules, type Decisions } from './decisions.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
@@ -44,15 +44,34 @@ export function distinctSubClients(names: readonly string[]): number {
 }
 
 /**
- * Evaluates one snapshot. Throws `RcErrors` when the snapshot cannot be
- * evaluated under this rule set (a service it does not list).
+ * What the evaluation of one snapshot decides, before the result is written
+ * out: the valuation and its sums, the engine's decisions, the tier, the
+ * percentage applied and the credit, rounded once.
  */
-export async function evaluate(
+export interface Decided {
+  ruleSet: RuleSet;
+  v: Valuation;
+  tierBasis: Dec;
+  creditBase: Dec;
+  facts: Facts;
+  decisions: Decisions;
+  tier: Tier;
+  /** the tier's percentage when eligible, else 0 */
+  percent: Dec;
+  credit: Dec;
+}
+
+/**
+ * Values one snapshot and has the engine decide its tier and eligibility (see
+ * `evaluate`, which writes the result out; `whatif` needs only the decision).
+ * Throws `RcErrors` when the snapshot cannot be evaluated under this rule set.
+ */
+export async function decide(
   snapshot: Snapshot,
   ruleSet: RuleSet | CompiledRuleSet,
   doc?: SourceDoc,
   options: EvaluateOptions = {},
-): Promise<EvaluationResult> {
+): Promise<Decided> {
   const c = compiled(ruleSet);
   const rs = c.ruleSet;
   const v = valuate(snapshot, rs, doc, options.lines !== false);
@@ -65,19 +84,31 @@ export async function evaluate(
     approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
     periodStart: `${snapshot.period}-01`,
   };
-  const withTrace = options.trace ?? false;
-  const d = readDecisions(await runRules(c, facts, options.eligibilityMemo !== false), withTrace);
-  const tierIndex = d.tierIndex;
+  const decisions = readDecisions(await runRules(c, facts, options.eligibilityMemo !== false), options.trace ?? false);
+  const tier = rs.tiers[decisions.tierIndex]!;
+  const percent = decisions.eligible ? tier.creditPercent : ZERO;
+  const credit = roundMoney(percent.times(creditBase).div(HUNDRED), rs.rounding.scale, rs.rounding.mode);
+  return { ruleSet: rs, v, tierBasis, creditBase, facts, decisions, tier, percent, credit };
+}
+
+/**
+ * Evaluates one snapshot. Throws `RcErrors` when the snapshot cannot be
+ * evaluated under this rule set (a service it does not list).
+ */
+export async function evaluate(
+  snapshot: Snapshot,
+  ruleSet: RuleSet | CompiledRuleSet,
+  doc?: SourceDoc,
+  options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  const { ruleSet: rs, v, tierBasis, creditBase, facts, decisions: d, tier, percent, credit } = await decide(snapshot, ruleSet, doc, options);
   const eligible = d.eligible;
   const reasons: string[] = [];
   for (const criterion of d.failed) {
     const reason = eligibilityReason(criterion, facts, rs);
     if (reason) reasons.push(reason);
   }
-  const tier = rs.tiers[tierIndex]!;
   const scale = rs.rounding.scale;
-  const percent = eligible ? tier.creditPercent : ZERO;
-  const credit = roundMoney(percent.times(creditBase).div(HUNDRED), scale, rs.rounding.mode);
   const charges = plus(v.payments.own, v.payments.managed);
   const amountDue = roundMoney(charges.minus(credit), scale, rs.rounding.mode);
   const creditText = formatMoney(credit, scale);
@@ -101,7 +132,7 @@ export async function evaluate(
     lines: v.lines,
     warnings: v.warnings,
   };
-  if (withTrace) result.trace = d.trace;
+  if (options.trace) result.trace = d.trace;
   return result;
 }
 

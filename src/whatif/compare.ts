@@ -3,13 +3,13 @@
  * baseline and a candidate rule set, and the difference.
  */
 import { asRcErrors, RcError, RcErrors } from '../errors.js';
-import { Dec } from '../money/decimal.js';
+import { Dec, formatMoney, formatPlain } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import type { LoadLimits } from '../load/limits.js';
 import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
 import { errorRecord, type ErrorRecord } from '../evaluate/record.js';
-import { evaluate } from '../evaluate/evaluate.js';
+import { decide, type Decided } from '../evaluate/evaluate.js';
 
 /** One side of a comparison. */
 export interface WhatIfSide { tier: string; creditPercent: string; credit: string }
@@ -29,19 +29,31 @@ export type WhatIfRow = { seq: number; ok: true; row: WhatIfAccount } | { seq: n
 
 const side = (r: EvaluationResult): WhatIfSide => ({ tier: r.tier.name, creditPercent: r.creditPercent, credit: r.credit });
 
+/** One side as `evaluate` would print it (the same texts), from the decision alone. */
+const decidedSide = (d: Decided): WhatIfSide =>
+  ({ tier: d.tier.name, creditPercent: formatPlain(d.percent), credit: formatMoney(d.credit, d.ruleSet.rounding.scale) });
+
 /** Compares two already-evaluated results of the same snapshot. */
 export function compareResults(b: EvaluationResult, c: EvaluationResult): WhatIfAccount {
-  const delta = new Dec(c.credit).minus(b.credit);
-  const scale = Math.max((b.credit.split('.')[1] ?? '').length, (c.credit.split('.')[1] ?? '').length);
-  return { account: b.account, period: b.period, baseline: side(b), candidate: side(c), delta: delta.toFixed(scale) };
+  return compareSides(b.account, b.period, side(b), side(c));
 }
 
-/** Evaluates one snapshot under both rule sets; throws `RcErrors` naming the side that failed. */
+function compareSides(account: string, period: string, b: WhatIfSide, c: WhatIfSide): WhatIfAccount {
+  const delta = new Dec(c.credit).minus(b.credit);
+  const scale = Math.max((b.credit.split('.')[1] ?? '').length, (c.credit.split('.')[1] ?? '').length);
+  return { account, period, baseline: b, candidate: c, delta: delta.toFixed(scale) };
+}
+
+/**
+ * Evaluates one snapshot under both rule sets; throws `RcErrors` naming the
+ * side that failed. Only the decisions are made (`decide`): the rest of a
+ * result, which the comparison does not show, is never written out.
+ */
 export async function compareSnapshot(snapshot: Snapshot, baseline: RuleSet, candidate: RuleSet, doc?: SourceDoc): Promise<WhatIfAccount> {
   const opts = { trace: false, lines: false };
-  const b = await evaluate(snapshot, baseline, doc, opts).catch((e: unknown) => { throw onSide(e, 'baseline'); });
-  const c = await evaluate(snapshot, candidate, doc, opts).catch((e: unknown) => { throw onSide(e, 'candidate'); });
-  return compareResults(b, c);
+  const b = await decide(snapshot, baseline, doc, opts).catch((e: unknown) => { throw onSide(e, 'baseline'); });
+  const c = await decide(snapshot, candidate, doc, opts).catch((e: unknown) => { throw onSide(e, 'candidate'); });
+  return compareSides(snapshot.account, snapshot.period, decidedSide(b), decidedSide(c));
 }
 
 /** Parses `raw` once and evaluates it under both rule sets. Never throws for bad input. */
