@@ -102,3 +102,17 @@ describe('the library call without options', () => {
     expect(result.lines.map((l) => l.value)).toEqual(['100.00', '150.00']);
   });
 });
+
+describe('without lines (what a CSV summary and whatif need)', () => {
+  it('no lines are built, and every sum and the credit are the same', async () => {
+    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { decide, evaluate } = await import('../src/evaluate/evaluate.js');
+    const located = parseSnapshotRecord(raw('2026-11'), limits);
+    const full = await evaluate(located.snapshot, rules2026);
+    const bare = await evaluate(located.snapshot, rules2026, located.doc, { lines: false });
+    expect(bare.lines).toEqual([]);
+    expect({ ...bare, lines: full.lines }).toEqual(full);
+    const d = await decide(located.snapshot, rules2026, located.doc, { lines: false });
+    expect([d.v.lines.length, d.tier.name, d.credit.toFixed(2)]).toEqual([0, full.tier.name, full.credit]);
+  });
+});
