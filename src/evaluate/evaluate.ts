@@ -91,6 +91,11 @@ export async function decide(
   return { ruleSet: rs, v, tierBasis, creditBase, facts, decisions, tier, percent, credit };
 }
 
+/** The percentage applied and the credit, as a result prints them (`whatif` shows these of each side). */
+export function creditTexts(d: Decided): { creditPercent: string; credit: string } {
+  return { creditPercent: formatPlain(d.percent), credit: formatMoney(d.credit, d.ruleSet.rounding.scale) };
+}
+
 /**
  * Evaluates one snapshot. Throws `RcErrors` when the snapshot cannot be
  * evaluated under this rule set (a service it does not list).
@@ -101,7 +106,9 @@ export async function evaluate(
   doc?: SourceDoc,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
-  const { ruleSet: rs, v, tierBasis, creditBase, facts, decisions: d, tier, percent, credit } = await decide(snapshot, ruleSet, doc, options);
+  const decided = await decide(snapshot, ruleSet, doc, options);
+  const { ruleSet: rs, v, tierBasis, creditBase, facts, decisions: d, tier, credit } = decided;
+  const { creditPercent, credit: creditText } = creditTexts(decided);
   const eligible = d.eligible;
   const reasons: string[] = [];
   for (const criterion of d.failed) {
@@ -111,7 +118,6 @@ export async function evaluate(
   const scale = rs.rounding.scale;
   const charges = plus(v.payments.own, v.payments.managed);
   const amountDue = roundMoney(charges.minus(credit), scale, rs.rounding.mode);
-  const creditText = formatMoney(credit, scale);
   const chargesText = formatMoney(charges, scale);
 
   const result: EvaluationResult = {
@@ -126,7 +132,7 @@ export async function evaluate(
     bases: { tierBasis: rs.tierBasis, creditBase: rs.creditBase },
     tier: { name: tier.name, from: formatPlain(tier.from), creditPercent: formatPlain(tier.creditPercent) },
     eligibility: { eligible, distinctSubClients: facts.distinctSubClients, reasons },
-    creditPercent: formatPlain(percent),
+    creditPercent,
     credit: creditText,
     statement: { charges: chargesText, credit: creditText, amountDue: formatMoney(amountDue, scale) },
     lines: v.lines,

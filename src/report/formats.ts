@@ -101,7 +101,7 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
       let used = 0;
       return {
         add: (r) => {
-          const t = JSON.stringify(outputObject(r, opts));
+          const t = formatBody(r, 'ndjson', opts);
           const need = used + t.length * 3 + 1; // a UTF-16 code unit is at most 3 bytes of UTF-8
           if (!buf || need > buf.length) {
             const grown = Buffer.allocUnsafeSlow(Math.max(FIRST_BYTES, need, buf ? buf.length * 2 : 0));

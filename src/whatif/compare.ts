@@ -3,13 +3,13 @@
  * baseline and a candidate rule set, and the difference.
  */
 import { asRcErrors, RcError, RcErrors } from '../errors.js';
-import { Dec, formatMoney, formatPlain } from '../money/decimal.js';
+import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import type { SourceDoc } from '../load/source-doc.js';
 import type { LoadLimits } from '../load/limits.js';
 import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
 import { errorRecord, type ErrorRecord } from '../evaluate/record.js';
-import { decide, type Decided } from '../evaluate/evaluate.js';
+import { creditTexts, decide, type Decided } from '../evaluate/evaluate.js';
 
 /** One side of a comparison. */
 export interface WhatIfSide { tier: string; creditPercent: string; credit: string }
@@ -30,8 +30,7 @@ export type WhatIfRow = { seq: number; ok: true; row: WhatIfAccount } | { seq: n
 const side = (r: EvaluationResult): WhatIfSide => ({ tier: r.tier.name, creditPercent: r.creditPercent, credit: r.credit });
 
 /** One side as `evaluate` would print it (the same texts), from the decision alone. */
-const decidedSide = (d: Decided): WhatIfSide =>
-  ({ tier: d.tier.name, creditPercent: formatPlain(d.percent), credit: formatMoney(d.credit, d.ruleSet.rounding.scale) });
+const decidedSide = (d: Decided): WhatIfSide => ({ tier: d.tier.name, ...creditTexts(d) });
 
 /** Compares two already-evaluated results of the same snapshot. */
 export function compareResults(b: EvaluationResult, c: EvaluationResult): WhatIfAccount {
