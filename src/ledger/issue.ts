@@ -118,7 +118,9 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   const rulesDir = opts.rulesDir ?? 'rules';
   const jobs = opts.jobs ?? 1;
   const format = opts.format ?? 'json';
-  const runId = randomUUID();
+  // RESELLER_CREDITS_TEST_RUN: the test seam that fixes the run id and the recorded time ("id@time"), which feed every entry's hash
+  const fixed = process.env.RESELLER_CREDITS_TEST_RUN?.split('@');
+  const runId = fixed?.[0] || randomUUID();
   const version = programVersion();
   const counts: IssueCounts = { records: 0, issued: 0, unchanged: 0, adjusted: 0, errors: 0 };
   const fault = opts.fault;
@@ -135,7 +137,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     const record = (item: IssueItem): IssueRecord => {
       if (!item.ok) return item;
       const r = item.result;
-      const now = new Date().toISOString();
+      const now = fixed?.[1] || new Date().toISOString();
       const append = (body: Omit<EntryBody, 'snapshot' | 'prev'>): EntryBody => {
         const full = { ...body, prev: head.hash } as Omit<EntryBody, 'snapshot'>;
         const text = canonicalEntry(full, item.snapshotJson, item.resultJson);
