@@ -14,7 +14,7 @@ export default defineConfig({
       'test/cases.test.ts',
       'test/money.test.ts',
       'test/evaluate-trace.test.ts',
-      // the record and portfolio layers (src/evaluate/record.ts, pipeline.ts) and the memo, in-process
+      // the record and portfolio layers (src/run/record.ts, pipeline.ts) and the memo, in-process
       'test/portfolio.test.ts',
       'test/library.test.ts',
       'test/eligibility-memo.test.ts',

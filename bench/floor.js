@@ -41,14 +41,14 @@ try {
   process.exit(2);
 }
 
-const { evaluateRecord } = await imp('dist/evaluate/record.js');
+const { evaluateRecord } = await imp('dist/run/record.js');
 const { compiled } = await imp('dist/evaluate/evaluate.js');
 const { runRules } = await imp('dist/evaluate/decisions.js');
-const { DEFAULT_LIMITS } = await imp('dist/load/limits.js');
+const { DEFAULT_LIMITS } = await imp('dist/limits.js');
 const { Dec } = await imp('dist/money/decimal.js');
-const { loadRules } = await imp('dist/intake/rules-dir.js');
-const { resolveRuleSet } = await imp('dist/intake/resolve-rule-set.js');
-const { runTask } = await imp('dist/parallel/tasks.js');
+const { loadRules } = await imp('dist/compose/rules-dir.js');
+const { resolveRuleSet } = await imp('dist/compose/resolve-rule-set.js');
+const { runTask } = await imp('dist/run/tasks.js');
 const B = await imp('bench/baseline.js');
 
 const R = B.loadRules(join(ROOT, 'rules/2026-01.yaml'));

@@ -1,4 +1,4 @@
-import { cutText, safeText } from './report/safe-text.js';
+import { cutText, safeText } from './text/safe-text.js';
 
 /**
  * One error family for everything a user can get wrong: rule files, snapshots,

@@ -5,32 +5,32 @@
  */
 
 // rule sets and versions
-export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './intake/ruleset-loader.js';
-export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './intake/rules-dir.js';
-export { resolveRuleSet, NoRuleSetError } from './intake/resolve-rule-set.js';
-export { canonicalJson, contentHash } from './load/canonical.js';
-export { readLock, writeLock, type Lock } from './load/lock.js';
-export { publishVersion, PublishRefused, PublishFailed, type PublishOptions, type PublishOutcome, type PublishCandidate, type PublishChange } from './versions/publish.js';
-export { RecoveryFailed } from './versions/recover.js';
-export { readPublishLog, type PublishLog, type PublishLogEntry } from './load/publish-log.js';
-export { diffRuleSets, type RuleSetDiff, type RuleSetChange, type TierEffect, type DiffSection } from './versions/diff.js';
-export { diffText } from './versions/diff-text.js';
-export { readCaseFile, type RegressionCase, type CaseExpect, type CaseSnapshot, type CaseReadResult } from './versions/case-file.js';
-export { runCaseFile, runCases, findCaseFiles, type CaseOutcome, type CaseRunOptions } from './versions/case-runner.js';
-export { formatOutcome, summarize } from './versions/case-report.js';
+export { loadRuleSet, readRuleSetFile, parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from './compose/ruleset-loader.js';
+export { loadRules, selectForPeriod, findRuleSet, type RuleRepository } from './compose/rules-dir.js';
+export { resolveRuleSet, NoRuleSetError } from './compose/resolve-rule-set.js';
+export { canonicalJson, contentHash } from './parse/canonical.js';
+export { readLock, writeLock, type Lock } from './folder/lock.js';
+export { publishVersion, PublishRefused, PublishFailed, type PublishOptions, type PublishOutcome, type PublishCandidate, type PublishChange } from './publish/publish.js';
+export { RecoveryFailed } from './publish/recover.js';
+export { readPublishLog, type PublishLog, type PublishLogEntry } from './folder/publish-log.js';
+export { diffRuleSets, type RuleSetDiff, type RuleSetChange, type TierEffect, type DiffSection } from './diff/diff.js';
+export { diffText } from './diff/text.js';
+export { readCaseFile, type RegressionCase, type CaseExpect, type CaseSnapshot, type CaseReadResult } from './cases/file.js';
+export { runCaseFile, runCases, findCaseFiles, type CaseOutcome, type CaseRunOptions } from './cases/runner.js';
+export { formatOutcome, summarize } from './cases/report.js';
 
 // snapshots and portfolios
-export { readPortfolio, expandInputs, STDIN_NAME, type PortfolioItem, type FileProblem, type ReadOptions, type InputFormat } from './input/portfolio.js';
-export { parseSnapshotRecord, type RawRecord } from './intake/snapshot-parse.js';
+export { readPortfolio, expandInputs, STDIN_NAME, type PortfolioItem, type FileProblem, type ReadOptions, type InputFormat } from './read/portfolio.js';
+export { parseSnapshotRecord, type RawRecord } from './compose/snapshot-parse.js';
 export { toSnapshot, type LocatedSnapshot } from './validate/snapshot-checks.js';
-export { formatPath, type SourceDoc, type Position, type PathSeg } from './load/source-doc.js';
-export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './load/limits.js';
+export { formatPath, type SourceDoc, type Position, type PathSeg } from './parse/source-doc.js';
+export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './limits.js';
 
 // evaluation and what-if
 export { evaluate, distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
-export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './evaluate/record.js';
-export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './evaluate/pipeline.js';
-export { evaluatePortfolio, type EvaluateRunOptions } from './parallel/run-evaluate.js';
+export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './run/record.js';
+export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './run/sequential.js';
+export { evaluatePortfolio, type EvaluateRunOptions } from './run/evaluate.js';
 export { whatIf, type WhatIfReport } from './whatif/what-if.js';
 export { whatIfPortfolio, type WhatIfRunOptions } from './whatif/run-whatif.js';
 export { compareSnapshot, type WhatIfAccount, type WhatIfRow, type WhatIfSide } from './whatif/compare.js';

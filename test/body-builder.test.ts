@@ -5,9 +5,9 @@
  * records among the results.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateRecord, type OutputRecord } from '../src/evaluate/record.js';
-import { loadRules } from '../src/intake/rules-dir.js';
-import { resolveLimits } from '../src/load/limits.js';
+import { evaluateRecord, type OutputRecord } from '../src/run/record.js';
+import { loadRules } from '../src/compose/rules-dir.js';
+import { resolveLimits } from '../src/limits.js';
 import { createBodyBuilder, createFramer, createWriter, OUTPUT_FORMATS } from '../src/report/formats.js';
 
 const limits = resolveLimits();

@@ -4,9 +4,9 @@
  * same cases from the command line.
  */
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../src/intake/rules-dir.js';
-import { formatOutcome } from '../src/versions/case-report.js';
-import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
+import { loadRules } from '../src/compose/rules-dir.js';
+import { formatOutcome } from '../src/cases/report.js';
+import { findCaseFiles, runCaseFile } from '../src/cases/runner.js';
 
 const repo = loadRules('rules');
 const { files } = findCaseFiles(['test/cases']);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BATCH_RECORDS } from '../src/parallel/batches.js';
+import { BATCH_RECORDS } from '../src/run/batches.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseRuleSetText } from '../src/intake/ruleset-loader.js';
+import { parseRuleSetText } from '../src/compose/ruleset-loader.js';
 import { startYamlLanguageServer, type Diagnostic, type YamlLanguageServer } from './support/yaml-ls.js';
 
 const dir = 'test/fixtures/editor';

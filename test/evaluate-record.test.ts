@@ -1,5 +1,5 @@
 /**
- * One raw record → one output record (src/evaluate/record.ts), in-process so
+ * One raw record → one output record (src/run/record.ts), in-process so
  * that the mutation check reaches it: the rule set a record is evaluated under
  * (fixed, or chosen by its period), and the error record that stands in place
  * of a result, with the account and period when they could be read and every
@@ -7,11 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RcError } from '../src/errors.js';
-import { errorRecord, evaluateRecord, type RuleChoice } from '../src/evaluate/record.js';
-import { loadRules } from '../src/intake/rules-dir.js';
-import { resolveRuleSet } from '../src/intake/resolve-rule-set.js';
-import { resolveLimits } from '../src/load/limits.js';
-import type { RawRecord } from '../src/input/raw-record.js';
+import { errorRecord, evaluateRecord, type RuleChoice } from '../src/run/record.js';
+import { loadRules } from '../src/compose/rules-dir.js';
+import { resolveRuleSet } from '../src/compose/resolve-rule-set.js';
+import { resolveLimits } from '../src/limits.js';
+import type { RawRecord } from '../src/read/raw-record.js';
 
 const limits = resolveLimits();
 const repo = loadRules('rules');
@@ -94,7 +94,7 @@ describe('an affiliate measure the rule set counts but the totals do not give', 
 
 describe('the library call without options', () => {
   it('evaluate(snapshot, ruleSet) gives no trace and every line', async () => {
-    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { parseSnapshotRecord } = await import('../src/compose/snapshot-parse.js');
     const { evaluate } = await import('../src/evaluate/evaluate.js');
     const located = parseSnapshotRecord(raw('2026-11'), limits);
     const result = await evaluate(located.snapshot, rules2026);
@@ -105,7 +105,7 @@ describe('the library call without options', () => {
 
 describe('without lines (what a CSV summary and whatif need)', () => {
   it('no lines are built, and every sum and the credit are the same', async () => {
-    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { parseSnapshotRecord } = await import('../src/compose/snapshot-parse.js');
     const { decide, evaluate } = await import('../src/evaluate/evaluate.js');
     const located = parseSnapshotRecord(raw('2026-11'), limits);
     const full = await evaluate(located.snapshot, rules2026);

@@ -8,9 +8,9 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRuleSetFile } from '../src/intake/ruleset-loader.js';
-import { readCaseFile } from '../src/versions/case-file.js';
-import { resolveLimits } from '../src/load/limits.js';
+import { readRuleSetFile } from '../src/compose/ruleset-loader.js';
+import { readCaseFile } from '../src/cases/file.js';
+import { resolveLimits } from '../src/limits.js';
 import { tempDir } from './support/temp.js';
 import { runCli } from './support/run-cli.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../bench/generate.js';
-import { BATCH_RECORDS } from '../src/parallel/batches.js';
+import { BATCH_RECORDS } from '../src/run/batches.js';
 import { entryCount, snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';

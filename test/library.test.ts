@@ -1,11 +1,11 @@
 /**
  * The package's entry point (src/index.ts → dist/index.js) as a library user
- * sees it, and the one helper for showing input text (src/report/safe-text.ts).
+ * sees it, and the one helper for showing input text (src/text/safe-text.ts).
  */
 import { describe, expect, it } from 'vitest';
 import * as lib from '../src/index.js';
 import { SOURCES } from '../src/model/types.js';
-import { cutText, MAX_QUOTED, quoteInput, safeText } from '../src/report/safe-text.js';
+import { cutText, MAX_QUOTED, quoteInput, safeText } from '../src/text/safe-text.js';
 
 describe('library entry point', () => {
   it('evaluates a snapshot with the shipped rule set, with the figures computed by hand', async () => {

@@ -1,5 +1,5 @@
 /**
- * NDJSON read in chunks (src/input/ndjson-chunks.ts): an over-long line is
+ * NDJSON read in chunks (src/read/ndjson-chunks.ts): an over-long line is
  * reported in its place and skipped up to its newline, even when it spans
  * several chunks; line numbers after it stay right; BOM, CRLF and blank lines.
  */
@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RcError } from '../src/errors.js';
-import { CHUNK_BYTES, chunkRecords, ndjsonChunks, type LinesChunk } from '../src/input/ndjson-chunks.js';
+import { CHUNK_BYTES, chunkRecords, ndjsonChunks, type LinesChunk } from '../src/read/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 
 const dir = tempDir('rc-ndjson-');

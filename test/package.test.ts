@@ -47,7 +47,7 @@ describe('npm pack (issue 7 item 18)', () => {
     expect(files.filter((f) => /^(src|test|scripts|bench|examples|\.ci)\//.test(f))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining([
       'LICENSE', 'README.md', 'package.json', 'bin/reseller-credits.js', 'dist/index.js', 'dist/index.d.ts',
-      'dist/validate/validators.generated.cjs', 'dist/parallel/worker.js', 'schemas/ruleset.schema.json',
+      'dist/validate/validators.generated.cjs', 'dist/run/worker.js', 'schemas/ruleset.schema.json',
       'schemas/snapshot.schema.json', 'rules/2026-01.yaml', 'rules/rules.lock', 'docs/rules.md',
     ]));
     expect(files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')).length).toBeGreaterThan(30);

@@ -9,11 +9,11 @@ import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveLimits } from '../src/load/limits.js';
-import { evaluatePortfolio } from '../src/parallel/run-evaluate.js';
-import { createRunner } from '../src/parallel/pool.js';
-import { runTask, type TaskOut } from '../src/parallel/tasks.js';
-import { CHUNK_BYTES } from '../src/input/ndjson-chunks.js';
+import { resolveLimits } from '../src/limits.js';
+import { evaluatePortfolio } from '../src/run/evaluate.js';
+import { createRunner } from '../src/run/pool.js';
+import { runTask, type TaskOut } from '../src/run/tasks.js';
+import { CHUNK_BYTES } from '../src/read/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 // @ts-expect-error: plain JavaScript, no types
 import { evaluateSnapshot, loadRules } from '../bench/baseline.js';

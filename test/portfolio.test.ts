@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { runPortfolio, type RunCounts } from '../src/evaluate/pipeline.js';
-import type { OutputRecord, RuleChoice } from '../src/evaluate/record.js';
-import { resolveLimits } from '../src/load/limits.js';
-import { loadRules } from '../src/intake/rules-dir.js';
+import { runPortfolio, type RunCounts } from '../src/run/sequential.js';
+import type { OutputRecord, RuleChoice } from '../src/run/record.js';
+import { resolveLimits } from '../src/limits.js';
+import { loadRules } from '../src/compose/rules-dir.js';
 import type { EvaluationResult } from '../src/model/types.js';
 
 const byPeriod: RuleChoice = { kind: 'by-period', repo: loadRules('rules') };

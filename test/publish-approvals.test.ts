@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createHash } from 'node:crypto';
 import { RcError } from '../src/errors.js';
-import { PublishRefused, publishVersion } from '../src/versions/publish.js';
+import { PublishRefused, publishVersion } from '../src/publish/publish.js';
 import { runCli as cli } from './support/run-cli.js';
 import { rulesCopy } from './support/versions-cli.js';
 import { addDraft, folderPicture } from './support/publish-folder.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../src/intake/rules-dir.js';
+import { loadRules } from '../src/compose/rules-dir.js';
 import { addDraft, cliAsync, threeDrafts } from './support/publish-folder.js';
 import { rulesCopy } from './support/versions-cli.js';
 

@@ -1,10 +1,10 @@
 /**
  * Splitting a JSON array file into its elements without parsing them
- * (src/input/record-splitter.ts): positions by hand, and each kind of
+ * (src/read/record-splitter.ts): positions by hand, and each kind of
  * malformed array reported at its spot, in order among the elements.
  */
 import { describe, expect, it } from 'vitest';
-import { splitJsonArray, splitYamlDocuments } from '../src/input/record-splitter.js';
+import { splitJsonArray, splitYamlDocuments } from '../src/read/record-splitter.js';
 
 describe('splitJsonArray', () => {
   it('is not for text that is not an array', () => {

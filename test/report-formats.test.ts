@@ -8,7 +8,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import { xmlDocument, xmlEscape } from '../src/report/xml.js';
+import { xmlDocument, xmlEscape } from '../src/text/xml.js';
 import { tempDir } from './support/temp.js';
 import { runCli } from './support/run-cli.js';
 

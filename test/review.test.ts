@@ -5,10 +5,10 @@
  */
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { loadRuleSet } from '../src/intake/ruleset-loader.js';
-import { loadRules } from '../src/intake/rules-dir.js';
+import { loadRuleSet } from '../src/compose/ruleset-loader.js';
+import { loadRules } from '../src/compose/rules-dir.js';
 import type { RuleSet } from '../src/model/types.js';
-import { diffRuleSets } from '../src/versions/diff.js';
+import { diffRuleSets } from '../src/diff/diff.js';
 import { checkBounded, checkMonotone, checkServicesKept, checkWindow } from '../src/review/checks.js';
 import { findCliffs } from '../src/review/cliffs.js';
 import { checkRegion, deriveRegion, type Region } from '../src/review/region.js';

@@ -4,7 +4,7 @@
  * come at once; reserved keys never reach Object.prototype.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRuleSetText } from '../src/intake/ruleset-loader.js';
+import { parseRuleSetText } from '../src/compose/ruleset-loader.js';
 import { readFixture } from './support/fixtures.js';
 
 interface Case {

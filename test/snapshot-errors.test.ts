@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { asRcErrors, type RcError } from '../src/errors.js';
 import { readFixture } from './support/fixtures.js';
 import { readSnapshot, type SnapshotText } from './support/snapshots.js';
-import type { LoadLimits } from '../src/load/limits.js';
+import type { LoadLimits } from '../src/limits.js';
 
 interface Case {
   name: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseRuleSetText } from '../src/intake/ruleset-loader.js';
+import { parseRuleSetText } from '../src/compose/ruleset-loader.js';
 import type { RuleSet } from '../src/model/types.js';
-import { diffRuleSets, type RuleSetChange } from '../src/versions/diff.js';
-import { diffText } from '../src/versions/diff-text.js';
+import { diffRuleSets, type RuleSetChange } from '../src/diff/diff.js';
+import { diffText } from '../src/diff/text.js';
 import { runCli as cli } from './support/run-cli.js';
 
 const BASE = `schemaVersion: 1

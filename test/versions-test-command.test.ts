@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRules } from '../src/intake/rules-dir.js';
-import { publishVersion } from '../src/versions/publish.js';
-import { findCaseFiles, runCaseFile } from '../src/versions/case-runner.js';
+import { loadRules } from '../src/compose/rules-dir.js';
+import { publishVersion } from '../src/publish/publish.js';
+import { findCaseFiles, runCaseFile } from '../src/cases/runner.js';
 import { runCli as cli } from './support/run-cli.js';
 import { rulesCopy } from './support/versions-cli.js';
 import { tempDir } from './support/temp.js';

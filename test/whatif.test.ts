@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { resolveLimits } from '../src/load/limits.js';
-import { loadRuleSet } from '../src/intake/ruleset-loader.js';
+import { resolveLimits } from '../src/limits.js';
+import { loadRuleSet } from '../src/compose/ruleset-loader.js';
 import { createWhatIfWriter, type WhatIfFormat } from '../src/report/whatif.js';
 import type { WhatIfRow } from '../src/whatif/compare.js';
 import { whatIfPortfolio } from '../src/whatif/run-whatif.js';
@@ -131,7 +131,7 @@ describe('whatif', () => {
 describe('whatIf (library)', () => {
   it('compares snapshots in memory with the same figures as the command', async () => {
     const { whatIf } = await import('../src/whatif/what-if.js');
-    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { parseSnapshotRecord } = await import('../src/compose/snapshot-parse.js');
     const snapshots = portfolio.split('\n').map((text, i) =>
       parseSnapshotRecord({ seq: i, file: 'p.ndjson', line: i + 1, column: 1, text, format: 'json' }, resolveLimits()).snapshot);
     const report = await whatIf(snapshots, loadRuleSet('rules/2026-01.yaml'), loadRuleSet(writeCandidate()));
@@ -143,7 +143,7 @@ describe('whatIf (library)', () => {
 describe('compareSnapshot makes only the decisions, and shows what evaluate would print', () => {
   it('over generated snapshots under 2026-01 and 2027-01 (different tiers, percentages and rounding), each side equals the evaluated result', async () => {
     const { generatePortfolio } = await import('../bench/generate.js');
-    const { parseSnapshotRecord } = await import('../src/intake/snapshot-parse.js');
+    const { parseSnapshotRecord } = await import('../src/compose/snapshot-parse.js');
     const { evaluate } = await import('../src/evaluate/evaluate.js');
     const { compareResults, compareSnapshot } = await import('../src/whatif/compare.js');
     const file = join(dir, 'gen.ndjson');

@@ -5,7 +5,7 @@
  * coming issue and review), so they all say and accept the same thing.
  */
 import { Option } from 'commander';
-import { INPUT_FORMATS, type InputFormat } from '../input/input-stream.js';
+import { INPUT_FORMATS, type InputFormat } from '../read/input-stream.js';
 
 export type { InputFormat };
 

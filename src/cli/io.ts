@@ -11,7 +11,7 @@
  */
 import pc from 'picocolors';
 import { formatError, type RcError } from '../errors.js';
-import { safeText } from '../report/safe-text.js';
+import { safeText } from '../text/safe-text.js';
 import { statusLine } from './status-line.js';
 
 /** Exit statuses. */

@@ -2,8 +2,8 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
-import { listInputs } from '../input/input-files.js';
-import { workerLimit, type PoolStats } from '../parallel/pool.js';
+import { listInputs } from '../read/input-files.js';
+import { workerLimit, type PoolStats } from '../run/pool.js';
 import { warn } from './io.js';
 
 /** Parses `--jobs`. */

@@ -5,11 +5,11 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
-import { onPendingPublish } from '../intake/rules-dir.js';
+import { onPendingPublish } from '../compose/rules-dir.js';
 import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
 import { reportRssOnExit, setProgressEnabled } from './progress.js';
 import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
-import { safeText } from '../report/safe-text.js';
+import { safeText } from '../text/safe-text.js';
 
 type Register = (program: Command) => void;
 

@@ -10,7 +10,7 @@
  * first batch alone is noise.
  */
 import { statSync } from 'node:fs';
-import { expandInputs } from '../input/portfolio.js';
+import { expandInputs } from '../read/portfolio.js';
 import { statusLine } from './status-line.js';
 
 /** A progress display; a no-op off a terminal. */

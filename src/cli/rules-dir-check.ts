@@ -4,7 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { RcError } from '../errors.js';
-import { fsError } from '../input/fs-errors.js';
+import { fsError } from '../read/fs-errors.js';
 
 /** Why `dir` cannot serve as the rules folder, or undefined when it can. */
 export function rulesDirProblem(dir: string): RcError | undefined {

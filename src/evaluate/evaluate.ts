@@ -6,7 +6,7 @@ import { formatMoney, formatPlain, HUNDRED, plus, roundMoney, ZERO, type Dec } f
 import type { EvaluationResult, RuleSet, Snapshot, SourceTotals, Tier } from '../model/types.js';
 import { compileRuleSet, type CompiledRuleSet, type Facts } from '../compile/compile.js';
 import { readDecisions, runRules, type Decisions } from './decisions.js';
-import type { SourceDoc } from '../load/source-doc.js';
+import type { SourceDoc } from '../parse/source-doc.js';
 import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
 

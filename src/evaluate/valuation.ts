@@ -4,11 +4,11 @@
  * the rule set; an account met under two sources counts once, under the first
  * of own, managed, affiliate.
  */
-import { quoteInput } from '../report/safe-text.js';
+import { quoteInput } from '../text/safe-text.js';
 import { RcError, RcErrors } from '../errors.js';
 import { Dec, formatMoney, formatPlain, HUNDRED, plus, ZERO } from '../money/decimal.js';
 import type { AccountLines, Measure, ResultLine, RuleSet, Snapshot, Source } from '../model/types.js';
-import { formatPath, type SourceDoc } from '../load/source-doc.js';
+import { formatPath, type SourceDoc } from '../parse/source-doc.js';
 
 /** Sums per source, and the lines behind them. */
 export interface Valuation {

@@ -8,7 +8,7 @@
  * `prev` is the previous entry's hash, 64 zeros for the first entry.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../load/canonical.js';
+import { canonicalJson } from '../parse/canonical.js';
 
 /** The `prev` of the first entry. */
 export const ZERO_HASH = '0'.repeat(64);

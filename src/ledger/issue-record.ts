@@ -6,12 +6,12 @@
  */
 import { RcError, asRcErrors } from '../errors.js';
 import { sha256Hex, type EntryResult } from './entry.js';
-import { canonicalJson } from '../load/canonical.js';
-import type { LoadLimits } from '../load/limits.js';
-import { formatPath } from '../load/source-doc.js';
-import { chooseRuleSet, errorRecord, type ErrorRecord, type RuleChoice } from '../evaluate/record.js';
+import { canonicalJson } from '../parse/canonical.js';
+import type { LoadLimits } from '../limits.js';
+import { formatPath } from '../parse/source-doc.js';
+import { chooseRuleSet, errorRecord, type ErrorRecord, type RuleChoice } from '../run/record.js';
 import { evaluate, type EvaluateOptions } from '../evaluate/evaluate.js';
-import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
+import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.js';
 import type { EvaluationResult, RuleSet } from '../model/types.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 

@@ -6,13 +6,13 @@
  * hash chain. Killed at any instant, the ledger holds the whole run or none.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorRecord } from '../evaluate/record.js';
-import { resolveLimits, type LoadLimits } from '../load/limits.js';
+import type { ErrorRecord } from '../run/record.js';
+import { resolveLimits, type LoadLimits } from '../limits.js';
 import { Dec, formatMoney, roundMoney, type RoundingMode } from '../money/decimal.js';
 import type { EvaluationResult } from '../model/types.js';
-import { portfolioBatches } from '../parallel/batches.js';
-import { createRunner, runOrdered } from '../parallel/pool.js';
-import type { EvaluateOut, EvaluateTask } from '../parallel/tasks.js';
+import { portfolioBatches } from '../run/batches.js';
+import { createRunner, runOrdered } from '../run/pool.js';
+import type { EvaluateOut, EvaluateTask } from '../run/tasks.js';
 import type { OutputFormat } from '../report/formats.js';
 import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
 import type { IssueItem } from './issue-record.js';

@@ -4,12 +4,12 @@
  * snapshot), then the statement as issued and the later adjustments.
  */
 import { RcError } from '../errors.js';
-import type { LoadLimits } from '../load/limits.js';
-import { canonicalJson } from '../load/canonical.js';
-import { findRuleSet, type RuleRepository } from '../intake/rules-dir.js';
+import type { LoadLimits } from '../limits.js';
+import { canonicalJson } from '../parse/canonical.js';
+import { findRuleSet, type RuleRepository } from '../compose/rules-dir.js';
 import { explain } from '../report/text.js';
-import { reasonWords, signedMoney, statementLines } from '../report/ledger.js';
-import { money } from '../report/money-text.js';
+import { reasonWords, signedMoney, statementLines } from './render.js';
+import { money } from '../text/money-text.js';
 import type { AdjustmentReason, LedgerEntry } from './entry.js';
 import type { Ledger } from './store.js';
 import { recompute } from './verify.js';

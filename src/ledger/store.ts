@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RcError } from '../errors.js';
-import { canonicalJson } from '../load/canonical.js';
+import { canonicalJson } from '../parse/canonical.js';
 import type { AdjustmentReason, CarriedAdjustment, EntryBody, LedgerEntry, Statement } from './entry.js';
 import { DEFAULT_LEDGER } from './defaults.js';
 

@@ -5,11 +5,11 @@
  * `result differs`), and optionally a head known from earlier that must
  * still be in the chain (a chain alone cannot show its last entries gone).
  */
-import { canonicalJson } from '../load/canonical.js';
-import type { LoadLimits } from '../load/limits.js';
-import { findRuleSet, type RuleRepository } from '../intake/rules-dir.js';
+import { canonicalJson } from '../parse/canonical.js';
+import type { LoadLimits } from '../limits.js';
+import { findRuleSet, type RuleRepository } from '../compose/rules-dir.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { parseSnapshotRecord } from '../intake/snapshot-parse.js';
+import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
 import { asRcErrors, formatError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { entryHash, entryId, sha256Hex, ZERO_HASH, type EntryBody, type EntryResult } from './entry.js';

@@ -5,7 +5,7 @@
  * (decimal.js itself accepts "1e3", "0x10", "NaN", ".5", "+5" …).
  */
 import { Decimal } from 'decimal.js';
-import { quoteInput } from '../report/safe-text.js';
+import { quoteInput } from '../text/safe-text.js';
 
 /**
  * The project's Decimal. An input amount has at most 15 + 6 digits, so a

@@ -4,10 +4,10 @@
  * `csv` and `text`.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { OutputRecord } from '../evaluate/record.js';
+import type { OutputRecord } from '../run/record.js';
 import type { EvaluationResult } from '../model/types.js';
 import { explain, explainError } from './text.js';
-import { csvText } from './csv-cell.js';
+import { csvText } from '../text/csv-cell.js';
 import { formatError } from '../errors.js';
 
 /** The formats `evaluate` writes. */

@@ -6,10 +6,10 @@
  */
 import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
-import type { ErrorRecord } from '../evaluate/record.js';
-import { money, pct } from './money-text.js';
+import type { ErrorRecord } from '../run/record.js';
+import { money, pct } from '../text/money-text.js';
 import { formatError } from '../errors.js';
-import { cutText, safeText as s } from './safe-text.js';
+import { cutText, safeText as s } from '../text/safe-text.js';
 
 /** A multi-line explanation of `r`. */
 export function explain(r: EvaluationResult): string {

@@ -8,10 +8,10 @@ import { stringify } from 'csv-stringify/sync';
 import type { RuleSet } from '../model/types.js';
 import type { WhatIfRow } from '../whatif/compare.js';
 import type { WhatIfTally } from '../whatif/summary.js';
-import { money } from './money-text.js';
-import { csvText } from './csv-cell.js';
+import { money } from '../text/money-text.js';
+import { csvText } from '../text/csv-cell.js';
 import { formatError } from '../errors.js';
-import { safeText as esc } from './safe-text.js';
+import { safeText as esc } from '../text/safe-text.js';
 
 /** The formats of `whatif`. */
 export type WhatIfFormat = 'text' | 'json' | 'csv';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RcError } from '../errors.js';
-import { fsError } from '../input/fs-errors.js';
+import { fsError } from '../read/fs-errors.js';
 import { REVIEW_KIND } from './defaults.js';
 
 /**

@@ -4,7 +4,7 @@
  * published version ending on or before it (so that a gap can be named).
  */
 import type { RuleSet } from '../model/types.js';
-import type { RuleRepository } from '../intake/rules-dir.js';
+import type { RuleRepository } from '../compose/rules-dir.js';
 import { dayBefore } from './generate.js';
 
 /** The default baseline of `candidate`, or undefined when there is none. */

@@ -9,8 +9,8 @@ import { asRcErrors, formatError } from '../errors.js';
 import { Dec, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { pct } from '../report/money-text.js';
-import { amount } from '../report/review-blocks.js';
+import { pct } from '../text/money-text.js';
+import { amount } from './render/blocks.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 
 /** The names of the checks, in report order. */

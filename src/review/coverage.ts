@@ -11,12 +11,12 @@ import { stringify } from 'yaml';
 import { RcError } from '../errors.js';
 import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
-import type { LoadLimits } from '../load/limits.js';
+import type { LoadLimits } from '../limits.js';
 import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
-import { findCaseFiles, locate } from '../versions/case-runner.js';
-import { readCaseFile } from '../versions/case-file.js';
-import { pct } from '../report/money-text.js';
-import { amount } from '../report/review-blocks.js';
+import { findCaseFiles, locate } from '../cases/runner.js';
+import { readCaseFile } from '../cases/file.js';
+import { pct } from '../text/money-text.js';
+import { amount } from './render/blocks.js';
 import { dayBefore, firstPeriod, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 
 /** One thing the cases should exercise. */

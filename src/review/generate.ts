@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { Dec } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
-import { resolveLimits } from '../load/limits.js';
-import { parseSnapshotRecord } from '../intake/snapshot-parse.js';
+import { resolveLimits } from '../limits.js';
+import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 
 /** The plain document of a generated snapshot (what a counterexample shows). */

@@ -8,11 +8,11 @@
 import { asRcErrors } from '../errors.js';
 import { Dec, HUNDRED, ZERO, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
-import type { LoadLimits } from '../load/limits.js';
-import { readPortfolio } from '../input/portfolio.js';
-import { parseSnapshotRecord } from '../intake/snapshot-parse.js';
+import type { LoadLimits } from '../limits.js';
+import { readPortfolio } from '../read/portfolio.js';
+import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { errorRecord, type ErrorRecord } from '../evaluate/record.js';
+import { errorRecord, type ErrorRecord } from '../run/record.js';
 import { compareResults, onSide, type WhatIfAccount, type WhatIfRow } from '../whatif/compare.js';
 import { WhatIfTally, type WhatIfSummary } from '../whatif/summary.js';
 import { evaluateSides, type RegionSample } from './region.js';

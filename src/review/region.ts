@@ -9,9 +9,9 @@ import { asRcErrors, formatError } from '../errors.js';
 import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
-import type { RuleSetDiff } from '../versions/diff.js';
-import { money, pct } from '../report/money-text.js';
-import { amount } from '../report/review-blocks.js';
+import type { RuleSetDiff } from '../diff/diff.js';
+import { money, pct } from '../text/money-text.js';
+import { amount } from './render/blocks.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 import type { CheckOutcome, GenOptions } from './checks.js';
 

@@ -6,9 +6,9 @@
  * views of it.
  */
 import type { RuleSet } from '../model/types.js';
-import type { LoadLimits } from '../load/limits.js';
-import { publishedHash } from '../validate/repository-checks.js';
-import { diffRuleSets, type RuleSetDiff } from '../versions/diff.js';
+import type { LoadLimits } from '../limits.js';
+import { publishedHash } from '../folder/checks.js';
+import { diffRuleSets, type RuleSetDiff } from '../diff/diff.js';
 import { checkBounded, checkMonotone, checkServicesKept, checkWindow, type CheckOutcome } from './checks.js';
 import { findCliffs, type CliffReport } from './cliffs.js';
 import { checkRegion, deriveRegion, RegionTally, type PartTally, type Region } from './region.js';

@@ -5,8 +5,8 @@
 import { basename, extname } from 'node:path';
 import { RcError, type ErrorCode } from '../errors.js';
 import { Dec, HUNDRED } from '../money/decimal.js';
-import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
-import { quoteInput } from '../report/safe-text.js';
+import { formatPath, type PathSeg, type SourceDoc } from '../parse/source-doc.js';
+import { quoteInput } from '../text/safe-text.js';
 
 /** The document's shape once the schema accepted it. */
 export interface RuleSetDocument {

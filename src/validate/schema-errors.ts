@@ -6,8 +6,8 @@
 import type { ErrorObject } from 'ajv';
 import { RcError } from '../errors.js';
 import { amountProblem } from '../money/decimal.js';
-import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
-import { cutText, quoteInput } from '../report/safe-text.js';
+import { formatPath, type PathSeg, type SourceDoc } from '../parse/source-doc.js';
+import { cutText, quoteInput } from '../text/safe-text.js';
 
 /** A value from input as a message shows it: JSON, cut to about 80 characters (SPEC §4). */
 const shown = (v: unknown): string => (typeof v === 'string' ? quoteInput(v) : cutText(JSON.stringify(v) ?? String(v)));

@@ -8,11 +8,11 @@ import { amountProblem, Dec, toDec, ZERO } from '../money/decimal.js';
 
 const ONE = new Dec(1);
 import type { AccountLines, LineItem, Snapshot } from '../model/types.js';
-import type { LoadLimits } from '../load/limits.js';
-import { formatPath, type PathSeg, type SourceDoc } from '../load/source-doc.js';
+import type { LoadLimits } from '../limits.js';
+import { formatPath, type PathSeg, type SourceDoc } from '../parse/source-doc.js';
 import { validators } from './schemas.js';
 import { schemaErrors } from './schema-errors.js';
-import { accountOf } from '../load/text.js';
+import { accountOf } from '../parse/text.js';
 
 /** A snapshot together with the document it came from, for positioned errors later. */
 export interface LocatedSnapshot {

@@ -5,10 +5,10 @@
 import { asRcErrors, RcError, RcErrors } from '../errors.js';
 import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
-import type { SourceDoc } from '../load/source-doc.js';
-import type { LoadLimits } from '../load/limits.js';
-import { parseSnapshotRecord, type RawRecord } from '../intake/snapshot-parse.js';
-import { errorRecord, type ErrorRecord } from '../evaluate/record.js';
+import type { SourceDoc } from '../parse/source-doc.js';
+import type { LoadLimits } from '../limits.js';
+import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.js';
+import { errorRecord, type ErrorRecord } from '../run/record.js';
 import { creditTexts, decide, type Decided } from '../evaluate/evaluate.js';
 
 /** One side of a comparison. */

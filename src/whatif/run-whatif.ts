@@ -4,11 +4,11 @@
  * and are streamed to the report while the summary is tallied.
  */
 import { randomUUID } from 'node:crypto';
-import type { LoadLimits } from '../load/limits.js';
-import type { InputFormat, ReadOptions } from '../input/portfolio.js';
-import { portfolioBatches } from '../parallel/batches.js';
-import { planRunner, runOrdered, type PoolStats } from '../parallel/pool.js';
-import type { WhatIfOut, WhatIfTask } from '../parallel/tasks.js';
+import type { LoadLimits } from '../limits.js';
+import type { InputFormat, ReadOptions } from '../read/portfolio.js';
+import { portfolioBatches } from '../run/batches.js';
+import { planRunner, runOrdered, type PoolStats } from '../run/pool.js';
+import type { WhatIfOut, WhatIfTask } from '../run/tasks.js';
 import type { WhatIfRow } from './compare.js';
 import { WhatIfTally } from './summary.js';
 

@@ -1,7 +1,7 @@
 // A publish that stops for good at write step N (argv: rulesDir id N), so a
 // test can kill it there with SIGKILL: prints "paused at step N: <call>" first.
-import { publishVersion } from '../../dist/versions/publish.js';
-import { nodeWriter } from '../../dist/load/fs-writer.js';
+import { publishVersion } from '../../dist/publish/publish.js';
+import { nodeWriter } from '../../dist/folder/fs-writer.js';
 
 const [dir, id, stopAt] = process.argv.slice(2);
 let step = 0;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { parseRuleSetText } from '../../src/intake/ruleset-loader.js';
+import { parseRuleSetText } from '../../src/compose/ruleset-loader.js';
 import { formatError } from '../../src/errors.js';
 import type { RuleSet } from '../../src/model/types.js';
 

@@ -16,7 +16,7 @@
  * `process.exitCode`, standard input (`stdin`, else an empty one) and a
  * fresh `--quiet` and progress state, all restored or reset after. (Each
  * evaluate, whatif and issue run reads the rules folder afresh by itself: its
- * tasks carry the run's stamp, src/parallel/tasks.ts.)
+ * tasks carry the run's stamp, src/run/tasks.ts.)
  *
  * What needs a real process keeps spawning one: colours (decided once, when
  * `io.ts` is loaded), a terminal, signals and kills (the RESELLER_CREDITS_FAULT

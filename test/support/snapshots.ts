@@ -1,8 +1,8 @@
 /** Snapshots for tests, read through the real record parser (schema, amounts, positions). */
 import { stringify } from 'yaml';
 import { asRcErrors, type RcError } from '../../src/errors.js';
-import { resolveLimits, type LoadLimits } from '../../src/load/limits.js';
-import { parseSnapshotRecord } from '../../src/intake/snapshot-parse.js';
+import { resolveLimits, type LoadLimits } from '../../src/limits.js';
+import { parseSnapshotRecord } from '../../src/compose/snapshot-parse.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import type { EvaluationResult, RuleSet } from '../../src/model/types.js';
 import type { LocatedSnapshot } from '../../src/validate/snapshot-checks.js';

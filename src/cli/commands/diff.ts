@@ -1,10 +1,10 @@
 /** `reseller-credits diff A B`: what changed between two rule sets, in words. */
 import { Option, type Command } from 'commander';
-import { diffRuleSets } from '../../versions/diff.js';
-import { diffText } from '../../versions/diff-text.js';
+import { diffRuleSets } from '../../diff/diff.js';
+import { diffText } from '../../diff/text.js';
 import { EXIT, out, printErrors } from '../io.js';
-import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
-import { loadRules } from '../../intake/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
+import { loadRules } from '../../compose/rules-dir.js';
 
 /** Registers the command. */
 export function registerDiff(program: Command): void {

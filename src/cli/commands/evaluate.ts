@@ -1,14 +1,14 @@
 /** `reseller-credits evaluate`: snapshots → credits, streamed on all cores, every record accounted for. */
 import { Option, type Command } from 'commander';
-import { resolveLimits } from '../../load/limits.js';
-import { evaluatePortfolio } from '../../parallel/run-evaluate.js';
-import { defaultJobs } from '../../parallel/pool.js';
+import { resolveLimits } from '../../limits.js';
+import { evaluatePortfolio } from '../../run/evaluate.js';
+import { defaultJobs } from '../../run/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { EXIT, UsageError, counts as countsLine, errorLine, isQuiet, out, printErrors, stderrLine, warn } from '../io.js';
 import { colors } from '../io.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
-import { loadRules } from '../../intake/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
+import { loadRules } from '../../compose/rules-dir.js';
 import { chooseJobs, debugPoolStats, parseJobs } from '../jobs.js';
 import { INPUTS_HELP, inputFormatOption, type InputFormat } from '../input-format.js';
 

@@ -2,10 +2,10 @@
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { RcError } from '../../errors.js';
-import { resolveLimits } from '../../load/limits.js';
-import { defaultJobs } from '../../parallel/pool.js';
+import { resolveLimits } from '../../limits.js';
+import { defaultJobs } from '../../run/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
-import { loadRules, selectForPeriod } from '../../intake/rules-dir.js';
+import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
@@ -67,7 +67,7 @@ Examples:
       }
       // SQLite and the ledger's modules are loaded only when the command runs (not for --help)
       const [{ createIssueWriter }, { faultFromEnv, issuePeriod }, { Ledger }] = await Promise.all([
-        import('../../report/ledger.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
+        import('../../ledger/render.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
       ]);
       const repo = loadRules(opts.rulesDir);
       const rs = selectForPeriod(repo, opts.period);

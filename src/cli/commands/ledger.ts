@@ -1,7 +1,7 @@
 /** `reseller-credits ledger show|export|verify|replay`: reading the ledger (read-only, never migrated). */
 import { Option, type Command } from 'commander';
-import { resolveLimits } from '../../load/limits.js';
-import { loadRules } from '../../intake/rules-dir.js';
+import { resolveLimits } from '../../limits.js';
+import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
@@ -47,7 +47,7 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts & { account?: string; period?: string; format: 'text' | 'json' | 'csv' }>();
       await withLedger(o.ledger, async (l) => {
         let n = 0;
-        const { showCsvHeader, showCsvRow, showText } = await import('../../report/ledger.js');
+        const { showCsvHeader, showCsvRow, showText } = await import('../../ledger/render.js');
         if (o.format === 'csv') await out(showCsvHeader());
         if (o.format === 'json') await out('[');
         for (const e of l.entries({ account: o.account, period: o.period })) {
@@ -71,7 +71,7 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json' }>();
       await withLedger(o.ledger, async (l) => {
         let n = 0;
-        const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../report/ledger.js');
+        const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../ledger/render.js');
         if (o.format === 'csv') await out(exportCsvHeader());
         else await out('[');
         for (const e of l.entries({ period: o.period, kind: 'issue' })) {

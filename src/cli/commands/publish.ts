@@ -1,11 +1,11 @@
 /** `reseller-credits publish ID --approved-by NAME`: a checked draft becomes published, locked and logged. */
 import type { Command } from 'commander';
-import { NoRuleSetError } from '../../intake/resolve-rule-set.js';
-import { PublishFailed, PublishRefused, publishVersion, type PublishOutcome } from '../../versions/publish.js';
-import { RecoveryFailed } from '../../versions/recover.js';
+import { NoRuleSetError } from '../../compose/resolve-rule-set.js';
+import { PublishFailed, PublishRefused, publishVersion, type PublishOutcome } from '../../publish/publish.js';
+import { RecoveryFailed } from '../../publish/recover.js';
 import { checkReviewForPublish } from '../../review/approval.js';
 import { asRcErrors } from '../../errors.js';
-import { safeText } from '../../report/safe-text.js';
+import { safeText } from '../../text/safe-text.js';
 import { EXIT, UsageError, out, printErrors, warn, colors } from '../io.js';
 
 interface PublishCliOptions { rulesDir: string; approvedBy: string; review?: string; dryRun?: boolean }

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RcError } from '../../errors.js';
-import { resolveLimits } from '../../load/limits.js';
-import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
-import { loadRules } from '../../intake/rules-dir.js';
+import { resolveLimits } from '../../limits.js';
+import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
+import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_RUNS, DEFAULT_SEED } from '../../review/defaults.js';
 import type { ReviewReport } from '../../review/review.js';
 import { EXIT, note, out, printErrors, warn } from '../io.js';
@@ -32,10 +32,10 @@ const integer = (min: number) => (v: string) => {
 export async function renderReview(r: ReviewReport, format: ReviewFormat): Promise<string> {
   switch (format) {
     case 'json': return `${JSON.stringify(r, null, 2)}\n`;
-    case 'markdown': return (await import('../../report/review-text.js')).reviewMarkdown(r);
+    case 'markdown': return (await import('../../review/render/text.js')).reviewMarkdown(r);
     // Vega is loaded only for the HTML report: the other formats start faster without it
-    case 'html': return (await import('../../report/review-html.js')).reviewHtml(r);
-    case 'text': return (await import('../../report/review-text.js')).reviewText(r);
+    case 'html': return (await import('../../review/render/html.js')).reviewHtml(r);
+    case 'text': return (await import('../../review/render/text.js')).reviewText(r);
   }
 }
 

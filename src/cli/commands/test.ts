@@ -1,11 +1,11 @@
 /** `reseller-credits test [PATH…]`: regression cases pinned to versions (SPEC §6). */
 import { Option, type Command } from 'commander';
 import { RcError } from '../../errors.js';
-import { formatOutcome, summarize } from '../../versions/case-report.js';
-import { casesJson, casesJunit } from '../../versions/case-formats.js';
-import { findCaseFiles, runCaseFile, type CaseOutcome } from '../../versions/case-runner.js';
-import { loadRules } from '../../intake/rules-dir.js';
-import { resolveLimits } from '../../load/limits.js';
+import { formatOutcome, summarize } from '../../cases/report.js';
+import { casesJson, casesJunit } from '../../cases/formats.js';
+import { findCaseFiles, runCaseFile, type CaseOutcome } from '../../cases/runner.js';
+import { loadRules } from '../../compose/rules-dir.js';
+import { resolveLimits } from '../../limits.js';
 import { EXIT, out, printErrors } from '../io.js';
 
 type TestFormat = 'text' | 'json' | 'junit';

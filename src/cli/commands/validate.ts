@@ -1,8 +1,8 @@
 /** `reseller-credits validate`: every rule set of the folder, all errors listed. */
 import { Option, type Command } from 'commander';
 import type { RcError } from '../../errors.js';
-import { loadRules } from '../../intake/rules-dir.js';
-import { readRuleSetFile, type RuleSetReadResult } from '../../intake/ruleset-loader.js';
+import { loadRules } from '../../compose/rules-dir.js';
+import { readRuleSetFile, type RuleSetReadResult } from '../../compose/ruleset-loader.js';
 import { EXIT, counts, out, printErrors, warn } from '../io.js';
 
 /**

@@ -1,15 +1,15 @@
 /** `reseller-credits whatif`: a portfolio under two rule sets, and what changes. */
 import { Option, type Command } from 'commander';
-import { resolveLimits } from '../../load/limits.js';
-import { defaultJobs } from '../../parallel/pool.js';
+import { resolveLimits } from '../../limits.js';
+import { defaultJobs } from '../../run/pool.js';
 import { formatError } from '../../errors.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, counts, out, printErrors, stderrLine, warn } from '../io.js';
 import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
-import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
-import { loadRules } from '../../intake/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
+import { loadRules } from '../../compose/rules-dir.js';
 import { inputFormatOption, type InputFormat } from '../input-format.js';
 
 interface WhatIfOptions { rulesDir: string; baseline: string; candidate: string; format: WhatIfFormat; jobs: number; top: number; inputFormat?: InputFormat }
