@@ -49,10 +49,12 @@ const { Dec } = await imp('dist/money/decimal.js');
 const { loadRules } = await imp('dist/compose/rules-dir.js');
 const { resolveRuleSet } = await imp('dist/compose/resolve-rule-set.js');
 const { runTask } = await imp('dist/run/tasks.js');
+const { pinRules } = await imp('dist/run/rules.js');
 const B = await imp('bench/baseline.js');
 
 const R = B.loadRules(join(ROOT, 'rules/2026-01.yaml'));
 const rs = resolveRuleSet(loadRules(join(ROOT, 'rules')), '2026-01');
+const pinned = pinRules({ kind: 'fixed', ruleSet: rs });
 const lines = text.split('\n').filter(Boolean);
 const N = lines.length;
 const raw = (i) => ({ seq: i, file: 'p.ndjson', line: i + 1, column: 1, text: lines[i], format: 'json' });
@@ -86,7 +88,7 @@ m.baseline = await time(() => { for (let i = 0; i < N; i++) sink += JSON.stringi
 m.parse = await time(() => { for (let i = 0; i < N; i++) sink += JSON.parse(lines[i]).lineItems.length; });
 m.ours = await time(async () => {
   for (const ch of chunks) {
-    const out = await runTask({ kind: 'evaluate', rules: { rulesDir: join(ROOT, 'rules'), ref: '2026-01' }, format: 'ndjson', trace: false, limits: DEFAULT_LIMITS, items: [{ lines: ch }] });
+    const out = await runTask({ kind: 'evaluate', rules: pinned, format: 'ndjson', trace: false, limits: DEFAULT_LIMITS, items: [{ lines: ch }] });
     sink += out.records;
   }
 });

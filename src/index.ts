@@ -28,7 +28,8 @@ export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './limits.js';
 
 // evaluation and what-if
 export { evaluate, distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
-export { evaluateRecord, errorRecord, type RuleChoice, type OutputRecord, type ErrorRecord } from './run/record.js';
+export { evaluateRecord, type RuleChoice } from './run/record.js';
+export { errorRecord, type OutputRecord, type ErrorRecord } from './model/records.js';
 export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './run/sequential.js';
 export { evaluatePortfolio, type EvaluateRunOptions } from './run/evaluate.js';
 export { whatIf, type WhatIfReport } from './whatif/what-if.js';
@@ -54,7 +55,7 @@ export {
 // reports
 export { explain } from './report/text.js';
 export { createWriter, outputObject, type OutputFormat } from './report/formats.js';
-export { createWhatIfWriter, type WhatIfFormat } from './report/whatif.js';
+export { createWhatIfWriter, type WhatIfFormat } from './whatif/render.js';
 
 // money, errors, schemas, types
 export { Dec, formatMoney, roundMoney, amountProblem, type RoundingMode } from './money/decimal.js';

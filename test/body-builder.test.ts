@@ -5,7 +5,8 @@
  * records among the results.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateRecord, type OutputRecord } from '../src/run/record.js';
+import { evaluateRecord } from '../src/run/record.js';
+import { type OutputRecord } from '../src/model/records.js';
 import { loadRules } from '../src/compose/rules-dir.js';
 import { resolveLimits } from '../src/limits.js';
 import { createBodyBuilder, createFramer, createWriter, OUTPUT_FORMATS } from '../src/report/formats.js';

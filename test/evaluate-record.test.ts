@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RcError } from '../src/errors.js';
-import { errorRecord, evaluateRecord, type RuleChoice } from '../src/run/record.js';
+import { evaluateRecord, type RuleChoice } from '../src/run/record.js';
+import { errorRecord } from '../src/model/records.js';
 import { loadRules } from '../src/compose/rules-dir.js';
 import { resolveRuleSet } from '../src/compose/resolve-rule-set.js';
 import { resolveLimits } from '../src/limits.js';

@@ -15,7 +15,7 @@ import { loadRules } from '../src/compose/rules-dir.js';
 import { findExcessiveNesting } from '../src/parse/depth-scan.js';
 import { resolveLimits } from '../src/limits.js';
 import { runPortfolio } from '../src/run/sequential.js';
-import type { OutputRecord } from '../src/run/record.js';
+import type { OutputRecord } from '../src/model/records.js';
 import { readSnapshot } from './support/snapshots.js';
 import { ruleSetWith, SHIPPED_RULES } from './support/rules.js';
 import { tempDir } from './support/temp.js';

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/limits.js';
-import { evaluatePortfolio } from '../src/run/evaluate.js';
+import { evaluatePortfolio, readRuleChoice } from '../src/run/evaluate.js';
 import { createRunner } from '../src/run/pool.js';
 import { runTask, type TaskOut } from '../src/run/tasks.js';
+import type { EvaluateOut } from '../src/run/evaluate-task.js';
+import { pinRules } from '../src/run/rules.js';
 import { CHUNK_BYTES } from '../src/read/ndjson-chunks.js';
 import { tempDir } from './support/temp.js';
 // @ts-expect-error: plain JavaScript, no types
@@ -103,9 +105,9 @@ describe('parallel evaluate', () => {
   });
 
   it.each(['csv', 'ndjson'] as const)('%s: a batch of one record comes back from a worker thread whole (its bytes are moved, not the shared Buffer pool)', async (format) => {
-    const task = { kind: 'evaluate' as const, rules: { rulesDir: 'rules', ref: '2026-01' }, format, trace: false, limits: resolveLimits(),
+    const task = { kind: 'evaluate' as const, rules: pinRules(readRuleChoice({ rulesDir: 'rules', ref: '2026-01' })), format, trace: false, limits: resolveLimits(),
       items: [{ record: { seq: 0, file: 'one.ndjson', line: 1, column: 1, format: 'json' as const, text: lines.find((l) => !l.includes('BAD-'))! } }] };
-    const text = (out: TaskOut) => (out.kind === 'evaluate' && out.output && 'bytes' in out.output ? Buffer.from(out.output.bytes).toString('utf8') : '');
+    const text = (out: TaskOut) => { const o = out as EvaluateOut; return o.kind === 'evaluate' && 'bytes' in o.output ? Buffer.from(o.output.bytes).toString('utf8') : ''; };
     const inline = text(await runTask(task));
     expect(inline.length).toBeGreaterThan(50);
     expect(inline.length).toBeLessThan(4096); // short enough for Buffer.from to have taken it from the pool

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../src/limits.js';
 import { loadRuleSet } from '../src/compose/ruleset-loader.js';
-import { createWhatIfWriter, type WhatIfFormat } from '../src/report/whatif.js';
+import { createWhatIfWriter, type WhatIfFormat } from '../src/whatif/render.js';
 import type { WhatIfRow } from '../src/whatif/compare.js';
 import { whatIfPortfolio } from '../src/whatif/run-whatif.js';
 import { tempDir } from './support/temp.js';

@@ -6,13 +6,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
-import { checkRepository } from '../folder/checks.js';
+import { checkRepository } from './folder-checks.js';
 import { fsError } from '../read/fs-errors.js';
 import { readLock, parseLockText, LOCK_FILE, type Lock } from '../folder/lock.js';
 import { journalSubject, viewJournal, type JournalView } from '../folder/publish-journal.js';
 import { PUBLISH_LOG_FILE as PUBLISH_LOG_FILE_NAME, readPublishLog, type PublishLog } from '../folder/publish-log.js';
 import { resolveLimits } from '../limits.js';
-import { checkPublishLog } from '../folder/checks.js';
+import { checkPublishLog } from './folder-checks.js';
 import { parseRuleSetText, readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
 import { idOfFile } from '../parse/text.js';
 import { quoteInput } from '../text/safe-text.js';
@@ -144,7 +144,7 @@ export function findRuleSet(repo: RuleRepository, id: string): RuleSetReadResult
 }
 
 /** The published rule set whose effective window holds the first day of `period` (YYYY-MM). */
-export function selectForPeriod(repo: RuleRepository, period: string): RuleSet | undefined {
+export function selectForPeriod(repo: Pick<RuleRepository, 'ruleSets'>, period: string): RuleSet | undefined {
   const day = `${period}-01`;
   return repo.ruleSets.find((r) => r.status === 'published'
     && r.effective.from <= day && (r.effective.until === undefined || day < r.effective.until));

@@ -49,7 +49,17 @@ export function parseRuleSetText(text: string, file: string, limits: LoadLimits 
   if (!validate(doc.value)) return { file, doc, errors: schemaErrors(doc, validate.errors ?? []) };
   const errors = checkRuleSet(doc);
   if (errors.length) return { file, doc, errors };
-  return { file, doc, errors: [], ruleSet: buildRuleSet(doc) };
+  const ruleSet = buildRuleSet(doc);
+  sourceTexts.set(ruleSet, text);
+  return { file, doc, errors: [], ruleSet };
+}
+
+// the text each rule set was read from, for a run to pin (`run/rules.ts`); kept off the object itself
+const sourceTexts = new WeakMap<RuleSet, string>();
+
+/** The text `rs` was built from (the file as read, or a journal's content), when this process read it. */
+export function ruleSetSource(rs: RuleSet): string | undefined {
+  return sourceTexts.get(rs);
 }
 
 /** Reads one rule set file; throws `RcErrors` listing every problem when it is invalid. */

@@ -6,16 +6,18 @@
  * hash chain. Killed at any instant, the ledger holds the whole run or none.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorRecord } from '../run/record.js';
+import type { ErrorRecord } from '../model/records.js';
 import { resolveLimits, type LoadLimits } from '../limits.js';
 import { Dec, formatMoney, roundMoney, type RoundingMode } from '../money/decimal.js';
 import type { EvaluationResult } from '../model/types.js';
-import { portfolioBatches } from '../run/batches.js';
-import { createRunner, runOrdered } from '../run/pool.js';
-import type { EvaluateOut, EvaluateTask } from '../run/tasks.js';
+import { readRuleChoice } from '../run/evaluate.js';
+import { runEngine } from '../run/engine.js';
+import type { RuleChoice } from '../run/record.js';
+import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
 import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
 import type { IssueItem } from './issue-record.js';
+import type { IssueOut, IssueTask } from './issue-task.js';
 import { ledgerError, type Head, type Ledger, type PendingAdjustment } from './store.js';
 import { programVersion } from './version.js';
 
@@ -58,6 +60,8 @@ export type FaultPoint = { after: number } | 'before-commit' | 'after-commit';
 export interface IssueOptions {
   period: string;
   rulesDir?: string;
+  /** the rule sets already read by the caller; default: the published ones of `rulesDir`, read when the run starts */
+  choice?: RuleChoice;
   /** default: `resolveLimits()` */
   limits?: LoadLimits;
   /** worker threads; 1 evaluates on this thread (default 1) */
@@ -186,30 +190,28 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
       };
     };
 
-    const runner = createRunner(jobs, { onWorkerLost: opts.onWorkerLost });
+    // the rule sets are read once, now, and every batch carries them (SPEC §9: one rule set per run)
+    const rules = pinRules(opts.choice ?? readRuleChoice({ rulesDir }));
+    const lines = format !== 'csv';
+    const trace = Boolean(opts.trace);
     let bytes = 0;
-    async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
-      for await (const b of portfolioBatches(inputs, limits)) {
-        yield { kind: 'evaluate', rules: { rulesDir, stamp: runId }, format, trace: Boolean(opts.trace), limits, items: b.items, bytes: b.bytes, issuePeriod: period };
-      }
-    }
-    try {
-      await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(tasks(), runner, jobs <= 1 ? 1 : jobs * 2, async (out, task) => {
+    await runEngine<IssueTask, IssueOut>(inputs, {
+      limits, jobs, onWorkerLost: opts.onWorkerLost,
+      task: (items) => ({ kind: 'issue', rules, period, trace, lines, limits, items }),
+      onBatch: async (out, batchBytes) => {
         for (const l of out.errorLines) opts.onErrorLine?.(l);
-        for (const item of out.issued ?? []) {
+        for (const item of out.items) {
           const rec = record(item);
           counts.records++;
           if (!rec.ok) counts.errors++;
           if (fault && typeof fault === 'object' && counts.records === fault.after) die();
           await opts.onRecord?.(rec);
         }
-        bytes += task.bytes;
+        bytes += batchBytes;
         await opts.onBatch?.();
         opts.onProgress?.(counts.records, counts.errors, bytes);
-      });
-    } finally {
-      await runner.close();
-    }
+      },
+    });
     if (fault === 'before-commit') die();
     if (opts.dryRun) ledger.rollback();
     else {

@@ -25,7 +25,8 @@ export { PublishFailed } from './write.js';
 import { NoRuleSetError, isPathRef } from '../compose/resolve-rule-set.js';
 import { findRuleSet, loadRules, unknownIdMessage } from '../compose/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions, type RuleSetReadResult } from '../compose/ruleset-loader.js';
-import { overlaps, publishedHash, windowText } from '../folder/checks.js';
+import { publishedHash } from '../compose/folder-checks.js';
+import { overlaps, windowText } from '../folder/window.js';
 import { setStatusText } from './status-edit.js';
 
 /** Options of `publishVersion`. */

@@ -4,7 +4,7 @@
  * `csv` and `text`.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { OutputRecord } from '../run/record.js';
+import type { OutputRecord } from '../model/records.js';
 import type { EvaluationResult } from '../model/types.js';
 import { explain, explainError } from './text.js';
 import { csvText } from '../text/csv-cell.js';

@@ -6,7 +6,7 @@
  */
 import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
-import type { ErrorRecord } from '../run/record.js';
+import type { ErrorRecord } from '../model/records.js';
 import { money, pct } from '../text/money-text.js';
 import { formatError } from '../errors.js';
 import { cutText, safeText as s } from '../text/safe-text.js';

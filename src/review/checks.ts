@@ -5,12 +5,12 @@
  * effective window against the baseline and every published version.
  */
 import fc from 'fast-check';
+import { sharedDays, windowWords as windowText } from '../folder/window.js';
 import { asRcErrors, formatError } from '../errors.js';
 import { Dec, HUNDRED, roundMoney, ZERO } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { pct } from '../text/money-text.js';
-import { amount } from './render/blocks.js';
+import { pct, amount } from '../text/money-text.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 
 /** The names of the checks, in report order. */
@@ -123,11 +123,6 @@ export function checkServicesKept(baseline: RuleSet, candidate: RuleSet): CheckO
   };
 }
 
-/** A window [from, until) in words. */
-function windowText(rs: RuleSet): string {
-  return rs.effective.until === undefined ? `from ${rs.effective.from} on (no end date)` : `${rs.effective.from} to ${rs.effective.until} (exclusive)`;
-}
-
 /** The candidate starts where the baseline ends and overlaps no other published version. */
 export function checkWindow(baseline: RuleSet, candidate: RuleSet, published: readonly RuleSet[]): CheckOutcome {
   const title = `Window: starts where ${baseline.id} ends, overlaps no published version`;
@@ -143,11 +138,9 @@ export function checkWindow(baseline: RuleSet, candidate: RuleSet, published: re
   }
   for (const p of published) {
     if (p.id === candidate.id || (p.id === baseline.id && problems.length)) continue;
-    const start = p.effective.from > c.from ? p.effective.from : c.from;
-    const ends = [p.effective.until, c.until].filter((x): x is string => x !== undefined).sort();
-    const end = ends[0];
-    if (end === undefined || start < end) {
-      problems.push(`overlap with published ${p.id} (${windowText(p)}): from ${start}${end ? ` to before ${end}` : ' on'}`);
+    const shared = sharedDays(p, candidate);
+    if (shared) {
+      problems.push(`overlap with published ${p.id} (${windowText(p)}): from ${shared.start}${shared.end ? ` to before ${shared.end}` : ' on'}`);
     }
   }
   if (!problems.length) {

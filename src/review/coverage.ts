@@ -15,8 +15,7 @@ import type { LoadLimits } from '../limits.js';
 import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
 import { findCaseFiles, locate } from '../cases/runner.js';
 import { readCaseFile } from '../cases/file.js';
-import { pct } from '../text/money-text.js';
-import { amount } from './render/blocks.js';
+import { pct, amount } from '../text/money-text.js';
 import { dayBefore, firstPeriod, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 
 /** One thing the cases should exercise. */

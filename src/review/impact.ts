@@ -5,17 +5,16 @@
  * largest movers). On top of what `whatif` shows: credit per tier and per
  * commission class under each side, and every delta for the distribution.
  */
-import { asRcErrors } from '../errors.js';
-import { Dec, HUNDRED, ZERO, formatMoney } from '../money/decimal.js';
-import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
+import { Dec, ZERO, formatMoney } from '../money/decimal.js';
+import type { RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../limits.js';
-import { readPortfolio } from '../read/portfolio.js';
-import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
-import { evaluate } from '../evaluate/evaluate.js';
-import { errorRecord, type ErrorRecord } from '../run/record.js';
-import { compareResults, onSide, type WhatIfAccount, type WhatIfRow } from '../whatif/compare.js';
+import type { ErrorRecord } from '../model/records.js';
+import { runEngine } from '../run/engine.js';
+import { pinRules } from '../run/rules.js';
+import type { WhatIfAccount } from '../whatif/compare.js';
 import { WhatIfTally, type WhatIfSummary } from '../whatif/summary.js';
-import { evaluateSides, type RegionSample } from './region.js';
+import type { Region, RegionOutcome } from './region.js';
+import type { ImpactOut, ImpactTask } from './impact-task.js';
 
 /** Credit of one tier (or class) under each side. */
 export interface SideAmounts { baseline: string; candidate: string }
@@ -43,69 +42,59 @@ export interface Impact {
 }
 
 
-/** Credit per class of one result (see `Impact.byClass`). */
-function classCredit(r: EvaluationResult, into: Map<number | 'other', Dec>): void {
-  const p = new Dec(r.creditPercent);
-  if (p.isZero()) return;
-  let classified = ZERO;
-  for (const t of r.bases.creditBase) {
-    if (t.measure !== 'value') continue;
-    for (const l of r.lines) {
-      if (l.source !== t.source) continue;
-      const v = new Dec(l.value);
-      classified = classified.plus(v);
-      into.set(l.commissionable, (into.get(l.commissionable) ?? ZERO).plus(p.times(v).div(HUNDRED)));
-    }
-  }
-  const rest = new Dec(r.creditBase).minus(classified);
-  if (!rest.isZero()) into.set('other', (into.get('other') ?? ZERO).plus(p.times(rest).div(HUNDRED)));
+/** Options of an impact run beyond the two rule sets. */
+export interface ImpactRunOptions {
+  /** worker threads (default 1: this thread) */
+  jobs?: number;
+  /** the region the check tallies against (`deriveRegion`) */
+  region: Region;
+  /** each account's region outcome, in input order (the region check's tally) */
+  onRegion?: (o: RegionOutcome) => void;
+  keepMovers?: number;
 }
 
-/** Runs the portfolio under both sides; each account is also handed to `onSample` (the region check). */
+/**
+ * Runs the portfolio under both sides through the run engine (the `impact`
+ * row of `run/tasks.ts`): the workers evaluate, compare and place each record
+ * in the region; this thread only adds up.
+ */
 export async function portfolioImpact(
-  files: readonly string[], baseline: RuleSet, candidate: RuleSet, limits: LoadLimits,
-  onSample: (s: RegionSample) => void = () => undefined, keepMovers = 10,
+  files: readonly string[], baseline: RuleSet, candidate: RuleSet, limits: LoadLimits, opts: ImpactRunOptions,
 ): Promise<Impact> {
   const scale = Math.max(baseline.rounding.scale, candidate.rounding.scale);
-  const tally = new WhatIfTally(keepMovers, scale);
+  const tally = new WhatIfTally(opts.keepMovers ?? 10, scale);
   const accounts: WhatIfAccount[] = [];
   const errors: ErrorRecord[] = [];
   const tiers = { baseline: new Map<string, { accounts: number; credit: Dec }>(), candidate: new Map<string, { accounts: number; credit: Dec }>() };
   const classes = { baseline: new Map<number | 'other', Dec>(), candidate: new Map<number | 'other', Dec>() };
-  const addTier = (m: Map<string, { accounts: number; credit: Dec }>, r: EvaluationResult) => {
-    const t = m.get(r.tier.name) ?? { accounts: 0, credit: ZERO };
-    m.set(r.tier.name, { accounts: t.accounts + 1, credit: t.credit.plus(r.credit) });
+  const addTier = (m: Map<string, { accounts: number; credit: Dec }>, t: { tier: string; credit: string }) => {
+    const x = m.get(t.tier) ?? { accounts: 0, credit: ZERO };
+    m.set(t.tier, { accounts: x.accounts + 1, credit: x.credit.plus(t.credit) });
   };
-  for await (const item of readPortfolio(files, limits)) {
-    let row: WhatIfRow;
-    if (item.kind === 'problem') {
-      row = { seq: item.problem.seq, ok: false, error: errorRecord([item.problem.error]) };
-    } else {
-      let snapshot: Snapshot | undefined;
-      try {
-        const located = parseSnapshotRecord(item.record, limits);
-        snapshot = located.snapshot;
-        const b = await evaluate(located.snapshot, baseline, located.doc).catch((e: unknown) => { throw onSide(e, 'baseline'); });
-        const c = await evaluate(located.snapshot, candidate, located.doc).catch((e: unknown) => { throw onSide(e, 'candidate'); });
-        row = { seq: item.record.seq, ok: true, row: compareResults(b, c) };
-        onSample({ account: b.account, period: b.period, snapshot: located.snapshot, sides: { baseline: b, candidate: c } });
-        addTier(tiers.baseline, b);
-        addTier(tiers.candidate, c);
-        classCredit(b, classes.baseline);
-        classCredit(c, classes.candidate);
-      } catch (err) {
-        const errs = asRcErrors(err);
-        row = { seq: item.record.seq, ok: false, error: errorRecord(errs, snapshot?.account, snapshot?.period) };
-        if (snapshot) {
-          // still a sample for the region check: rejected by one side only is a difference there
-          onSample({ account: snapshot.account, period: snapshot.period, snapshot, sides: await evaluateSides(snapshot, baseline, candidate) });
+  const addClasses = (into: Map<number | 'other', Dec>, from: [number | 'other', string][]) => {
+    for (const [k, v] of from) into.set(k, (into.get(k) ?? ZERO).plus(v));
+  };
+  const rules = pinRules({ kind: 'fixed', ruleSet: baseline });
+  const other = pinRules({ kind: 'fixed', ruleSet: candidate });
+  await runEngine<ImpactTask, ImpactOut>(files, {
+    limits, jobs: opts.jobs ?? 1,
+    task: (items) => ({ kind: 'impact', rules, candidate: other, region: opts.region, limits, items }),
+    onBatch: (out) => {
+      for (const item of out.items) {
+        const row = item.row;
+        if (item.region) opts.onRegion?.(item.region);
+        if (item.sides) {
+          addTier(tiers.baseline, item.sides.baseline);
+          addTier(tiers.candidate, item.sides.candidate);
+          addClasses(classes.baseline, item.sides.baseline.classes);
+          addClasses(classes.candidate, item.sides.candidate.classes);
         }
+        tally.add(row);
+        if (row.ok) accounts.push(row.row);
+        else errors.push(row.error);
       }
-    }
-    tally.add(row);
-    if (row.ok) accounts.push(row.row);
-    else errors.push(row.error);
-  }
+    },
+  });
   const m = tally.matrix();
   const matrix = [...m.entries()].map(([k, n]) => {
     const [from, to] = k.split(' -> ');

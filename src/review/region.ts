@@ -10,8 +10,7 @@ import { Dec } from '../money/decimal.js';
 import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
 import type { RuleSetDiff } from '../diff/diff.js';
-import { money, pct } from '../text/money-text.js';
-import { amount } from './render/blocks.js';
+import { money, pct, amount } from '../text/money-text.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 import type { CheckOutcome, GenOptions } from './checks.js';
 
@@ -176,18 +175,38 @@ export class RegionTally {
   }
 
   add(s: RegionSample): void {
-    const why = difference(s.sides);
+    this.addOutcome(regionOutcome(this.region, s));
+  }
+
+  /** Adds an account already placed (by a worker: `regionOutcome`). */
+  addOutcome(o: RegionOutcome): void {
+    const { why, held } = o;
     this.portfolio.accounts++;
     if (why) this.portfolio.differ++;
-    const held = partsHolding(this.region, s.snapshot, basesOf(s.sides));
     for (const i of held) {
       this.parts[i]!.inPart++;
       if (why) this.parts[i]!.differ++;
     }
     if (this.region.everything || held.length) return;
     this.portfolio.outside++;
-    if (why && this.firstOutside === undefined) this.firstOutside = `${s.account} (${s.period}) lies outside the region but differs: ${why}`;
+    if (why && this.firstOutside === undefined) this.firstOutside = `${o.account} (${o.period}) lies outside the region but differs: ${why}`;
   }
+}
+
+/** Where one account lies in the region and how its sides differ: what the tally adds up. */
+export interface RegionOutcome {
+  account: string;
+  period: string;
+  /** how the sides differ (`difference`), if they do */
+  why?: string;
+  /** the parts of the region holding it */
+  held: number[];
+}
+
+/** The region outcome of a sample. */
+export function regionOutcome(region: Region, s: RegionSample): RegionOutcome {
+  const why = difference(s.sides);
+  return { account: s.account, period: s.period, ...(why ? { why } : {}), held: partsHolding(region, s.snapshot, basesOf(s.sides)) };
 }
 
 /**

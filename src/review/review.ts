@@ -7,7 +7,7 @@
  */
 import type { RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../limits.js';
-import { publishedHash } from '../folder/checks.js';
+import { publishedHash } from '../compose/folder-checks.js';
 import { diffRuleSets, type RuleSetDiff } from '../diff/diff.js';
 import { checkBounded, checkMonotone, checkServicesKept, checkWindow, type CheckOutcome } from './checks.js';
 import { findCliffs, type CliffReport } from './cliffs.js';
@@ -55,6 +55,8 @@ export interface ReviewOptions {
   /** fast-check seed and runs per generated check. */
   seed: number;
   runs: number;
+  /** worker threads for the portfolio (default 1) */
+  jobs?: number;
 }
 
 export { DEFAULT_RUNS, DEFAULT_SEED } from './defaults.js';
@@ -66,7 +68,9 @@ export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {
   const changes = diffRuleSets(b, c);
   const region = deriveRegion(changes, b, c);
   const tally = new RegionTally(region);
-  const impact = o.portfolio.length ? await portfolioImpact(o.portfolio, b, c, o.limits, (s) => tally.add(s)) : null;
+  const impact = o.portfolio.length
+    ? await portfolioImpact(o.portfolio, b, c, o.limits, { region, jobs: o.jobs, onRegion: (r) => tally.addOutcome(r) })
+    : null;
   const rc = await checkRegion(region, b, c, tally, gen);
   const checks = [
     checkMonotone(c),

@@ -1,13 +1,25 @@
 /** Groups the portfolio stream into batches for the workers. */
-import { errorRecord } from './record.js';
+import { errorRecord, type ErrorRecord } from '../model/records.js';
 import type { LoadLimits } from '../limits.js';
 import { readPortfolioChunks, type ReadOptions } from '../read/portfolio.js';
-import type { BatchItem } from './tasks.js';
+import { chunkRecords, type LinesChunk } from '../read/ndjson-chunks.js';
+import type { RawRecord } from '../read/raw-record.js';
 
 /** Records per batch: large enough to amortize messaging, small enough to stream. */
 export const BATCH_RECORDS = 250;
 /** Text per batch at most (bytes, roughly). */
 export const BATCH_BYTES = 512 * 1024;
+
+/** A record to evaluate, a chunk of NDJSON lines (split where the batch runs), or a file-level problem that stands in its place. */
+export type BatchItem = { record: RawRecord } | { lines: LinesChunk } | { seq: number; problem: ErrorRecord };
+
+/** The items of a batch with NDJSON chunks split into their records. */
+export function* expand(items: readonly BatchItem[]): Generator<{ record: RawRecord } | { seq: number; problem: ErrorRecord }> {
+  for (const it of items) {
+    if ('lines' in it) for (const record of chunkRecords(it.lines)) yield { record };
+    else yield it;
+  }
+}
 
 /** A batch and the input bytes it covers (for progress). */
 export interface Batch { items: BatchItem[]; bytes: number }

@@ -2,18 +2,40 @@
  * `evaluate` over a portfolio on all cores: batches go to the workers, the
  * formatted results come back in input order and are written as they come.
  */
-import { randomUUID } from 'node:crypto';
 import type { LoadLimits } from '../limits.js';
 import type { InputFormat, ReadOptions } from '../read/portfolio.js';
 import { createFramer, type BatchOutput, type OutputFormat } from '../report/formats.js';
+import { resolveRuleSet } from '../compose/resolve-rule-set.js';
+import { loadRules } from '../compose/rules-dir.js';
 import type { RunCounts } from './sequential.js';
-import { portfolioBatches } from './batches.js';
-import { planRunner, runOrdered, type PoolStats, type TaskRunner } from './pool.js';
-import type { EvaluateOut, EvaluateTask, RulesSpec } from './tasks.js';
+import { runEngine } from './engine.js';
+import type { PoolStats, TaskRunner } from './pool.js';
+import type { RuleChoice } from './record.js';
+import { pinRules } from './rules.js';
+import type { EvaluateOut, EvaluateTask } from './evaluate-task.js';
+import type { RecordMark } from './tasks.js';
+
+/** Where a run's rule sets come from: the folder, and an id or file (none: by period). */
+export interface RulesSpec {
+  rulesDir: string;
+  ref?: string;
+}
+
+/**
+ * The rule choice of `spec`, read now: the run pins what this returns
+ * (`run/rules.ts`). Throws `NoRuleSetError` for a reference that names no
+ * usable rule set.
+ */
+export function readRuleChoice(spec: RulesSpec): RuleChoice {
+  const repo = loadRules(spec.rulesDir);
+  return spec.ref ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, spec.ref) } : { kind: 'by-period', repo };
+}
 
 /** Options of a parallel evaluate run. */
 export interface EvaluateRunOptions {
   rules: RulesSpec;
+  /** The rule choice already read by the caller (the command line reads it to report problems first); default: read from `rules` when the run starts. */
+  choice?: RuleChoice;
   format: OutputFormat;
   trace?: boolean;
   limits: LoadLimits;
@@ -46,6 +68,8 @@ export interface EvaluateRunOptions {
   onProgress?: (counts: RunCounts, bytes: number) => void;
   /** A runner of `jobs` workers to use instead of a new one; it is left open (tests share one pool). */
   runner?: TaskRunner;
+  /** Each record, in input order, before its batch is written (run-wide checks). */
+  onRecord?: (mark: RecordMark) => void;
 }
 
 /** Evaluates every record of `inputs`; resolves to the counts. */
@@ -53,48 +77,37 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   const counts: RunCounts = { records: 0, evaluated: 0, errors: 0 };
   const framer = createFramer(opts.format);
   let bytes = 0;
-  let read = 0;
-  // this run reads the rules folder afresh (tasks.ts), unless the caller stamped it
-  const rules: RulesSpec = opts.rules.stamp !== undefined ? opts.rules : { ...opts.rules, stamp: randomUUID() };
-  async function* tasks(): AsyncGenerator<EvaluateTask & { bytes: number }> {
-    for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
-      read += b.bytes;
-      opts.onRead?.(read);
-      yield { kind: 'evaluate', rules, format: opts.format, trace: Boolean(opts.trace), limits: opts.limits, items: b.items, bytes: b.bytes };
-    }
-  }
-  const writeOutput = async (output: BatchOutput | undefined): Promise<void> => {
-    if (!output) return;
+  // the rule sets are read once, now, and every batch carries them (SPEC §9: one rule set per run)
+  const rules = pinRules(opts.choice ?? readRuleChoice(opts.rules));
+  const trace = Boolean(opts.trace);
+  const writeOutput = async (output: BatchOutput): Promise<void> => {
     if ('bodies' in output) {
       let text = '';
       for (const body of output.bodies) text += framer.body(body);
       await opts.write(text);
       return;
     }
-    const bytes = output.bytes;
-    if (!bytes.byteLength) return;
+    const out = output.bytes;
+    if (!out.byteLength) return;
     await opts.write(framer.head());
-    if (opts.writeBytes) await opts.writeBytes(bytes);
-    else await opts.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    if (opts.writeBytes) await opts.writeBytes(out);
+    else await opts.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('utf8'));
   };
-  const shared = opts.runner;
-  const plan = shared
-    ? { runner: shared, tasks: tasks(), window: Math.max(1, opts.jobs) * 2, stats: () => ({ workers: shared.peakWorkers(), batches: 0 }) }
-    : await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
-  try {
-    await runOrdered<EvaluateTask & { bytes: number }, EvaluateOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
+  const stats = await runEngine<EvaluateTask, EvaluateOut>(inputs, {
+    limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores,
+    runner: opts.runner, onRead: opts.onRead, onWorkerLost: opts.onWorkerLost, onRecord: opts.onRecord,
+    task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items }),
+    onBatch: async (out, batchBytes) => {
       counts.records += out.records;
       counts.evaluated += out.evaluated;
       counts.errors += out.errors;
-      bytes += task.bytes;
+      bytes += batchBytes;
       for (const l of out.errorLines) opts.onErrorLine?.(l);
       await writeOutput(out.output);
       opts.onProgress?.(counts, bytes);
-    });
-    await opts.write(framer.end());
-    opts.onPoolStats?.(plan.stats());
-  } finally {
-    if (!opts.runner) await plan.runner.close();
-  }
+    },
+  });
+  await opts.write(framer.end());
+  opts.onPoolStats?.(stats);
   return counts;
 }

@@ -2,8 +2,9 @@
  * One portfolio record → one output record: a result, or an error record in
  * its place. Every record comes out; nothing is dropped.
  */
-import { RcError, asRcErrors, type ErrorRecordBody } from '../errors.js';
-import type { EvaluationResult, RuleSet } from '../model/types.js';
+import { RcError, asRcErrors } from '../errors.js';
+import { errorRecord, type OutputRecord } from '../model/records.js';
+import type { RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../limits.js';
 import { selectForPeriod, type RuleRepository } from '../compose/rules-dir.js';
 import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.js';
@@ -14,21 +15,7 @@ import { evaluate, type EvaluateOptions } from '../evaluate/evaluate.js';
 /** Which rule set a snapshot is evaluated under. */
 export type RuleChoice =
   | { kind: 'fixed'; ruleSet: RuleSet }
-  | { kind: 'by-period'; repo: RuleRepository };
-
-/** An error in place of a result (SPEC §5). */
-export interface ErrorRecord {
-  account?: string;
-  period?: string;
-  error: ErrorRecordBody;
-  /** All problems of the record when there are several; `error` is the first. */
-  errors?: ErrorRecordBody[];
-}
-
-/** What one input record becomes. */
-export type OutputRecord =
-  | { seq: number; ok: true; result: EvaluationResult }
-  | { seq: number; ok: false; error: ErrorRecord };
+  | { kind: 'by-period'; repo: Pick<RuleRepository, 'dir' | 'ruleSets'> };
 
 /** The rule set for `located`, or a positioned NO_RULE_SET error. */
 export function chooseRuleSet(choice: RuleChoice, located: LocatedSnapshot): RuleSet {
@@ -54,17 +41,3 @@ export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits:
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };
   }
 }
-
-/** Builds the error record of a list of errors (the first is the headline). */
-export function errorRecord(errors: readonly RcError[], account?: string, period?: string): ErrorRecord {
-  const first = errors[0]!;
-  const acct = account ?? first.account;
-  const rec: ErrorRecord = {
-    ...(acct !== undefined ? { account: acct } : {}),
-    ...(period !== undefined ? { period } : {}),
-    error: first.toJSON(),
-  };
-  if (errors.length > 1) rec.errors = errors.map((e) => e.toJSON());
-  return rec;
-}
-

@@ -4,7 +4,8 @@
  */
 import type { LoadLimits } from '../limits.js';
 import { readPortfolio } from '../read/portfolio.js';
-import { errorRecord, evaluateRecord, type OutputRecord, type RuleChoice } from './record.js';
+import { evaluateRecord, type RuleChoice } from './record.js';
+import { errorRecord, type OutputRecord } from '../model/records.js';
 
 /** Counts of one run. */
 export interface RunCounts { records: number; evaluated: number; errors: number }

@@ -7,6 +7,12 @@ import { runTask, type Task, type TaskOut } from './tasks.js';
 const untransferable = (buffer: ArrayBufferLike): boolean =>
   (threads as { isMarkedAsUntransferable?: (o: unknown) => boolean }).isMarkedAsUntransferable?.(buffer) ?? false;
 
+/** A task's output bytes (`{ output: { bytes } }`, as the evaluate task gives), if it has any. */
+function movableBytes(out: TaskOut): Uint8Array | undefined {
+  const output = (out as { output?: { bytes?: unknown } }).output;
+  return output?.bytes instanceof Uint8Array ? output.bytes : undefined;
+}
+
 /**
  * Runs `task`; a batch's output bytes are moved to the pool's thread, not
  * copied. The buffer is this batch's own (never Node's shared Buffer pool,
@@ -15,8 +21,9 @@ const untransferable = (buffer: ArrayBufferLike): boolean =>
  */
 export default async function work(task: Task): Promise<TaskOut> {
   const out = await runTask(task);
-  if (out.kind === 'evaluate' && out.output && 'bytes' in out.output && out.output.bytes.byteLength && !untransferable(out.output.bytes.buffer)) {
-    const movable = { [Piscina.transferableSymbol]: out.output.bytes.buffer, [Piscina.valueSymbol]: out };
+  const bytes = movableBytes(out);
+  if (bytes && bytes.byteLength && !untransferable(bytes.buffer)) {
+    const movable = { [Piscina.transferableSymbol]: bytes.buffer, [Piscina.valueSymbol]: out };
     return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]) as unknown as TaskOut;
   }
   return out;

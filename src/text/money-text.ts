@@ -9,3 +9,22 @@ export function money(amount: string, currency: string): string {
 export function pct(p: string | number): string {
   return `${p}%`;
 }
+
+/** `1234567.5` → `1,234,567.5` (the digits before the point grouped by three). */
+export function grouped(amount: string): string {
+  const neg = amount.startsWith('-');
+  const [int, frac] = (neg ? amount.slice(1) : amount).split('.');
+  const g = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}${g}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** Money with separators: `$1,234.50`, `-$3.00`. */
+export function amount(s: string, currency: string): string {
+  return s.startsWith('-') ? `-${money(grouped(s.slice(1)), currency)}` : money(grouped(s), currency);
+}
+
+/** A signed change: `+$1.00`, `-$2.00`, `$0.00`. */
+export function signed(s: string, currency: string): string {
+  if (/^-?0(\.0*)?$/.test(s)) return amount(s.replace(/^-/, ''), currency);
+  return s.startsWith('-') ? amount(s, currency) : `+${amount(s, currency)}`;
+}

@@ -8,7 +8,7 @@ import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import type { SourceDoc } from '../parse/source-doc.js';
 import type { LoadLimits } from '../limits.js';
 import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.js';
-import { errorRecord, type ErrorRecord } from '../run/record.js';
+import { errorRecord, type ErrorRecord } from '../model/records.js';
 import { creditTexts, decide, type Decided } from '../evaluate/evaluate.js';
 
 /** One side of a comparison. */

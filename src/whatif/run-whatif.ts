@@ -3,21 +3,24 @@
  * evaluated under both rule sets in a worker; rows come back in input order
  * and are streamed to the report while the summary is tallied.
  */
-import { randomUUID } from 'node:crypto';
 import type { LoadLimits } from '../limits.js';
+import type { RuleSet } from '../model/types.js';
 import type { InputFormat, ReadOptions } from '../read/portfolio.js';
-import { portfolioBatches } from '../run/batches.js';
-import { planRunner, runOrdered, type PoolStats } from '../run/pool.js';
-import type { WhatIfOut, WhatIfTask } from '../run/tasks.js';
+import { resolveRuleSet } from '../compose/resolve-rule-set.js';
+import { loadRules } from '../compose/rules-dir.js';
+import { runEngine } from '../run/engine.js';
+import type { PoolStats } from '../run/pool.js';
+import { pinRules } from '../run/rules.js';
 import type { WhatIfRow } from './compare.js';
+import type { WhatIfOut, WhatIfTask } from './task.js';
 import { WhatIfTally } from './summary.js';
 
 /** Options of a what-if run. */
 export interface WhatIfRunOptions {
   rulesDir: string;
-  /** id in the rules folder or a rule set file */
-  baseline: string;
-  candidate: string;
+  /** id in the rules folder or a rule set file, or the rule set already read */
+  baseline: string | RuleSet;
+  candidate: string | RuleSet;
   limits: LoadLimits;
   /** The format of standard input and pipes (`--input-format`); default: recognised. */
   inputFormat?: InputFormat;
@@ -46,27 +49,25 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
   let rows = 0;
   let errors = 0;
   let bytes = 0;
-  const stamp = randomUUID(); // this run reads the rules folder and files afresh (tasks.ts)
-  async function* tasks(): AsyncGenerator<WhatIfTask & { bytes: number }> {
-    for await (const b of portfolioBatches(inputs, opts.limits, { inputFormat: opts.inputFormat, stdin: opts.stdin })) {
-      yield { kind: 'whatif', rulesDir: opts.rulesDir, baseline: opts.baseline, candidate: opts.candidate, stamp, limits: opts.limits, items: b.items, bytes: b.bytes };
-    }
-  }
-  const plan = await planRunner(tasks(), opts.jobs, { onWorkerLost: opts.onWorkerLost, cores: opts.cores });
-  try {
-    await runOrdered<WhatIfTask & { bytes: number }, WhatIfOut>(plan.tasks, plan.runner, plan.window, async (out, task) => {
+  // both rule sets read once, now, and pinned for every batch
+  let repo: ReturnType<typeof loadRules> | undefined;
+  const read = (ref: string | RuleSet): RuleSet => (typeof ref === 'string' ? resolveRuleSet(repo ??= loadRules(opts.rulesDir), ref) : ref);
+  const baseline = pinRules({ kind: 'fixed', ruleSet: read(opts.baseline) });
+  const candidate = pinRules({ kind: 'fixed', ruleSet: read(opts.candidate) });
+  const stats = await runEngine<WhatIfTask, WhatIfOut>(inputs, {
+    limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores, onWorkerLost: opts.onWorkerLost,
+    task: (items) => ({ kind: 'whatif', rules: baseline, candidate, limits: opts.limits, items }),
+    onBatch: async (out, batchBytes) => {
       for (const r of out.rows) {
         tally.add(r);
         rows++;
         if (!r.ok) errors++;
         await opts.onRow(r);
       }
-      bytes += task.bytes;
+      bytes += batchBytes;
       opts.onProgress?.(rows, errors, bytes);
-    });
-    opts.onPoolStats?.(plan.stats());
-  } finally {
-    await plan.runner.close();
-  }
+    },
+  });
+  opts.onPoolStats?.(stats);
   return tally;
 }

@@ -3,7 +3,7 @@
  * rule sets, with the same shape as `whatif --format json` (SPEC §5).
  */
 import { asRcErrors } from '../errors.js';
-import { errorRecord, type ErrorRecord } from '../run/record.js';
+import { errorRecord, type ErrorRecord } from '../model/records.js';
 import type { RuleSet, Snapshot } from '../model/types.js';
 import { compareSnapshot, type WhatIfAccount, type WhatIfRow } from './compare.js';
 import { WhatIfTally, type WhatIfSummary } from './summary.js';

@@ -15,8 +15,8 @@
  * its own environment (by default `NO_COLOR=1`, as the spawn helpers set),
  * `process.exitCode`, standard input (`stdin`, else an empty one) and a
  * fresh `--quiet` and progress state, all restored or reset after. (Each
- * evaluate, whatif and issue run reads the rules folder afresh by itself: its
- * tasks carry the run's stamp, src/run/tasks.ts.)
+ * evaluate, whatif and issue run reads the rules folder once, when it starts,
+ * and hands its workers what it read: src/run/rules.ts.)
  *
  * What needs a real process keeps spawning one: colours (decided once, when
  * `io.ts` is loaded), a terminal, signals and kills (the RESELLER_CREDITS_FAULT

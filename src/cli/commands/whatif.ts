@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { resolveLimits } from '../../limits.js';
 import { defaultJobs } from '../../run/pool.js';
 import { formatError } from '../../errors.js';
-import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../report/whatif.js';
+import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../whatif/render.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { EXIT, colors, counts, out, printErrors, stderrLine, warn } from '../io.js';
 import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
@@ -50,8 +50,8 @@ Examples:
       await out(writer.start());
       const tally = await whatIfPortfolio(files, {
         rulesDir: opts.rulesDir,
-        baseline: opts.baseline,
-        candidate: opts.candidate,
+        baseline,
+        candidate,
         limits: resolveLimits(),
         inputFormat: opts.inputFormat,
         onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),

@@ -6,8 +6,8 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RuleSet } from '../model/types.js';
-import type { WhatIfRow } from '../whatif/compare.js';
-import type { WhatIfTally } from '../whatif/summary.js';
+import type { WhatIfRow } from './compare.js';
+import type { WhatIfTally } from './summary.js';
 import { money } from '../text/money-text.js';
 import { csvText } from '../text/csv-cell.js';
 import { formatError } from '../errors.js';

@@ -6,9 +6,10 @@ import { RcError } from '../errors.js';
 import { hashWithStatus } from '../parse/canonical.js';
 import { idOfFile } from '../parse/text.js';
 import type { RuleSet } from '../model/types.js';
-import type { Lock } from './lock.js';
-import type { PublishLog, PublishLogLine } from './publish-log.js';
-import type { RuleSetReadResult } from '../compose/ruleset-loader.js';
+import type { Lock } from '../folder/lock.js';
+import type { PublishLog, PublishLogLine } from '../folder/publish-log.js';
+import { overlaps, windowText } from '../folder/window.js';
+import type { RuleSetReadResult } from './ruleset-loader.js';
 
 /** Cross-file errors, each pointing at the file that has to change. */
 export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock): RcError[] {
@@ -62,18 +63,6 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
 /** The hash a version has (or would have) with `status: published`: the one rules.lock records. */
 export function publishedHash(rs: RuleSet): string {
   return hashWithStatus(rs.document, 'published');
-}
-
-/** Whether two effective windows share a day (`until` is exclusive; no `until` is open-ended). */
-export function overlaps(a: RuleSet, b: RuleSet): boolean {
-  const aEnd = a.effective.until ?? '9999-12-31~';
-  const bEnd = b.effective.until ?? '9999-12-31~';
-  return a.effective.from < bEnd && b.effective.from < aEnd;
-}
-
-/** `2026-01-01 to 2027-01-01`, or `… to open end`. */
-export function windowText(r: RuleSet): string {
-  return `${r.effective.from} to ${r.effective.until ?? 'open end'}`;
 }
 
 /**
