@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * (without forming a circle).
  */
 export const FLOORS = [
-  ['text'],
+  ['text', 'shipped'],
   ['errors'],
   ['money'],
   ['model', 'limits'],

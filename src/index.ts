@@ -27,7 +27,9 @@ export { formatPath, type SourceDoc, type Position, type PathSeg } from './parse
 export { DEFAULT_LIMITS, resolveLimits, type LoadLimits } from './limits.js';
 
 // evaluation and what-if
-export { evaluate, distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
+export { distinctSubClients, type EvaluateOptions } from './evaluate/evaluate.js';
+export { evaluateSnapshot as evaluate } from './run/record.js';
+export { readSnapshot, type SnapshotInputOptions } from './compose/snapshot-input.js';
 export { evaluateRecord, type RuleChoice } from './run/record.js';
 export { errorRecord, type OutputRecord, type ErrorRecord } from './model/records.js';
 export { runPortfolio, type RunCounts, type PortfolioRunOptions } from './run/sequential.js';
@@ -39,6 +41,7 @@ export { WhatIfTally, type WhatIfSummary } from './whatif/summary.js';
 
 // change review (SPEC §10)
 export { reviewChange, type ReviewReport, type ReviewOptions } from './review/review.js';
+export { renderReview, REVIEW_FORMATS, type ReviewFormat } from './review/render/render.js';
 export { defaultBaseline } from './review/baseline.js';
 export { checkReviewForPublish } from './review/approval.js';
 
@@ -61,4 +64,5 @@ export { createWhatIfWriter, type WhatIfFormat } from './whatif/render.js';
 export { Dec, formatMoney, roundMoney, amountProblem, type RoundingMode } from './money/decimal.js';
 export { RcError, RcErrors, formatError, type ErrorCode, type ErrorLocation } from './errors.js';
 export { schemaPath } from './validate/schemas.js';
+export { SHIPPED_RULES_DIR } from './shipped.js';
 export type * from './model/types.js';

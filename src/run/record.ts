@@ -11,6 +11,11 @@ import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.j
 import { formatPath } from '../parse/source-doc.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 import { evaluate, type EvaluateOptions } from '../evaluate/evaluate.js';
+import { Dec } from '../money/decimal.js';
+import type { CompiledRuleSet } from '../compile/compile.js';
+import type { EvaluationResult, Snapshot } from '../model/types.js';
+import type { SourceDoc } from '../parse/source-doc.js';
+import { readSnapshot } from '../compose/snapshot-input.js';
 
 /** Which rule set a snapshot is evaluated under. */
 export type RuleChoice =
@@ -40,4 +45,25 @@ export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits:
     const errors = asRcErrors(err);
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };
   }
+}
+
+/** Whether `s` is a snapshot as validation leaves it (its charges are decimals), not plain data. */
+function isValidated(s: unknown): s is Snapshot {
+  const items = (s as { lineItems?: unknown } | null)?.lineItems;
+  return Array.isArray(items) && Array.isArray((s as { managedAccounts?: unknown }).managedAccounts)
+    && items.every((l) => Dec.isDecimal((l as { charge?: unknown } | null)?.charge));
+}
+
+/**
+ * The library's `evaluate`: one snapshot under one rule set. The snapshot may
+ * be what validation gives (`parseSnapshotRecord`, `toSnapshot`), or plain
+ * data shaped like a snapshot file, or the text of one — then it is validated
+ * first, as the command line validates a file, and bad data throws `RcErrors`.
+ */
+export async function evaluateSnapshot(
+  snapshot: Snapshot | object | string, ruleSet: RuleSet | CompiledRuleSet, doc?: SourceDoc, options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  if (isValidated(snapshot)) return evaluate(snapshot, ruleSet, doc, options);
+  const located = readSnapshot(snapshot, { file: doc?.file });
+  return evaluate(located.snapshot, ruleSet, located.doc, options);
 }

@@ -6,11 +6,9 @@ import { resolveLimits } from '../../limits.js';
 import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
 import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_RUNS, DEFAULT_SEED } from '../../review/defaults.js';
-import type { ReviewReport } from '../../review/review.js';
+import { REVIEW_FORMATS as FORMATS, renderReview, type ReviewFormat } from '../../review/render/render.js';
 import { EXIT, note, out, printErrors, warn } from '../io.js';
 
-const FORMATS = ['text', 'markdown', 'html', 'json'] as const;
-type ReviewFormat = (typeof FORMATS)[number];
 
 interface ReviewOptions {
   rulesDir: string;
@@ -27,17 +25,6 @@ const integer = (min: number) => (v: string) => {
   if (!/^[0-9]+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
   return Number(v);
 };
-
-/** The report in `format`. */
-export async function renderReview(r: ReviewReport, format: ReviewFormat): Promise<string> {
-  switch (format) {
-    case 'json': return `${JSON.stringify(r, null, 2)}\n`;
-    case 'markdown': return (await import('../../review/render/text.js')).reviewMarkdown(r);
-    // Vega is loaded only for the HTML report: the other formats start faster without it
-    case 'html': return (await import('../../review/render/html.js')).reviewHtml(r);
-    case 'text': return (await import('../../review/render/text.js')).reviewText(r);
-  }
-}
 
 /** Registers the command. */
 export function registerReview(program: Command): void {
