@@ -7,7 +7,7 @@
 // --format FORMAT PORTFOLIO` (stdout to /dev/null) on a generated portfolio
 // (bench/out/portfolio-<N>.ndjson, made by bench/generate.js when missing) and
 // prints the profile's self time by category, as a markdown table to paste into
-// the README's "Where the time goes":
+// docs/performance.md, "Where the time goes":
 //
 //   GC                       V8's "(garbage collector)" samples
 //   JSON.parse               the native JSON.parse

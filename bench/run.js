@@ -45,7 +45,7 @@
 //   --runs N      runs per program (default 3)
 //   --jobs N      the "default jobs" rows use `--jobs N` instead of the CLI's default
 //   --seed N      generator seed (default 42)
-// At the end: the tables as markdown, to paste into the README's "Performance".
+// At the end: the tables as markdown, to paste into docs/performance.md.
 // The figures are also written to bench/out/last-run.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * `validate --format json`, `test --format json` and `test --format junit`
- * (issue 7 item 17): shapes as the README documents them, JUnit XML that a
+ * (issue 7 item 17): shapes as docs/cli.md documents them, JUnit XML that a
  * strict XML parser (saxes) accepts, with hostile text from cases escaped.
  */
 import { spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * The machine-readable reports of `reseller-credits test`: `--format json`
  * (one object: every case with its status and errors, the inputs that could
  * not be searched, and the counts) and `--format junit` (JUnit XML, one
- * `<testcase>` per case, for CI systems). Shapes in the README.
+ * `<testcase>` per case, for CI systems). Shapes in docs/cli.md.
  */
 import { formatError, type ErrorRecordBody, type RcError } from '../errors.js';
 import { xmlDocument, type XmlElement } from '../text/xml.js';
