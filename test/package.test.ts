@@ -109,6 +109,34 @@ describe('npm pack (issue 7 item 18)', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ version: '0.1.0', hasEvaluate: 'function', money: '10.02' });
   });
+
+  it("the README's library snippet, as it is written there, runs in a consumer of the package and prints the worked example's figures", () => {
+    const readme = readFileSync(join(project, 'README.md'), 'utf8');
+    const snippet = /## Library\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toContain("from 'reseller-credits'");
+    const consumer = join(unpacked, 'readme consumer');
+    mkdirSync(join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(pkgDir, join(consumer, 'node_modules', 'reseller-credits'), 'dir');
+    writeFileSync(join(consumer, 'snippet.mjs'), snippet!);
+    const r = spawnSync(process.execPath, ['snippet.mjs'], { cwd: consumer, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('25.00 275.00\n');
+  });
+
+  it('the installed library: a plain snapshot with a mistake throws RcErrors naming the field, not a TypeError', () => {
+    const consumer = join(unpacked, 'readme consumer');
+    const script = `
+      import { SHIPPED_RULES_DIR, loadRules, selectForPeriod, evaluate } from 'reseller-credits';
+      const rules = selectForPeriod(loadRules(SHIPPED_RULES_DIR), '2026-11');
+      try {
+        await evaluate({ schemaVersion: 1, account: 'R-1', period: '2026-11', lineItems: [{ service: 'px2-dedicated-server', quantity: 1, unitPrice: '2OO' }] }, rules);
+      } catch (e) { process.stdout.write(JSON.stringify({ name: e.name, errors: e.errors.map((x) => [x.code, x.path]) })); }`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { name: string; errors: [string, string][] };
+    expect(out.name).toBe('RcErrors');
+    expect(out.errors).toContainEqual(['BAD_AMOUNT', 'lineItems[0].unitPrice']);
+  });
 });
 
 describe('scripts/pack-manifest.mjs', () => {
