@@ -11,7 +11,7 @@ import { TEST_WORKERS } from './vitest.config.js';
 import SlowestFirst from './test/support/sequencer.js';
 
 const dist = fileURLToPath(new URL('./dist', import.meta.url));
-const mocking = ['test/hostile.test.ts', 'test/robustness.test.ts'];
+const mocking = ['test/hostile-inputs.test.ts', 'test/input-errors.test.ts'];
 
 export default defineConfig({
   test: {

@@ -9,16 +9,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'test/evaluate.table.test.ts',
-      'test/properties.test.ts',
+      'test/evaluate-table.test.ts',
+      'test/evaluate-properties.test.ts',
       'test/cases.test.ts',
       'test/money.test.ts',
       'test/evaluate-trace.test.ts',
       // the record and portfolio layers (src/run/record.ts, pipeline.ts) and the memo, in-process
       'test/portfolio.test.ts',
       'test/library.test.ts',
-      'test/eligibility-memo.test.ts',
-      'test/evaluate-record.test.ts',
+      'test/evaluate-eligibility-memo.test.ts',
+      'test/run-record.test.ts',
     ],
     testTimeout: 60_000,
   },

@@ -2,7 +2,7 @@
  * The README is the front door (issue 17): what it shows must be what the
  * program does. The worked example's output is compared with a real run; every
  * `npx reseller-credits …` line in its code blocks is run (the `issue` example
- * writes ledger.sqlite into the working folder, so ledger.cli.test.ts runs it
+ * writes ledger.sqlite into the working folder, so ledger-cli.test.ts runs it
  * in an empty folder instead); the commands table lists every command the CLI
  * registers and no other; and every relative link of the README and the docs
  * points at a file that exists.

@@ -11,18 +11,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * files at once, after the CLI tests moved in-process, test/support/run-cli.ts).
  */
 export const SLOWEST = [
-  'ledger.faults', // 37
-  'parallel', // 18
+  'ledger-faults', // 37
+  'run-parallel', // 18
   'publish-concurrency', // 17
-  'robustness', // 15
+  'input-errors', // 15
   'output-schemas', // 13
   'progress', // 13
   'publish-faults', // 11
   'review-cli', // 10
-  'ledger.cli', // 9
+  'ledger-cli', // 9
   'cli', // 8
   'inputs', // 7
-  'ledger.table', // 6
+  'ledger-table', // 6
 ];
 
 const rank = (spec: TestSpecification) => {

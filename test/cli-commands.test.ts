@@ -29,7 +29,7 @@ describe('CLI paths', () => {
     expect(ok.stderr).toContain('1 rule set file(s) checked: 1 valid, 0 error(s)');
     const bad = await cli(['validate', 'rules/2026-01.yaml', 'test/fixtures/hostile/proto-keys.yaml']);
     expect(bad.status).toBe(1);
-    // line 22 of the fixture is `__proto__: …` at column 1; its five bad keys are listed in hostile.test.ts
+    // line 22 of the fixture is `__proto__: …` at column 1; its five bad keys are listed in hostile-inputs.test.ts
     expect(bad.stderr).toContain('test/fixtures/hostile/proto-keys.yaml:22:1: __proto__: unknown field "__proto__" (a reserved name)\n');
     expect(bad.stderr).toContain('2 rule set file(s) checked: 1 valid, 5 error(s)');
   });
