@@ -2,7 +2,9 @@
  * The review's checks on a candidate rule set (SPEC §10), each passed or
  * failed with a concrete counterexample: monotone percentages, bounded
  * credits over generated snapshots, the baseline's services kept, and the
- * effective window against the baseline and every published version.
+ * effective window against the baseline and every published version — and
+ * `CHECKS`, the table of them in report order that the review runs (adding a
+ * check is adding a row; the renderers walk the outcomes it gives).
  */
 import fc from 'fast-check';
 import { sharedDays, windowWords as windowText } from '../folder/window.js';
@@ -12,34 +14,10 @@ import type { RuleSet } from '../model/types.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { pct, amount } from '../text/money-text.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
+import type { CheckName, CheckOutcome, GenOptions } from './outcome.js';
+import type { RegionCheck } from './region.js';
 
-/** The names of the checks, in report order. */
-export type CheckName = 'monotone' | 'bounded' | 'services-kept' | 'window' | 'region';
-
-/** A concrete case that breaks a check. */
-export interface Counterexample {
-  /** What goes wrong, in words. */
-  text: string;
-  /** The snapshot that shows it, when the check is about snapshots. */
-  snapshot?: SnapshotDoc;
-  /** The tier basis that shows it, when the check is about tiers. */
-  tierBasis?: string;
-}
-
-/** The outcome of one check. */
-export interface CheckOutcome {
-  name: CheckName;
-  title: string;
-  passed: boolean;
-  /** One line: what was checked and how it came out. */
-  summary: string;
-  counterexample?: Counterexample;
-  /** fast-check's seed and number of runs, for checks over generated snapshots. */
-  generated?: { seed: number; runs: number };
-}
-
-/** Options of the generated-snapshot checks. */
-export interface GenOptions { seed: number; runs: number }
+export type { CheckName, CheckOutcome, Counterexample, GenOptions } from './outcome.js';
 
 /** Tier percentages never fall as `from` rises. */
 export function checkMonotone(rs: RuleSet): CheckOutcome {
@@ -148,3 +126,23 @@ export function checkWindow(baseline: RuleSet, candidate: RuleSet, published: re
   }
   return { name: 'window', title, passed: false, summary: problems.join('; '), counterexample: { text: problems[0]! } };
 }
+
+/** What a check may look at. */
+export interface CheckContext {
+  baseline: RuleSet;
+  candidate: RuleSet;
+  /** the rules folder's published versions */
+  published: readonly RuleSet[];
+  gen: GenOptions;
+  /** the region check, already run (its tallies are part of the report too) */
+  region: RegionCheck;
+}
+
+/** The checks of a review, in report order. */
+export const CHECKS: readonly { name: CheckName; run(ctx: CheckContext): CheckOutcome | Promise<CheckOutcome> }[] = [
+  { name: 'monotone', run: (x) => checkMonotone(x.candidate) },
+  { name: 'bounded', run: (x) => checkBounded(x.candidate, x.gen) },
+  { name: 'services-kept', run: (x) => checkServicesKept(x.baseline, x.candidate) },
+  { name: 'window', run: (x) => checkWindow(x.baseline, x.candidate, x.published) },
+  { name: 'region', run: (x) => x.region.check },
+];

@@ -12,7 +12,7 @@ import { evaluate, distinctSubClients } from '../evaluate/evaluate.js';
 import type { RuleSetDiff } from '../diff/diff.js';
 import { money, pct, amount } from '../text/money-text.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
-import type { CheckOutcome, GenOptions } from './checks.js';
+import type { CheckOutcome, GenOptions } from './outcome.js';
 
 /** One part of the region. */
 export type RegionPart =

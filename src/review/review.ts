@@ -9,7 +9,7 @@ import type { RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../limits.js';
 import { publishedHash } from '../compose/folder-checks.js';
 import { diffRuleSets, type RuleSetDiff } from '../diff/diff.js';
-import { checkBounded, checkMonotone, checkServicesKept, checkWindow, type CheckOutcome } from './checks.js';
+import { CHECKS, type CheckOutcome } from './checks.js';
 import { findCliffs, type CliffReport } from './cliffs.js';
 import { checkRegion, deriveRegion, RegionTally, type PartTally, type Region } from './region.js';
 import { portfolioImpact, type Impact } from './impact.js';
@@ -72,13 +72,8 @@ export async function reviewChange(o: ReviewOptions): Promise<ReviewReport> {
     ? await portfolioImpact(o.portfolio, b, c, o.limits, { region, jobs: o.jobs, onRegion: (r) => tally.addOutcome(r) })
     : null;
   const rc = await checkRegion(region, b, c, tally, gen);
-  const checks = [
-    checkMonotone(c),
-    await checkBounded(c, gen),
-    checkServicesKept(b, c),
-    checkWindow(b, c, o.published),
-    rc.check,
-  ];
+  const checks: CheckOutcome[] = [];
+  for (const row of CHECKS) checks.push(await row.run({ baseline: b, candidate: c, published: o.published, gen, region: rc }));
   return {
     kind: REVIEW_KIND,
     formatVersion: REVIEW_FORMAT_VERSION,
