@@ -12,6 +12,7 @@ import type { ErrorRecord } from '../model/records.js';
 import { runEngine } from '../run/engine.js';
 import { pinRules } from '../run/rules.js';
 import type { WhatIfAccount } from '../whatif/compare.js';
+import { AccountSpool } from './account-spool.js';
 import { WhatIfTally, type WhatIfSummary } from '../whatif/summary.js';
 import type { Region, RegionOutcome } from './region.js';
 import type { ImpactOut, ImpactTask } from './impact-task.js';
@@ -35,8 +36,8 @@ export interface Impact {
    */
   byClass: { percent: number | 'other'; baseline: string; candidate: string }[];
   movers: WhatIfAccount[];
-  /** Every compared account, in input order. */
-  accounts: WhatIfAccount[];
+  /** Every compared account, in input order: kept in a temporary file, read back when the JSON report is written. */
+  accounts: AccountSpool;
   /** Records that could not be evaluated (under one side or both). */
   errors: ErrorRecord[];
 }
@@ -63,7 +64,7 @@ export async function portfolioImpact(
 ): Promise<Impact> {
   const scale = Math.max(baseline.rounding.scale, candidate.rounding.scale);
   const tally = new WhatIfTally(opts.keepMovers ?? 10, scale);
-  const accounts: WhatIfAccount[] = [];
+  const accounts = new AccountSpool();
   const errors: ErrorRecord[] = [];
   const tiers = { baseline: new Map<string, { accounts: number; credit: Dec }>(), candidate: new Map<string, { accounts: number; credit: Dec }>() };
   const classes = { baseline: new Map<number | 'other', Dec>(), candidate: new Map<number | 'other', Dec>() };
@@ -90,7 +91,7 @@ export async function portfolioImpact(
           addClasses(classes.candidate, item.sides.candidate.classes);
         }
         tally.add(row);
-        if (row.ok) accounts.push(row.row);
+        if (row.ok) accounts.add(row.row);
         else errors.push(row.error);
       }
     },

@@ -1,13 +1,15 @@
 /** `reseller-credits review`: the change review of a draft before it is published (SPEC §10). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RcError } from '../../errors.js';
 import { resolveLimits } from '../../limits.js';
 import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
 import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_RUNS, DEFAULT_SEED } from '../../review/defaults.js';
-import { REVIEW_FORMATS as FORMATS, renderReview, type ReviewFormat } from '../../review/render/render.js';
+import { REVIEW_FORMATS as FORMATS, renderReview, reviewJson, type ReviewFormat } from '../../review/render/render.js';
 import { EXIT, note, out, printErrors, warn } from '../io.js';
+import { chooseJobs, parseJobs } from '../jobs.js';
+import { defaultJobs } from '../../run/pool.js';
 
 
 interface ReviewOptions {
@@ -19,6 +21,7 @@ interface ReviewOptions {
   cases: string[];
   seed: number;
   runs: number;
+  jobs: number;
 }
 
 const integer = (min: number) => (v: string) => {
@@ -40,6 +43,7 @@ export function registerReview(program: Command): void {
     .option('--cases <dir>', 'a folder of regression cases to read coverage from (repeatable; default test/cases)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--seed <n>', 'fast-check seed of the generated-snapshot checks', integer(0), DEFAULT_SEED)
     .option('--runs <n>', 'generated snapshots per check', integer(1), DEFAULT_RUNS)
+    .option('--jobs <n>', 'worker threads for the portfolio (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .addHelpText('after', `
 Exit status: 0 every check passed, 1 a check failed or portfolio records could not be evaluated, 2 usage error.
 
@@ -80,21 +84,28 @@ Examples:
         published: repo.ruleSets.filter((r) => r.status === 'published'),
         portfolio, caseFolders: opts.cases.length ? opts.cases : ['test/cases'],
         limits, seed: opts.seed, runs: opts.runs,
+        jobs: chooseJobs(opts.jobs, cmd.getOptionValueSource('jobs') !== 'default', portfolio),
       });
       for (const e of report.impact?.errors ?? []) printErrors([new RcError(e.error.code, e.error.message, { ...e.error, account: e.account })]);
-      const text = await renderReview(report, opts.format);
+      // the JSON report streams its accounts from their spool; the other formats are one text
+      const pieces: Iterable<string> = opts.format === 'json' ? reviewJson(report) : [await renderReview(report, opts.format)];
       if (opts.out !== undefined) {
+        let fd: number | undefined;
         try {
-          writeFileSync(opts.out, text);
+          fd = openSync(opts.out, 'w');
+          for (const piece of pieces) writeSync(fd, piece);
         } catch (err) {
           printErrors([new RcError('WRITE_FAILED', `cannot write the report (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: opts.out })]);
           process.exitCode = EXIT.USAGE;
           return;
+        } finally {
+          if (fd !== undefined) closeSync(fd);
         }
         note(`review written to ${opts.out}`);
       } else {
-        await out(text);
+        for (const piece of pieces) await out(piece);
       }
+      report.impact?.accounts.dispose();
       if (opts.writeCases !== undefined) {
         try {
           mkdirSync(opts.writeCases, { recursive: true });

@@ -43,7 +43,7 @@ export function chartSpecs(r: ReviewReport): Partial<Record<ChartName, TopLevelS
         color: { condition: { test: 'datum.accounts > 0', value: '#111111' }, value: '#999999' } } },
     ],
   };
-  const deltas = im.accounts.map((a) => ({ account: a.account, delta: new Dec(a.delta).toNumber() })); // for drawing only
+  const deltas = im.accounts.deltas().map((delta) => ({ delta })); // numbers for drawing only
   const deltaChart: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CONFIG, width: 520, height: 220,
