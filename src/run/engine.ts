@@ -13,8 +13,8 @@ import { portfolioBatches, type BatchItem } from './batches.js';
 import { planRunner, runOrdered, type PoolStats, type TaskRunner } from './pool.js';
 import type { RecordMark, Task, TaskOut } from './tasks.js';
 
-/** Options of one run of the engine. */
-export interface EngineOptions<T extends Task, O extends TaskOut> {
+/** What every portfolio run is told about its inputs and threads (`evaluatePortfolio`, `whatIfPortfolio`, …). */
+export interface RunInputOptions {
   limits: LoadLimits;
   /** The format of standard input and pipes (`--input-format`); default: recognised. */
   inputFormat?: InputFormat;
@@ -24,6 +24,12 @@ export interface EngineOptions<T extends Task, O extends TaskOut> {
   jobs: number;
   /** The machine's threads (default `os.availableParallelism()`). */
   cores?: number;
+  /** Told when a worker thread died and its batch was run again on this thread. */
+  onWorkerLost?: (err: Error) => void;
+}
+
+/** Options of one run of the engine. */
+export interface EngineOptions<T extends Task, O extends TaskOut> extends RunInputOptions {
   /** A runner to use instead of a new one; it is left open (tests share one pool). */
   runner?: TaskRunner;
   /** The task of one batch: the run's own fields around `items`. */
@@ -34,8 +40,6 @@ export interface EngineOptions<T extends Task, O extends TaskOut> {
   onBatch: (out: O, bytes: number) => Promise<void> | void;
   /** Called as each batch is read, with the input bytes read so far. */
   onRead?: (bytes: number) => void;
-  /** Told when a worker thread died and its batch was run again on this thread. */
-  onWorkerLost?: (err: Error) => void;
 }
 
 type Sized<T> = T & { bytes: number };

@@ -2,13 +2,11 @@
  * `evaluate` over a portfolio on all cores: batches go to the workers, the
  * formatted results come back in input order and are written as they come.
  */
-import type { LoadLimits } from '../limits.js';
-import type { InputFormat, ReadOptions } from '../read/portfolio.js';
 import { createFramer, type BatchOutput, type OutputFormat } from '../report/formats.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { loadRules } from '../compose/rules-dir.js';
 import type { RunCounts } from './sequential.js';
-import { runEngine } from './engine.js';
+import { runEngine, type RunInputOptions } from './engine.js';
 import type { PoolStats, TaskRunner } from './pool.js';
 import type { RuleChoice } from './record.js';
 import { pinRules } from './rules.js';
@@ -32,21 +30,12 @@ export function readRuleChoice(spec: RulesSpec): RuleChoice {
 }
 
 /** Options of a parallel evaluate run. */
-export interface EvaluateRunOptions {
+export interface EvaluateRunOptions extends RunInputOptions {
   rules: RulesSpec;
   /** The rule choice already read by the caller (the command line reads it to report problems first); default: read from `rules` when the run starts. */
   choice?: RuleChoice;
   format: OutputFormat;
   trace?: boolean;
-  limits: LoadLimits;
-  /** The format of standard input and pipes (`--input-format`); default: recognised. */
-  inputFormat?: InputFormat;
-  /** Standard input (a seam for tests); default `process.stdin`. */
-  stdin?: ReadOptions['stdin'];
-  /** Worker threads at most; 1 evaluates on this thread. Capped at the machine's threads and the batches (`workerLimit`). */
-  jobs: number;
-  /** The machine's threads (default `os.availableParallelism()`). */
-  cores?: number;
   /** Told at the end what the run used: the most worker threads at once and the batches. */
   onPoolStats?: (stats: PoolStats) => void;
   /** Receives the output text in order; awaited (backpressure). */
@@ -62,8 +51,6 @@ export interface EvaluateRunOptions {
   onErrorLine?: (line: string) => void;
   /** Called as each batch is read, with the input bytes read so far (read-ahead is bounded by the window). */
   onRead?: (bytes: number) => void;
-  /** Told when a worker thread died and its batch was run again on the main thread. */
-  onWorkerLost?: (err: Error) => void;
   /** Called after each batch with the running counts and input bytes done. */
   onProgress?: (counts: RunCounts, bytes: number) => void;
   /** A runner of `jobs` workers to use instead of a new one; it is left open (tests share one pool). */

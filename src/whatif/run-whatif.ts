@@ -3,12 +3,10 @@
  * evaluated under both rule sets in a worker; rows come back in input order
  * and are streamed to the report while the summary is tallied.
  */
-import type { LoadLimits } from '../limits.js';
 import type { RuleSet } from '../model/types.js';
-import type { InputFormat, ReadOptions } from '../read/portfolio.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { loadRules } from '../compose/rules-dir.js';
-import { runEngine } from '../run/engine.js';
+import { runEngine, type RunInputOptions } from '../run/engine.js';
 import type { PoolStats } from '../run/pool.js';
 import { pinRules } from '../run/rules.js';
 import type { WhatIfRow } from './compare.js';
@@ -16,27 +14,16 @@ import type { WhatIfOut, WhatIfTask } from './task.js';
 import { WhatIfTally } from './summary.js';
 
 /** Options of a what-if run. */
-export interface WhatIfRunOptions {
+export interface WhatIfRunOptions extends RunInputOptions {
   rulesDir: string;
   /** id in the rules folder or a rule set file, or the rule set already read */
   baseline: string | RuleSet;
   candidate: string | RuleSet;
-  limits: LoadLimits;
-  /** The format of standard input and pipes (`--input-format`); default: recognised. */
-  inputFormat?: InputFormat;
-  /** Standard input (a seam for tests); default `process.stdin`. */
-  stdin?: ReadOptions['stdin'];
-  /** Worker threads at most, capped as for `evaluatePortfolio`. */
-  jobs: number;
-  /** The machine's threads (default `os.availableParallelism()`). */
-  cores?: number;
   /** Told at the end what the run used: the most worker threads at once and the batches. */
   onPoolStats?: (stats: PoolStats) => void;
   /** Receives every row in input order; awaited (backpressure). */
   onRow: (row: WhatIfRow) => Promise<void> | void;
   onProgress?: (rows: number, errors: number, bytes: number) => void;
-  /** Told when a worker thread died and its batch was run again on the main thread. */
-  onWorkerLost?: (err: Error) => void;
   /** the fewest decimals of the totals: the larger rounding scale of the two rule sets (default 2) */
   minScale?: number;
   /** how many largest movers the tally keeps */

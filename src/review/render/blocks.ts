@@ -7,7 +7,7 @@
 import { DIFF_SECTIONS } from '../../diff/diff.js';
 import type { ReviewReport } from '../review.js';
 import { Dec } from '../../money/decimal.js';
-import { amount, grouped, money, pct, signed } from '../../text/money-text.js';
+import { amount, grouped, pct, signed } from '../../text/money-text.js';
 
 /** The charts the HTML report draws. */
 export type ChartName = 'migration' | 'deltas' | 'by-tier';
