@@ -269,7 +269,7 @@ function runCli(step, outDir, T, env) {
   if (r.error) throw r.error;
   writeFileSync(join(outDir, `${step.name}.status`), `${r.status ?? r.signal}\n`);
   const envText = Object.entries(step.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
-  return `${envText}reseller-credits ${args.map((a) => (/^[\w./:@=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}${step.stdin ? ` < ${step.stdin}` : ''}`.replaceAll(T, '<TMP>');
+  return `${envText}reseller-credits ${args.map((a) => (/^[\w./:@=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}${step.stdin ? ` < ${step.stdin}` : ''}`;
 }
 
 /** Every table of a SQLite file: its schema, then its rows in rowid order (or in column order). */
@@ -331,7 +331,7 @@ function runAll(outArg) {
       names.add(step.name);
       const t0 = Date.now();
       const line = step.kind === 'cli' ? runCli(step, outDir, T, env) : step.kind === 'dump' ? dumpLedger(step, outDir) : dumpFiles(step, outDir);
-      commands.push(`${step.name}: ${line}`);
+      commands.push(`${step.name}: ${line}`.replaceAll(T, '<TMP>'));
       for (const ext of ['stdout', 'stderr']) if (normalize(join(outDir, `${step.name}.${ext}`), T)) normalized.push(`${step.name}.${ext}`);
       const status = readFileSync(join(outDir, `${step.name}.status`), 'utf8').trim();
       process.stderr.write(`[${i + 1}/${list.length}] ${step.name}: status ${status}, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
