@@ -53,7 +53,14 @@ export type ErrorCode =
   | 'WRONG_PERIOD'
   | 'LEDGER_NOT_FOUND'
   | 'LEDGER_UNUSABLE'
-  | 'LEDGER_BUSY';
+  | 'LEDGER_BUSY'
+  | 'INVISIBLE_CHARACTER'
+  | 'CONTROL_CHARACTER'
+  | 'BAD_HOST_NAME'
+  | 'BAD_ACCOUNT_ID'
+  | 'ACCOUNT_VARIANT'
+  | 'DUPLICATE_IN_RUN'
+  | 'CREDIT_ABOVE_CHARGES';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

@@ -1,0 +1,68 @@
+/**
+ * The account ids of one snapshot by their account keys (SPEC §4): an id
+ * with an invisible or control character is refused, and two entries with
+ * the same key but different text are refused naming both — otherwise the
+ * reseller's own account listed again as `a03` would count twice. Byte-equal
+ * repeats are left to the valuation (counted once, with a warning).
+ */
+import { accountKey, quoteIdentifier, type IdentifierProblem } from './identifiers.js';
+
+/** One account id of a snapshot, where it is and what it is. */
+export interface AccountEntry {
+  /** The id as written. */
+  text: string;
+  /** Its path in the snapshot, e.g. `['managedAccounts', 0, 'account']`. */
+  path: (string | number)[];
+  /** How a message calls it: `the reseller's own account`, `managed account`, … */
+  role: string;
+}
+
+/** A refused entry: the problem and the path it belongs to. */
+export interface AccountProblem extends IdentifierProblem {
+  path: (string | number)[];
+}
+
+/** The ids of a snapshot-shaped value, in the order own, managed, referred, linked affiliate. */
+export function accountEntries(raw: {
+  account: string;
+  managedAccounts?: { account: string }[];
+  linkedAffiliate?: { account: string; referredAccounts?: { account: string }[] };
+}): AccountEntry[] {
+  const out: AccountEntry[] = [{ text: raw.account, path: ['account'], role: "the reseller's own account" }];
+  raw.managedAccounts?.forEach((m, i) => out.push({ text: m.account, path: ['managedAccounts', i, 'account'], role: 'managed account' }));
+  const la = raw.linkedAffiliate;
+  la?.referredAccounts?.forEach((r, i) =>
+    out.push({ text: r.account, path: ['linkedAffiliate', 'referredAccounts', i, 'account'], role: 'referred account' }));
+  if (la) out.push({ text: la.account, path: ['linkedAffiliate', 'account'], role: 'the linked affiliate account' });
+  return out;
+}
+
+const where = (p: (string | number)[]): string =>
+  p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+
+/**
+ * Problems of the entries: ids refused on their own, and near-duplicates
+ * (same key, other text), reported on the later entry and naming the first:
+ * `managedAccounts[0].account "a03" is the reseller's own account "A03" written differently`.
+ */
+export function accountProblems(entries: readonly AccountEntry[]): AccountProblem[] {
+  const problems: AccountProblem[] = [];
+  const first = new Map<string, AccountEntry>();
+  for (const e of entries) {
+    const r = accountKey(e.text);
+    if (r.problem) {
+      problems.push({ ...r.problem, message: `${where(e.path)} ${r.problem.message}`, path: e.path });
+      continue;
+    }
+    const seen = first.get(r.key!);
+    if (!seen) first.set(r.key!, e);
+    else if (seen.text !== e.text) {
+      problems.push({
+        code: 'ACCOUNT_VARIANT',
+        message: `${where(e.path)} ${quoteIdentifier(e.text)} is ${seen.role} ${quoteIdentifier(seen.text)} (${where(seen.path)}) written differently; write one account one way`,
+        path: e.path,
+      });
+    }
+  }
+  return problems;
+}
