@@ -158,12 +158,16 @@ export function countDistinct(keys: readonly (string | null)[], distinctBy: Dist
   return set.size;
 }
 
+const PLAIN_ASCII = /^[\x21-\x7e]+$/;
+
 /**
  * The account key: trimmed, NFKC-normalised and case-folded
  * (`toUpperCase().toLowerCase()`, so `ß`/`SS` and full-width letters meet).
  * An id with an invisible or control character, or blank after trimming, is refused.
  */
 export function accountKey(raw: string): KeyResult {
+  // printable ASCII without spaces: NFKC changes nothing and case folding is lower-casing
+  if (PLAIN_ASCII.test(raw)) return { key: raw.toLowerCase() };
   const problem = rawProblem(raw);
   if (problem) return { problem };
   const key = raw.replace(EDGE_SPACE, '').normalize('NFKC').toUpperCase().toLowerCase();
@@ -173,5 +177,6 @@ export function accountKey(raw: string): KeyResult {
 
 /** The account key of an id known to be valid (as `accountKey`, without the checks): for hot paths after validation. */
 export function accountKeyOf(raw: string): string {
+  if (PLAIN_ASCII.test(raw)) return raw.toLowerCase();
   return raw.replace(EDGE_SPACE, '').normalize('NFKC').toUpperCase().toLowerCase();
 }
