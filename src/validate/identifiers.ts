@@ -16,7 +16,7 @@
  */
 import tr46 from 'tr46';
 import { getDomain } from 'tldts';
-import { quoteInput } from '../report/safe-text.js';
+import { quoteInput } from '../text/safe-text.js';
 
 /** How sub-clients are told apart (`eligibility.distinctBy` of a rule set; absent means `host`). */
 export type DistinctBy = 'host' | 'registrable-domain';
