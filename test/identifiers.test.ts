@@ -82,7 +82,7 @@ describe('near-duplicate accounts of one snapshot', () => {
     const p = accountProblems(accountEntries({ account: 'A03', managedAccounts: [{ account: 'a03' }] }));
     expect(p).toEqual([{
       code: 'ACCOUNT_VARIANT', path: ['managedAccounts', 0, 'account'],
-      message: 'managedAccounts[0].account "a03" is the reseller\'s own account "A03" (account) written differently; write one account one way',
+      message: '"a03" is the reseller\'s own account "A03" (account) written differently; write one account one way',
     }]);
   });
 
@@ -103,6 +103,6 @@ describe('near-duplicate accounts of one snapshot', () => {
   it('leaves byte-equal repeats to the valuation, and refuses invisible characters', () => {
     expect(accountProblems(accountEntries({ account: 'A03', managedAccounts: [{ account: 'M' }, { account: 'M' }] }))).toEqual([]);
     const p = accountProblems(accountEntries({ account: 'A03', managedAccounts: [{ account: 'A03\u200b' }] }));
-    expect(p[0]!.message).toBe('managedAccounts[0].account "A03\\u200b" holds an invisible character (U+200B ZERO WIDTH SPACE)');
+    expect(p[0]!.message).toBe('"A03\\u200b" holds an invisible character (U+200B ZERO WIDTH SPACE)');
   });
 });

@@ -42,8 +42,9 @@ const where = (p: (string | number)[]): string =>
 
 /**
  * Problems of the entries: ids refused on their own, and near-duplicates
- * (same key, other text), reported on the later entry and naming the first:
- * `managedAccounts[0].account "a03" is the reseller's own account "A03" written differently`.
+ * (same key, other text), reported on the later entry (its path goes with
+ * the error) and naming the first: `"a03" is the reseller's own account "A03"
+ * (account) written differently; …`.
  */
 export function accountProblems(entries: readonly AccountEntry[]): AccountProblem[] {
   const problems: AccountProblem[] = [];
@@ -51,7 +52,7 @@ export function accountProblems(entries: readonly AccountEntry[]): AccountProble
   for (const e of entries) {
     const r = accountKey(e.text);
     if (r.problem) {
-      problems.push({ ...r.problem, message: `${where(e.path)} ${r.problem.message}`, path: e.path });
+      problems.push({ ...r.problem, path: e.path });
       continue;
     }
     const seen = first.get(r.key!);
@@ -59,7 +60,7 @@ export function accountProblems(entries: readonly AccountEntry[]): AccountProble
     else if (seen.text !== e.text) {
       problems.push({
         code: 'ACCOUNT_VARIANT',
-        message: `${where(e.path)} ${quoteIdentifier(e.text)} is ${seen.role} ${quoteIdentifier(seen.text)} (${where(seen.path)}) written differently; write one account one way`,
+        message: `${quoteIdentifier(e.text)} is ${seen.role} ${quoteIdentifier(seen.text)} (${where(seen.path)}) written differently; write one account one way`,
         path: e.path,
       });
     }
