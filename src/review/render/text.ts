@@ -7,6 +7,7 @@ import Table from 'cli-table3';
 import type { ReviewReport } from '../review.js';
 import { reviewBlocks, type Block } from './blocks.js';
 import { safeText } from '../../text/safe-text.js';
+import { markdownText } from '../../text/markdown.js';
 
 /** The review as terminal text; input-derived text has its control characters escaped. */
 export function reviewText(r: ReviewReport): string {
@@ -39,10 +40,8 @@ export function reviewText(r: ReviewReport): string {
   return `${out.join('\n').trimStart()}\n`;
 }
 
-/** Markdown text of one cell: pipes and line breaks cannot break the table. */
-function mdCell(s: string): string {
-  return safeText(s).replace(/\|/g, '\\|').replace(/</g, '&lt;');
-}
+/** Markdown text of one cell or line: nothing in it can become markup (`markdownText`). */
+const mdCell = markdownText;
 
 function mdTable(b: Extract<Block, { kind: 'table' }>): string[] {
   return [
