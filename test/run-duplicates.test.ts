@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDuplicateCheck, type AccountRole, type RecordAccounts } from '../src/validate/run-duplicates.js';
+import { accountsOfSnapshot, createDuplicateCheck, type AccountRole, type RecordAccounts } from '../src/validate/run-duplicates.js';
 import { createHeldOutput } from '../src/validate/held-output.js';
 
 const rec = (period: string, own: string, others: [AccountRole, string][] = [], where = own): RecordAccounts =>
@@ -51,6 +51,11 @@ describe('createDuplicateCheck', () => {
     const where = 'odd\tdir\\x\n.ndjson:1';
     const out = run([rec('2026-11', 'R\\1', [], where), rec('2026-11', 'r\\1', [], 'f:2')], { partitions: 1, bufferBytes: 1 });
     expect(out.get(1)![0]!.message).toBe(`reseller "r\\1" has another snapshot for 2026-11 in this run (${where}, written "R\\1"); both are refused: keep only the right one`);
+  });
+
+  it('takes the accounts of a snapshot in the order own, managed, referred, linked affiliate', () => {
+    expect(accountsOfSnapshot({ account: 'R', managedAccounts: [{ account: 'M' }], linkedAffiliate: { account: 'AF', referredAccounts: [{ account: 'C' }] } }))
+      .toEqual([{ text: 'R', role: 'own' }, { text: 'M', role: 'managed' }, { text: 'C', role: 'referred' }, { text: 'AF', role: 'affiliate' }]);
   });
 
   it('leaves repeats inside one snapshot and distinct accounts alone', () => {

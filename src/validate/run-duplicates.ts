@@ -33,6 +33,23 @@ export interface RecordAccounts {
   where: string;
 }
 
+/**
+ * The account ids of a snapshot in the form `add` takes: the run's worker
+ * puts these on each record's mark, so the main thread never re-reads a snapshot.
+ */
+export function accountsOfSnapshot(s: {
+  account: string;
+  managedAccounts?: readonly { account: string }[];
+  linkedAffiliate?: { account: string; referredAccounts?: readonly { account: string }[] };
+}): RecordAccounts['accounts'] {
+  return [
+    { text: s.account, role: 'own' },
+    ...(s.managedAccounts ?? []).map((m) => ({ text: m.account, role: 'managed' as const })),
+    ...(s.linkedAffiliate?.referredAccounts ?? []).map((r) => ({ text: r.account, role: 'referred' as const })),
+    ...(s.linkedAffiliate ? [{ text: s.linkedAffiliate.account, role: 'affiliate' as const }] : []),
+  ];
+}
+
 /** One refused record and the claim it conflicts with. */
 export interface RunConflict {
   /** The refused record. */
