@@ -67,3 +67,25 @@ export function accountProblems(entries: readonly AccountEntry[]): AccountProble
   }
   return problems;
 }
+
+/**
+ * `accountProblems(accountEntries(raw))`, without building the entries when
+ * there is nothing to report (the common case: one pass over the ids and
+ * their keys). What the snapshot checks call.
+ */
+export function snapshotAccountProblems(raw: Parameters<typeof accountEntries>[0]): AccountProblem[] {
+  const seen = new Map<string, string>();
+  const clean = (text: string): boolean => {
+    const r = accountKey(text);
+    if (r.problem) return false;
+    const before = seen.get(r.key!);
+    if (before === undefined) seen.set(r.key!, text);
+    return before === undefined || before === text;
+  };
+  let ok = clean(raw.account);
+  for (const m of raw.managedAccounts ?? []) ok = clean(m.account) && ok;
+  const la = raw.linkedAffiliate;
+  for (const r of la?.referredAccounts ?? []) ok = clean(r.account) && ok;
+  if (la) ok = clean(la.account) && ok;
+  return ok ? [] : accountProblems(accountEntries(raw));
+}

@@ -94,6 +94,9 @@ const TR46_OPTIONS = {
  * control character, or that is no valid host name, gives a problem.
  */
 export function hostKey(raw: string): KeyResult {
+  // the common case, in one pass over the characters: a valid host name in plain ASCII
+  const plain = plainHostKey(raw);
+  if (plain !== undefined) return { key: plain };
   if (WHITE_SPACE.test(raw)) return { key: null };
   const problem = rawProblem(raw);
   if (problem) return { problem };
@@ -101,6 +104,55 @@ export function hostKey(raw: string): KeyResult {
   let mapped: string | null;
   if (ASCII_HOST.test(text) && !PUNYCODE_LABEL.test(text)) mapped = text.toLowerCase();
   else mapped = tr46.toASCII(text, TR46_OPTIONS);
+  return checkHost(raw, mapped);
+}
+
+/**
+ * The key of a name that is already a valid host name in plain ASCII
+ * (letters, digits, hyphens, dots; spaces around; one trailing dot), where
+ * UTS #46 only lower-cases: one loop over the characters, ~10x cheaper than
+ * the checks below. Undefined for anything else (punycode labels, an IP
+ * address, a bad label, any other character), which takes the full path.
+ */
+function plainHostKey(raw: string): string | undefined {
+  let start = 0;
+  let end = raw.length;
+  while (start < end && raw.charCodeAt(start) === 32) start++;
+  while (end > start && raw.charCodeAt(end - 1) === 32) end--;
+  if (end > start && raw.charCodeAt(end - 1) === 46) end--;
+  if (end === start || end - start > 253) return undefined;
+  let label = start;
+  let upper = false;
+  let digitsOnly = true;
+  let last = start;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? raw.charCodeAt(i) : 46;
+    if (c === 46) {
+      const len = i - label;
+      if (len < 1 || len > 63 || raw.charCodeAt(label) === 45 || raw.charCodeAt(i - 1) === 45) return undefined;
+      // `xn--`: a punycode label, which tr46 decodes and checks
+      if (len >= 4 && raw.charCodeAt(label + 2) === 45 && raw.charCodeAt(label + 3) === 45 && (raw.charCodeAt(label) | 32) === 120 && (raw.charCodeAt(label + 1) | 32) === 110) return undefined;
+      if (i < end) {
+        digitsOnly = true;
+        last = i + 1;
+      }
+      label = i + 1;
+      continue;
+    }
+    if (c >= 48 && c <= 57) continue;
+    digitsOnly = false;
+    if ((c >= 97 && c <= 122) || c === 45) continue;
+    if (c >= 65 && c <= 90) { upper = true; continue; }
+    return undefined;
+  }
+  // a last label of digits (an IPv4 address), or `0x…`: the full path says why it is refused
+  if (digitsOnly || (raw.charCodeAt(last) === 48 && (raw.charCodeAt(last + 1) | 32) === 120)) return undefined;
+  const key = raw.slice(start, end);
+  return upper ? key.toLowerCase() : key;
+}
+
+/** The §4 host-name grammar on the mapped name (null: UTS #46 refused it), with the reason when it fails. */
+function checkHost(raw: string, mapped: string | null): KeyResult {
   const bad = (why: string): KeyResult => ({ problem: { code: 'BAD_HOST_NAME', message: `${quoteIdentifier(raw)} is not a host name: ${why}` } });
   if (mapped === null) return bad('it has a character or label that IDNA (UTS #46) does not allow');
   if (mapped.endsWith('.')) mapped = mapped.slice(0, -1);

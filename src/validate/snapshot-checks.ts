@@ -14,7 +14,7 @@ import { validators } from './schemas.js';
 import { schemaErrors } from './schema-errors.js';
 import { accountOf } from '../parse/text.js';
 import { subClientKeys } from './identifiers.js';
-import { accountEntries, accountProblems } from './account-keys.js';
+import { snapshotAccountProblems } from './account-keys.js';
 
 /** A snapshot together with the document it came from, for positioned errors later. */
 export interface LocatedSnapshot {
@@ -101,7 +101,7 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
   // SPEC §4 identifiers: keys of the sub-clients and account ids, checked on the raw text
   const subs = subClientKeys(raw.subClients ?? []);
   for (const { index, problem } of subs.problems) fail(problem.code, ['subClients', index], problem.message);
-  for (const p of accountProblems(accountEntries(raw))) fail(p.code, p.path, p.message);
+  for (const p of snapshotAccountProblems(raw)) fail(p.code, p.path, p.message);
   if (count > limits.maxLineItems) {
     fail('TOO_MANY_LINE_ITEMS', ['lineItems'], `${count} line items; the limit (maxLineItems) is ${limits.maxLineItems}`);
   }
