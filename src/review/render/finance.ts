@@ -22,32 +22,33 @@ export function financeBlocks(r: ReviewReport): Block[] {
   }
   const s = im.summary;
   const scale = (s.baselineCredit.split('.')[1] ?? '').length;
-  const periods = new Set(im.accounts.map((a) => a.period));
+  // one pass over the accounts (a spool on disk for a large portfolio): the months, and who gains and loses
+  const periods = new Set<string>();
+  const gain = { total: ZERO, most: undefined as WhatIfAccount | undefined };
+  const lose = { total: ZERO, most: undefined as WhatIfAccount | undefined };
+  for (const a of im.accounts) {
+    periods.add(a.period);
+    const d = new Dec(a.delta);
+    const side = d.gt(0) ? gain : d.lt(0) ? lose : undefined;
+    if (!side) continue;
+    side.total = side.total.plus(d);
+    if (!side.most || d.abs().gt(new Dec(side.most.delta).abs())) side.most = a;
+  }
   const n = Math.max(periods.size, 1);
   const [before, after] = [new Dec(s.baselineCredit).div(n), new Dec(s.candidateCredit).div(n)];
   const change = after.minus(before);
   const percent = before.isZero() ? (after.isZero() ? '0%' : 'new cost') : `${change.div(before).times(100).toDecimalPlaces(1).toFixed(1)}%`;
   const over = periods.size > 1 ? `, the average of the portfolio's ${periods.size} months` : periods.size === 1 ? ` (${[...periods][0]})` : '';
+  const sideText = (name: string, x: typeof gain, count: number) => (x.most
+    ? `${name}: ${count} account(s), ${signed(x.total.toFixed(scale), cur)} in total; most: ${x.most.account} ${x.most.period} (${signed(new Dec(x.most.delta).toFixed(scale), cur)})`
+    : `${name}: no account`);
   const items = [
     `Credit a month: ${$(before, scale)} under ${r.baseline.id} → ${$(after, scale)} under ${r.candidate.id} (${sign(change, scale)}, ${percent.startsWith('-') || !/\d/.test(percent) ? percent : `+${percent}`})${over}`,
     `Credit a year (12 such months): ${$(before.times(12), scale)} → ${$(after.times(12), scale)} (${sign(change.times(12), scale)})`,
-    side(im.accounts, 'gain', cur, scale, s.gaining),
-    side(im.accounts, 'lose', cur, scale, s.losing),
+    sideText('Gain', gain, s.gaining),
+    sideText('Lose', lose, s.losing),
     `Unchanged: ${s.unchanged} account(s)${s.errors ? `; ${s.errors} record(s) could not be evaluated, so these figures are incomplete` : ''}`,
   ];
   out.push({ kind: 'list', items });
   return out;
-}
-
-/** `Gain: 2 account(s), +$24.50 in total; most: P-009 (+$12.50)`. */
-function side(accounts: readonly WhatIfAccount[], which: 'gain' | 'lose', cur: string, scale: number, count: number): string {
-  const list = accounts.filter((a) => (which === 'gain' ? new Dec(a.delta).gt(0) : new Dec(a.delta).lt(0)));
-  if (!list.length) return `${which === 'gain' ? 'Gain' : 'Lose'}: no account`;
-  let total = ZERO;
-  let most = list[0]!;
-  for (const a of list) {
-    total = total.plus(a.delta);
-    if (new Dec(a.delta).abs().gt(new Dec(most.delta).abs())) most = a;
-  }
-  return `${which === 'gain' ? 'Gain' : 'Lose'}: ${count} account(s), ${signed(total.toFixed(scale), cur)} in total; most: ${most.account} ${most.period} (${signed(new Dec(most.delta).toFixed(scale), cur)})`;
 }
