@@ -27,7 +27,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump when the output for a given (count, seed, bad) changes; run.js regenerates stale files. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** mulberry32: a tiny 32-bit seeded PRNG; returns floats in [0, 1). */
 export function mulberry32(seed) {
@@ -228,11 +228,17 @@ function snapshot(h, i, fixedPeriod, lineItemCount) {
     snap.managedAccounts = managed;
   }
   if (h.chance(0.25)) {
-    const aff = { account: `AF-${pad(h.int(1, 99999), 5)}` };
+    // ids derived from the reseller's number, so that no two resellers claim one account by chance (SPEC §4
+    // refuses both); the draws are kept so that every other figure stays as it was
+    h.int(1, 99999);
+    const aff = { account: `AF-${pad(i + 1, 7)}` };
     if (h.chance(0.5)) {
       const m = h.int(1, 3);
       const referred = [];
-      for (let k = 1; k <= m; k++) referred.push({ account: `C-${pad(h.int(1, 999999), 6)}`, lineItems: lineItems(h, h.int(1, 6), size) });
+      for (let k = 1; k <= m; k++) {
+        h.int(1, 999999);
+        referred.push({ account: `C-${pad(i + 1, 7)}-${k}`, lineItems: lineItems(h, h.int(1, 6), size) });
+      }
       // an account both managed and referred: counted once, as managed (own > managed > affiliate)
       if (managed && h.chance(0.15)) {
         referred.splice(h.int(0, referred.length), 0, { account: h.pick(managed).account, lineItems: lineItems(h, h.int(1, 4), size) });

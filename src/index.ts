@@ -68,3 +68,8 @@ export { RcError, RcErrors, formatError, type ErrorCode, type ErrorLocation } fr
 export { schemaPath } from './validate/schemas.js';
 export { SHIPPED_RULES_DIR } from './shipped.js';
 export type * from './model/types.js';
+
+// identifiers (SPEC §4): how sub-clients and accounts are compared, and the run-wide duplicate check
+export { hostKey, accountKey, clientKey, subClientKeys, countDistinct, type DistinctBy, type KeyResult } from './validate/identifiers.js';
+export { createDuplicateCheck, accountsOfSnapshot, type DuplicateCheck, type RunConflict, type RecordAccounts } from './validate/run-duplicates.js';
+export { createHeldOutput, type HeldOutput } from './validate/held-output.js';

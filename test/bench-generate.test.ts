@@ -35,3 +35,23 @@ describe('generatePortfolio lineItems', () => {
     await expect(generatePortfolio({ count: 1, lineItems: 0, out: join(dir, 'x.ndjson') })).rejects.toThrow(/lineItems/);
   });
 });
+
+describe('generatePortfolio account ids', () => {
+  it('never has two resellers claim one account in one period (SPEC §4 would refuse both)', async () => {
+    const { createDuplicateCheck } = await import('../src/validate/run-duplicates.js');
+    const out = join(dir, 'one-period.ndjson');
+    await generatePortfolio({ count: 4000, seed: 42, period: '2026-11', out });
+    const check = createDuplicateCheck();
+    type Acc = { account: string };
+    readFileSync(out, 'utf8').trim().split('\n').forEach((line, i) => {
+      const s = JSON.parse(line) as { account: string; period: string; managedAccounts?: Acc[]; linkedAffiliate?: Acc & { referredAccounts?: Acc[] } };
+      const accounts = [{ text: s.account, role: 'own' as const },
+        ...(s.managedAccounts ?? []).map((m) => ({ text: m.account, role: 'managed' as const })),
+        ...(s.linkedAffiliate?.referredAccounts ?? []).map((m) => ({ text: m.account, role: 'referred' as const })),
+        ...(s.linkedAffiliate ? [{ text: s.linkedAffiliate.account, role: 'affiliate' as const }] : [])];
+      expect(s.period).toBe('2026-11');
+      check.add(i, { period: s.period, accounts, where: `line ${i + 1}` });
+    });
+    expect([...check.finish().values()].flat().slice(0, 3)).toEqual([]);
+  });
+});

@@ -56,16 +56,16 @@ type Row = { what: string; edits: [string, string][]; changes: Partial<RuleSetCh
 // One row per kind of change a reviewer must see.
 const ROWS: Row[] = [
   { what: 'a tier moved', edits: [['from: "500", creditPercent: "15"', 'from: "400", creditPercent: "15"']],
-    changes: [{ section: 'tiers', kind: 'tier-moved', subject: 'tier-15', before: '500', after: '400', text: 'tier-15 moves: starts at $400 (was $500)' }] },
+    changes: [{ section: 'tiers', kind: 'tier-moved', subject: 'tier-15', before: '500', after: '400', text: 'tier-15 moves: starts at $400.00 (was $500.00)' }] },
   { what: 'a tier re-percented', edits: [['creditPercent: "15"', 'creditPercent: "17.5"']],
     changes: [{ kind: 'tier-percent', subject: 'tier-15', before: '15', after: '17.5', text: 'tier-15 credit percentage 17.5% (was 15%)' }] },
   { what: 'a tier moved and re-percented', edits: [['from: "5000", creditPercent: "20"', 'from: "4000", creditPercent: "18"']],
-    changes: [{ kind: 'tier-moved', subject: 'tier-20', text: 'tier-20 moves: starts at $4000 (was $5000)' },
+    changes: [{ kind: 'tier-moved', subject: 'tier-20', text: 'tier-20 moves: starts at $4,000.00 (was $5,000.00)' },
       { kind: 'tier-percent', subject: 'tier-20', text: 'tier-20 credit percentage 18% (was 20%)' }] },
   { what: 'a tier added', edits: [['  - { name: tier-20, from: "5000", creditPercent: "20" }\n', '  - { name: tier-20, from: "5000", creditPercent: "20" }\n  - { name: tier-25, from: "10000", creditPercent: "25" }\n']],
-    changes: [{ kind: 'tier-added', subject: 'tier-25', after: { name: 'tier-25', from: '10000', creditPercent: '25' }, text: 'new tier tier-25: from $10000, 25%' }] },
+    changes: [{ kind: 'tier-added', subject: 'tier-25', after: { name: 'tier-25', from: '10000', creditPercent: '25' }, text: 'new tier tier-25: from $10,000.00, 25%' }] },
   { what: 'a tier removed', edits: [['  - { name: tier-20, from: "5000", creditPercent: "20" }\n', '']],
-    changes: [{ kind: 'tier-removed', subject: 'tier-20', before: { name: 'tier-20', from: '5000', creditPercent: '20' }, text: 'tier tier-20 removed (was from $5000, 20%)' }] },
+    changes: [{ kind: 'tier-removed', subject: 'tier-20', before: { name: 'tier-20', from: '5000', creditPercent: '20' }, text: 'tier tier-20 removed (was from $5,000.00, 20%)' }] },
   { what: 'a tier renamed', edits: [['name: tier-10,', 'name: ten-percent,']],
     changes: [{ kind: 'tier-renamed', subject: 'ten-percent', before: 'tier-10', after: 'ten-percent' }] },
   { what: 'a figure written differently', edits: [['from: "500",', 'from: "500.00",']],
@@ -136,7 +136,7 @@ describe('diffRuleSets on hand-made pairs', () => {
       { from: '5000', before: { tier: 'tier-20', creditPercent: '20' }, after: { tier: 'tier-15', creditPercent: '15' } },
     ]);
     const text = diffText(diffOf([['creditPercent: "10"', 'creditPercent: "12"'], ['creditPercent: "15"', 'creditPercent: "16"']]));
-    expect(text).toContain('    from $50 to under $500: tier-10 10% → tier-10 12%\n    from $500 to under $5000: tier-15 15% → tier-15 16%\n');
+    expect(text).toContain('    from $50.00 to under $500.00: tier-10 10% → tier-10 12%\n    from $500.00 to under $5,000.00: tier-15 15% → tier-15 16%\n');
   });
 
   it('groups the text by section, in review order, and counts the changes', () => {
@@ -150,8 +150,8 @@ describe('reseller-credits diff', () => {
   it('describes the shipped version against the example draft', async () => {
     const r = await cli(['diff', '2026-01', '2027-01']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('  - tier-15 moves: starts at $400 (was $500)\n');
-    expect(r.stdout).toContain('    from $400 to under $500: tier-10 10% → tier-15 15%\n');
+    expect(r.stdout).toContain('  - tier-15 moves: starts at $400.00 (was $500.00)\n');
+    expect(r.stdout).toContain('    from $400.00 to under $500.00: tier-10 10% → tier-15 15%\n');
     expect(r.stdout).toContain('  - training "Training calls and classes" reclassified: 100% (full) → 50% (partial)\n');
     expect(r.stdout).toContain('  - starts on 2027-01-01 (was 2026-01-01)\n');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('7 changes.');

@@ -30,19 +30,19 @@ const noRawControls = (text: string) => {
 const FORGED = /^Credit = 20% × \$1\.00 = \$1000000\.00/m;
 
 describe('text output and messages escape control characters from input', () => {
-  it('evaluate text: accounts with ESC/OSC sequences and a newline are escaped; no line is forged', async () => {
+  it('evaluate text: accounts with ESC/OSC sequences and a newline are refused (SPEC §4) and shown escaped; no line is forged', async () => {
     const r = await cli('evaluate', HOSTILE);
     expect(r.status).toBe(1);
     noRawControls(r.stdout);
     noRawControls(r.stderr);
     expect(r.stdout).not.toMatch(FORGED);
-    expect(r.stdout).toContain('A\\x1b[2J\\x1b[H · period 2026-11');
-    expect(r.stdout).toContain('T\\x1b]0;owned\\x07 · period');
-    expect(r.stdout).toContain('F\\nCredit = 20% × $1.00 = $1000000.00 · period');
+    expect(r.stdout).toContain('ERROR (A\\x1b[2J\\x1b[H): test/fixtures/terminal/hostile-accounts.ndjson:1:330: account: "A\\x1b[2J\\x1b[H" holds a control character (U+001B ESCAPE)');
+    expect(r.stdout).toContain('ERROR (T\\x1b]0;owned\\x07): ');
+    expect(r.stdout).toContain('ERROR (F\\nCredit = 20% × $1.00 = $1000000.00): test/fixtures/terminal/hostile-accounts.ndjson:3:330: account: "F\\nCredit = 20% × $1.00 = $1000000.00" holds a control character (U+000A LINE FEED)');
     // the unknown service id in the error line on stderr and in the text error record
     expect(r.stderr).toContain('service "x\\x1b[31mevil\\x1b]0;t\\x07" is not in rule set 2026-01');
     expect(r.stdout).toContain('ERROR (S-1): ');
-    expect(r.stderr).toContain('5 record(s): 4 evaluated, 1 error(s)');
+    expect(r.stderr).toContain('5 record(s): 0 evaluated, 5 error(s)');
   });
 
   it('evaluate json keeps the exact text (JSON escapes it itself)', async () => {
@@ -71,11 +71,13 @@ describe('text output and messages escape control characters from input', () => 
     expect(rows[0]!.account).toBe('A\\x1b[2J\\x1b[H');
   });
 
-  it('whatif text lists a hostile account among the largest movers escaped', async () => {
-    // a candidate that changes every credit: the movers table lists the hostile accounts
+  it('whatif text: hostile accounts are error records (SPEC §4), escaped, never among the movers', async () => {
+    // a candidate that changes every credit: a hostile account can no longer reach the movers table
     const r = await cli('whatif', '--baseline', '2026-01', '--candidate', 'test/fixtures/terminal/2099-02.yaml', HOSTILE);
     noRawControls(r.stdout);
-    expect(r.stdout).toContain('A\\x1b[2J\\x1b[H');
+    noRawControls(r.stderr);
+    expect(r.stderr).toContain('hostile-accounts.ndjson:1:330: account: "A\\x1b[2J\\x1b[H" holds a control character (U+001B ESCAPE)');
+    expect(r.stdout).toContain('No account changes credit.');
     expect(r.stdout).not.toMatch(FORGED);
   });
 
@@ -103,7 +105,8 @@ describe('text output and messages escape control characters from input', () => 
     expect(r.status).toBe(1);
     noRawControls(r.stderr);
     noRawControls(r.stdout);
-    expect(r.stderr).toContain(`${dir}/bad\\x1b[2J\\x1b]0;t\\x07.yaml:6:16: lineItems[0].service: service "evil\\x1b[31m\\x1b]0;t\\x07"`);
+    expect(r.stderr).toContain(`${dir}/bad\\x1b[2J\\x1b]0;t\\x07.yaml:`);
+    expect(r.stderr).toContain('account: "U-\\x1b[2J1" holds a control character (U+001B ESCAPE)');
     expect(r.stdout).toContain('ERROR (U-\\x1b[2J1): ');
   });
 

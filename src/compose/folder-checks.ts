@@ -44,7 +44,9 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
     }
     const locked = lock.entries[rs.id];
     if (locked === undefined) {
-      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock; publish versions with \`reseller-credits publish ${rs.id} --approved-by NAME\``));
+      // most often a copied file that kept `status: published`: the fix is a draft, never publishing unreviewed content
+      errors.push(at(f, ['status'], 'LOCK_MISSING', `${rs.status} version "${rs.id}" has no entry in rules.lock: a new version is a draft until it is reviewed and published; ` +
+        `write \`status: draft\` (publish sets the status itself, after review: \`reseller-credits review ${rs.id}\`, then \`reseller-credits publish ${rs.id} --approved-by NAME\`)`));
     } else if (locked !== rs.sha256) {
       errors.push(at(f, ['id'], 'LOCK_MISMATCH',
         `${rs.status} version "${rs.id}" no longer matches rules.lock (locked ${locked.slice(0, 12)}…, now ${rs.sha256.slice(0, 12)}…): published versions are immutable; undo the edit and copy the change into a new draft version instead`));

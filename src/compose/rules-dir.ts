@@ -16,6 +16,7 @@ import { checkPublishLog } from './folder-checks.js';
 import { parseRuleSetText, readRuleSetFile, type RuleSetLoadOptions, type RuleSetReadResult } from './ruleset-loader.js';
 import { idOfFile } from '../parse/text.js';
 import { quoteInput } from '../text/safe-text.js';
+import { creditAboveCharges, type RuleSetDocument } from '../validate/ruleset-checks.js';
 
 /** An interrupted publish found in the folder (its journal), reported by every command that reads it. */
 export interface PendingPublish {
@@ -116,8 +117,17 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
     log,
     pending,
     errors: [...journalErrors, ...files.flatMap((f) => f.errors), ...lockRead.errors, ...cross, ...log.errors, ...approvals.errors],
-    warnings: approvals.warnings,
+    warnings: [...approvals.warnings, ...aboveChargesWarnings(ruleSets)],
   };
+}
+
+/** A locked version whose credit base can exceed the charges without saying so: a warning, not an error (SPEC §3). */
+function aboveChargesWarnings(ruleSets: readonly RuleSet[]): RcError[] {
+  return ruleSets.flatMap((rs) => {
+    const above = rs.status === 'draft' ? undefined : creditAboveCharges(rs.document as RuleSetDocument);
+    return above ? [new RcError('CREDIT_ABOVE_CHARGES', `${rs.status} version ${rs.id}: ${above.message}; a new version is refused without it`,
+      { file: rs.file, path: `creditBase[${above.index}]` })] : [];
+  });
 }
 
 function pendingOf(dir: string, view: JournalView): PendingPublish {

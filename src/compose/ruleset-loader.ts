@@ -84,6 +84,7 @@ function buildRuleSet(doc: SourceDoc): RuleSet {
     eligibility: { ...d.eligibility },
     tierBasis: d.tierBasis.map((t) => ({ ...t })),
     creditBase: d.creditBase.map((t) => ({ ...t })),
+    ...(d.allowCreditAboveCharges !== undefined ? { allowCreditAboveCharges: d.allowCreditAboveCharges } : {}),
     tiers: d.tiers.map((t) => ({ name: t.name, from: new Dec(t.from), creditPercent: new Dec(t.creditPercent) })),
     commissionClasses: d.commissionClasses.map((c) => ({ ...c })),
     services,

@@ -59,6 +59,7 @@ export function diffRuleSets(a: RuleSet, b: RuleSet): RuleSetDiff {
     ...roundingChanges(A, B),
     ...(A.currency !== B.currency ? [change('currency', 'currency', undefined, A.currency, B.currency, `amounts are in ${B.currency} (was ${A.currency})`)] : []),
     ...versionChanges(A, B),
+    ...aboveChargesChange(A, B),
   ];
   const identical = canonicalJson({ ...A, id: '' }) === canonicalJson({ ...B, id: '' });
   return {
@@ -69,6 +70,15 @@ export function diffRuleSets(a: RuleSet, b: RuleSet): RuleSetDiff {
     changes,
     tierEffects: tierEffects(A, B),
   };
+}
+
+/** `allowCreditAboveCharges` changes what validate accepts, never a figure: a version detail. */
+function aboveChargesChange(A: RuleSetDocument, B: RuleSetDocument): RuleSetChange[] {
+  const [a, b] = [A.allowCreditAboveCharges === true, B.allowCreditAboveCharges === true];
+  if (a === b) return [];
+  return [change('version', 'credit-above-charges', 'allowCreditAboveCharges', a, b, b
+    ? 'allowCreditAboveCharges: true — a credit above the charges (a negative amount due) is allowed (was refused)'
+    : 'allowCreditAboveCharges removed — a credit base that can exceed the charges is refused (was allowed)')];
 }
 
 function side(r: RuleSet): DiffSide {
@@ -155,6 +165,11 @@ function eligibilityChanges(A: RuleSetDocument, B: RuleSetDocument): RuleSetChan
     out.push(change('eligibility', 'eligibility-approval', 'requireApproval', a.requireApproval, b.requireApproval, b.requireApproval
       ? 'billing approval is now required (was not required)'
       : 'billing approval is no longer required (was required)'));
+  }
+  const [byA, byB] = [a.distinctBy ?? 'host', b.distinctBy ?? 'host'];
+  if (byA !== byB) {
+    const words = (by: string) => (by === 'host' ? 'by host name' : 'by registrable domain (www.acme.example and acme.example are one)');
+    out.push(change('eligibility', 'eligibility-distinct-by', 'distinctBy', byA, byB, `sub-clients are now told apart ${words(byB)} (was ${words(byA)})`));
   }
   if (a.retroactive !== b.retroactive) {
     out.push(change('eligibility', 'eligibility-retroactive', 'retroactive', a.retroactive, b.retroactive, b.retroactive

@@ -1,10 +1,10 @@
 /** The words of `reseller-credits diff`: a change review a billing analyst can read. */
-import { money, pct } from '../text/money-text.js';
+import { amount as amountText, pct } from '../text/money-text.js';
 import { safeText as s } from '../text/safe-text.js';
 import { DIFF_SECTIONS, type RuleSetDiff } from './diff.js';
 
 /** The diff as text, one section per part of the rule set that changed; text from the rule sets with control characters escaped. */
-export function diffText(d: RuleSetDiff, currency = 'USD'): string {
+export function diffText(d: RuleSetDiff, currency = 'USD', scale = 2): string {
   const out: string[] = [];
   const sideLine = (x: RuleSetDiff['a']) => `  ${s(x.id)}: ${s(x.file)} · ${s(x.status)} · sha256 ${x.sha256.slice(0, 12)}…`;
   out.push(`Changes from ${s(d.a.id)} to ${s(d.b.id)}`, sideLine(d.a), sideLine(d.b));
@@ -23,7 +23,8 @@ export function diffText(d: RuleSetDiff, currency = 'USD'): string {
     if (section === 'tiers' && d.tierEffects.length) {
       out.push('  Effect on the tier basis:');
       for (const e of d.tierEffects) {
-        const band = e.until === undefined ? `from ${money(e.from, currency)} up` : `from ${money(e.from, currency)} to under ${money(e.until, currency)}`;
+        const $ = (x: string) => amountText(x, currency, scale);
+        const band = e.until === undefined ? `from ${$(e.from)} up` : `from ${$(e.from)} to under ${$(e.until)}`;
         out.push(`    ${band}: ${s(e.before.tier)} ${pct(e.before.creditPercent)} → ${s(e.after.tier)} ${pct(e.after.creditPercent)}`);
       }
     }

@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from '../parse/canonical.js';
 import { Dec } from '../money/decimal.js';
-import { money, pct } from '../text/money-text.js';
+import { amount as amountText, pct } from '../text/money-text.js';
 import type { RuleSetDocument } from '../validate/ruleset-checks.js';
 import { change, type RuleSetChange } from './change.js';
 
@@ -22,8 +22,9 @@ type DocTier = RuleSetDocument['tiers'][number];
 
 /** Tier changes from `A` to `B`. */
 export function tierChanges(A: RuleSetDocument, B: RuleSetDocument): RuleSetChange[] {
-  const $a = (s: string) => money(s, A.currency);
-  const $b = (s: string) => money(s, B.currency);
+  // amounts as the review writes them: `$20,000.00`, not `$20000`
+  const $a = (s: string) => amountText(s, A.currency, A.rounding.scale);
+  const $b = (s: string) => amountText(s, B.currency, B.rounding.scale);
   const out: RuleSetChange[] = [];
   const inA = new Map(A.tiers.map((t) => [t.name, t]));
   const inB = new Map(B.tiers.map((t) => [t.name, t]));

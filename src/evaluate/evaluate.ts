@@ -9,6 +9,8 @@ import { readDecisions, runRules, type Decisions } from './decisions.js';
 import type { SourceDoc } from '../parse/source-doc.js';
 import { sumTerms, valuate, type Valuation } from './valuation.js';
 import { eligibilityReason } from './reasons.js';
+import { countDistinct, subClientKeys, type DistinctBy } from '../validate/identifiers.js';
+import { RcError, RcErrors } from '../errors.js';
 
 const compiledCache = new WeakMap<RuleSet, CompiledRuleSet>();
 
@@ -33,14 +35,22 @@ export interface EvaluateOptions {
   eligibilityMemo?: boolean;
 }
 
-/** Distinct sub-clients after trimming and lower-casing; blanks do not count. */
-export function distinctSubClients(names: readonly string[]): number {
-  const set = new Set<string>();
-  for (const n of names) {
-    const k = n.trim().toLowerCase();
-    if (k) set.add(k);
+/**
+ * Distinct sub-clients (SPEC §4): host names after UTS #46 mapping, or their
+ * registrable domains under `distinctBy: registrable-domain`; blanks do not
+ * count. `keys` are the host keys validation computed (else they are
+ * computed here); a name that is no host name throws `RcErrors`.
+ */
+export function distinctSubClients(names: readonly string[], distinctBy: DistinctBy = 'host', keys?: readonly (string | null)[]): number {
+  if (!keys) {
+    const k = subClientKeys(names);
+    if (k.problems.length) {
+      throw new RcErrors(k.problems.map(({ index, problem }) =>
+        new RcError(problem.code, problem.message, { path: `subClients[${index}]` })));
+    }
+    keys = k.keys;
   }
-  return set.size;
+  return countDistinct(keys, distinctBy);
 }
 
 /**
@@ -79,7 +89,7 @@ export async function decide(
   const creditBase = sumTerms(v, rs.creditBase);
   const facts: Facts = {
     tierBasis,
-    distinctSubClients: distinctSubClients(snapshot.subClients),
+    distinctSubClients: distinctSubClients(snapshot.subClients, rs.eligibility.distinctBy, snapshot.subClientKeys),
     approved: snapshot.reseller.approved,
     approvedOn: snapshot.reseller.approved ? snapshot.reseller.approvedOn : undefined,
     periodStart: `${snapshot.period}-01`,

@@ -154,7 +154,7 @@ export function exportCsvHeader(): string {
   return stringify([EXPORT_COLUMNS]);
 }
 
-/** A credit note as a CSV row. */
+/** A credit note as a CSV row: a machine export, so the account id is exact (no spreadsheet formula guard). */
 export function exportCsvRow(n: CreditNote): string {
-  return stringify([[csvText(n.account), n.period, n.charges, n.credit, n.adjustmentsTotal, n.amountDue, n.currency, n.rulesId, n.rulesSha256, n.entry, n.adjustments.join(';')]]);
+  return stringify([[n.account, n.period, n.charges, n.credit, n.adjustmentsTotal, n.amountDue, n.currency, n.rulesId, n.rulesSha256, n.entry, n.adjustments.join(';')]]);
 }

@@ -36,9 +36,12 @@ export interface RuleSet {
   effective: { from: string; until?: string };
   currency: string;
   rounding: { scale: number; mode: RoundingMode };
-  eligibility: { minDistinctSubClients: number; requireApproval: boolean; retroactive: boolean };
+  /** `distinctBy` absent means `host` (SPEC §4); it is never written into a file by the program. */
+  eligibility: { minDistinctSubClients: number; requireApproval: boolean; retroactive: boolean; distinctBy?: 'host' | 'registrable-domain' };
   tierBasis: Term[];
   creditBase: Term[];
+  /** The credit may exceed the charges (a credit base with affiliate terms, SPEC §3); absent means false. */
+  allowCreditAboveCharges?: boolean;
   tiers: Tier[];
   commissionClasses: { percent: number; category: 'full' | 'partial' | 'none' }[];
   /** id → service; a Map so that no id can ever reach an object prototype. */
@@ -72,6 +75,8 @@ export interface Snapshot {
   period: string;
   reseller: { approved: boolean; approvedOn?: string };
   subClients: string[];
+  /** The host key of each entry (null: blank), when validation computed them (SPEC §4); else computed when counted. */
+  subClientKeys?: (string | null)[];
   lineItems: LineItem[];
   managedAccounts: AccountLines[];
   linkedAffiliate?: {

@@ -41,12 +41,17 @@ export function checkMonotone(rs: RuleSet): CheckOutcome {
 }
 
 /**
- * Over generated snapshots: credit ≤ the highest percentage × credit base
- * (rounded the rule set's way), an ineligible reseller gets 0, and
- * credit + amount due = charges (rounded the rule set's way).
+ * Over generated snapshots (SPEC §10): credit ≤ the highest percentage ×
+ * credit base (rounded the rule set's way), an ineligible reseller gets 0,
+ * the credit never exceeds the charges (unless `allowCreditAboveCharges`),
+ * and the amount due is charges − credit rounded the rule set's way. Not
+ * "credit + amount due = rounded charges": with `half-even` or `down` and
+ * sub-cent charges the two differ by less than a unit, and that is correct.
  */
 export async function checkBounded(rs: RuleSet, gen: GenOptions): Promise<CheckOutcome> {
-  const title = 'Bounded: credit ≤ highest percentage × credit base; ineligible → 0; credit + amount due = charges';
+  const title = rs.allowCreditAboveCharges
+    ? 'Bounded: credit ≤ highest percentage × credit base; ineligible → 0; amount due = charges − credit, rounded (credit above the charges allowed)'
+    : 'Bounded: credit ≤ highest percentage × credit base and ≤ the charges; ineligible → 0; amount due = charges − credit, rounded';
   const top = rs.tiers.reduce((m, t) => (t.creditPercent.gt(m) ? t.creditPercent : m), ZERO);
   const { scale, mode } = rs.rounding;
   const round = (d: Dec) => roundMoney(d, scale, mode);
@@ -69,10 +74,13 @@ export async function checkBounded(rs: RuleSet, gen: GenOptions): Promise<CheckO
     if (credit.lt(0)) return `credit ${$(r.credit)} is negative`;
     if (credit.gt(ceiling)) return `credit ${$(r.credit)} exceeds ${pct(top.toFixed())} × credit base ${$(r.creditBase)} = ${$(ceiling.toFixed(scale))}`;
     if (!r.eligibility.eligible && !credit.isZero()) return `the reseller is ineligible (${r.eligibility.reasons.join('; ')}) but gets a credit of ${$(r.credit)}`;
-    const charges = round(new Dec(r.statement.charges));
-    const sum = credit.plus(r.statement.amountDue);
-    if (!sum.eq(charges)) {
-      return `credit ${$(r.credit)} + amount due ${$(r.statement.amountDue)} = ${$(sum.toFixed(scale))}, but the charges ${$(r.statement.charges)} round to ${$(charges.toFixed(scale))}`;
+    const charges = new Dec(r.statement.charges);
+    if (!rs.allowCreditAboveCharges && credit.gt(charges)) {
+      return `credit ${$(r.credit)} exceeds the charges ${$(r.statement.charges)}: the amount due would be negative (the rule set does not say allowCreditAboveCharges: true)`;
+    }
+    const due = round(charges.minus(credit));
+    if (!due.eq(r.statement.amountDue)) {
+      return `amount due ${$(r.statement.amountDue)}, but charges ${$(r.statement.charges)} − credit ${$(r.credit)} = ${$(charges.minus(credit).toFixed())} rounds ${mode} to ${$(due.toFixed(scale))}`;
     }
     return undefined;
   };

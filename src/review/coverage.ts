@@ -76,11 +76,11 @@ function itemsOf(rs: RuleSet): { item: CoverageItem; hit?: (s: Seen) => boolean;
   const start = (s: Seen) => `${s.snapshot.period}-01`;
   const min = el.minDistinctSubClients;
   out.push({ item: item('eligibility', 'sub-clients-passing', `at least ${min} distinct sub-clients: passing`),
-    hit: (s) => distinctSubClients(s.snapshot.subClients) >= min, build: () => baseSnapshot(rs) });
+    hit: (s) => distinctSubClients(s.snapshot.subClients, el.distinctBy, s.snapshot.subClientKeys) >= min, build: () => baseSnapshot(rs) });
   if (min <= 0) out.push({ item: item('eligibility', 'sub-clients-failing', 'distinct sub-clients: failing', 'n/a', 'a minimum of 0 cannot fail') });
   else {
     out.push({ item: item('eligibility', 'sub-clients-failing', `fewer than ${min} distinct sub-clients: failing`),
-      hit: (s) => distinctSubClients(s.snapshot.subClients) < min, build: () => baseSnapshot(rs, { subClients: names(min - 1) }) });
+      hit: (s) => distinctSubClients(s.snapshot.subClients, el.distinctBy, s.snapshot.subClientKeys) < min, build: () => baseSnapshot(rs, { subClients: names(min - 1) }) });
   }
   if (!el.requireApproval) {
     out.push({ item: item('eligibility', 'approval-passing', 'approved by billing: passing', 'n/a', 'approval is not required: cannot fail') });

@@ -13,12 +13,14 @@ import type { RuleSetDiff } from '../diff/diff.js';
 import { money, pct, amount } from '../text/money-text.js';
 import { firstPeriod, snapshotArbitrary, toLocated, unitOf, type SnapshotDoc } from './generate.js';
 import type { CheckOutcome, GenOptions } from './outcome.js';
+import type { DistinctBy } from '../validate/identifiers.js';
 
 /** One part of the region. */
 export type RegionPart =
   | { kind: 'tier-band'; from: string; until?: string; before: { tier: string; creditPercent: string }; after: { tier: string; creditPercent: string }; text: string; effect: string }
   | { kind: 'services'; services: string[]; text: string }
-  | { kind: 'sub-clients'; from: number; until: number; text: string }
+  | { kind: 'sub-clients'; from: number; until: number; distinctBy: DistinctBy[]; text: string }
+  | { kind: 'distinct-by'; text: string }
   | { kind: 'unapproved'; text: string }
   | { kind: 'approved-after-period-start'; text: string };
 
@@ -61,8 +63,12 @@ export function deriveRegion(diff: RuleSetDiff, baseline: RuleSet, candidate: Ru
   const [ea, eb] = [baseline.eligibility, candidate.eligibility];
   if (ea.minDistinctSubClients !== eb.minDistinctSubClients) {
     const [from, until] = [Math.min(ea.minDistinctSubClients, eb.minDistinctSubClients), Math.max(ea.minDistinctSubClients, eb.minDistinctSubClients)];
-    parts.push({ kind: 'sub-clients', from, until,
+    const distinctBy = [...new Set([ea.distinctBy ?? 'host', eb.distinctBy ?? 'host'])];
+    parts.push({ kind: 'sub-clients', from, until, distinctBy,
       text: until - from === 1 ? `exactly ${from} distinct sub-clients` : `${from} to ${until - 1} distinct sub-clients` });
+  }
+  if ((ea.distinctBy ?? 'host') !== (eb.distinctBy ?? 'host')) {
+    parts.push({ kind: 'distinct-by', text: 'sub-clients that are fewer by registrable domain than by host name (such as www.acme.example and acme.example)' });
   }
   if (ea.requireApproval !== eb.requireApproval) parts.push({ kind: 'unapproved', text: 'no approval by billing' });
   if (ea.retroactive !== eb.retroactive) parts.push({ kind: 'approved-after-period-start', text: 'an approval date after the period began' });
@@ -95,10 +101,13 @@ function inPart(p: RegionPart, s: Snapshot, tierBases: readonly Dec[]): boolean 
       const accounts = [s.lineItems, ...s.managedAccounts.map((m) => m.lineItems), ...(s.linkedAffiliate?.referredAccounts ?? []).map((r) => r.lineItems)];
       return accounts.some((lines) => lines.some((l) => set.has(l.service)));
     }
-    case 'sub-clients': {
-      const n = distinctSubClients(s.subClients);
-      return n >= p.from && n < p.until;
-    }
+    case 'sub-clients':
+      return p.distinctBy.some((by) => {
+        const n = distinctSubClients(s.subClients, by, s.subClientKeys);
+        return n >= p.from && n < p.until;
+      });
+    case 'distinct-by':
+      return distinctSubClients(s.subClients, 'host', s.subClientKeys) !== distinctSubClients(s.subClients, 'registrable-domain', s.subClientKeys);
     case 'unapproved':
       return !s.reseller.approved;
     case 'approved-after-period-start':

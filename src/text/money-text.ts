@@ -18,9 +18,20 @@ export function grouped(amount: string): string {
   return `${neg ? '-' : ''}${g}${frac !== undefined ? `.${frac}` : ''}`;
 }
 
-/** Money with separators: `$1,234.50`, `-$3.00`. */
-export function amount(s: string, currency: string): string {
-  return s.startsWith('-') ? `-${money(grouped(s.slice(1)), currency)}` : money(grouped(s), currency);
+/**
+ * Money with separators, as every report writes it: `$1,234.50`, `-$3.00`.
+ * With `scale`, a plain decimal is first written with that many decimals
+ * (`"20000"`, 2 → `$20,000.00`), so `diff` and `review` say one amount one way.
+ */
+export function amount(s: string, currency: string, scale?: number): string {
+  const t = scale === undefined ? s : fixed(s, scale);
+  return t.startsWith('-') ? `-${money(grouped(t.slice(1)), currency)}` : money(grouped(t), currency);
+}
+
+/** A plain decimal string with at least `scale` decimals (more only when the exact value has them). */
+function fixed(s: string, scale: number): string {
+  const [int, frac = ''] = s.split('.');
+  return scale === 0 && !frac ? int! : `${int}.${frac.padEnd(scale, '0')}`;
 }
 
 /** A signed change: `+$1.00`, `-$2.00`, `$0.00`. */

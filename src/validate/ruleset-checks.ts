@@ -18,7 +18,8 @@ export interface RuleSetDocument {
   effective: { from: string; until?: string };
   currency: string;
   rounding: { scale: number; mode: 'half-up' | 'half-even' | 'down' };
-  eligibility: { minDistinctSubClients: number; requireApproval: boolean; retroactive: boolean };
+  eligibility: { minDistinctSubClients: number; requireApproval: boolean; retroactive: boolean; distinctBy?: 'host' | 'registrable-domain' };
+  allowCreditAboveCharges?: boolean;
   tierBasis: { source: 'own' | 'managed' | 'affiliate'; measure: 'payments' | 'value' }[];
   creditBase: { source: 'own' | 'managed' | 'affiliate'; measure: 'payments' | 'value' }[];
   tiers: { name: string; from: string; creditPercent: string }[];
@@ -79,5 +80,26 @@ export function checkRuleSet(doc: SourceDoc): RcError[] {
       seen.add(t.source);
     });
   }
+  const above = creditAboveCharges(rs);
+  if (above && rs.status === 'draft') fail('CREDIT_ABOVE_CHARGES', ['creditBase', above.index], above.message);
   return errors;
+}
+
+/**
+ * SPEC §3: a credit base with a term of source `affiliate` counts money that
+ * is not on the statement (the charges are own + managed payments), so the
+ * credit can exceed the charges and the amount due turn negative. Refused in
+ * a draft unless the file says `allowCreditAboveCharges: true`; for a
+ * published or retired version (already locked) the folder check warns.
+ */
+export function creditAboveCharges(rs: Pick<RuleSetDocument, 'creditBase' | 'allowCreditAboveCharges'>): { index: number; message: string } | undefined {
+  if (rs.allowCreditAboveCharges === true) return undefined;
+  const index = rs.creditBase.findIndex((t) => t.source === 'affiliate');
+  if (index < 0) return undefined;
+  return {
+    index,
+    message: `the credit base counts affiliate ${rs.creditBase[index]!.measure}, which is not part of the charges (own + managed payments): ` +
+      'a credit could exceed the charges and make the amount due negative. Remove the affiliate term, or add ' +
+      '"allowCreditAboveCharges: true" if the program means it',
+  };
 }

@@ -74,9 +74,7 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
       const field = path[path.length - 1];
       return new RcError('BAD_AMOUNT', `must be a decimal string in quotes: write ${String(field)}: ${quoteInput(text)}`, where(path));
     }
-    if (typeof value === 'string') {
-      return new RcError('BAD_AMOUNT', `must be a decimal amount: ${amountProblem(value) ?? 'invalid'}`, where(path));
-    }
+    if (typeof value === 'string') return new RcError('BAD_AMOUNT', moneyFieldMessage(String(path[path.length - 1]), value), where(path));
   }
   switch (e.keyword) {
     case 'type': return new RcError('SCHEMA', `must be ${article(String(params.type))}, not ${describe(value)}`, where(path));
@@ -86,6 +84,26 @@ function mapError(doc: SourceDoc, e: ErrorObject): RcError | undefined {
     case 'pattern': return new RcError(isDate(e, path) ? 'BAD_DATE' : 'SCHEMA', patternMessage(e, path, value), where(path));
     default: return new RcError('SCHEMA', e.message ?? 'is invalid', where(path));
   }
+}
+
+/**
+ * A rule file's money or percentage text that is not a plain decimal, with the
+ * fix in the field's own terms: `creditPercent: "25%"` → write
+ * `creditPercent: "25"`; `from: "20,000"` → write `from: "20000"`.
+ */
+function moneyFieldMessage(field: string, text: string): string {
+  const percent = field === 'creditPercent';
+  const kind = percent ? 'a percentage written as a plain number' : 'a decimal amount';
+  const t = text.trim();
+  const pct = /^([0-9]+(?:\.[0-9]+)?)\s*%$/.exec(t);
+  if (pct && !amountProblem(pct[1]!)) return `must be ${kind}: ${quoteInput(text)} has a % sign; write ${field}: "${pct[1]}"`;
+  const grouped = /^[0-9]{1,3}(?:([,_ ])[0-9]{3})*(?:\.[0-9]+)?$/.exec(t);
+  if (grouped?.[1]) {
+    const plain = t.split(grouped[1]).join('');
+    return `must be ${kind}: ${quoteInput(text)} has thousands separators; write ${field}: "${plain}"`;
+  }
+  const problem = amountProblem(text) ?? 'invalid';
+  return `must be ${kind}: ${percent ? problem.replace('such as "4.00"', 'such as "12.5" (no % sign)') : problem}`;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', 'hasownproperty', 'tostring', 'valueof']);

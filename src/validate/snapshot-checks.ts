@@ -13,6 +13,8 @@ import { formatPath, type PathSeg, type SourceDoc } from '../parse/source-doc.js
 import { validators } from './schemas.js';
 import { schemaErrors } from './schema-errors.js';
 import { accountOf } from '../parse/text.js';
+import { subClientKeys } from './identifiers.js';
+import { snapshotAccountProblems } from './account-keys.js';
 
 /** A snapshot together with the document it came from, for positioned errors later. */
 export interface LocatedSnapshot {
@@ -96,6 +98,10 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
       fail('BAD_AMOUNT', ['linkedAffiliate', 'totals', 'value'], 'value cannot exceed payments (value is payments × commissionable %)');
     }
   }
+  // SPEC §4 identifiers: keys of the sub-clients and account ids, checked on the raw text
+  const subs = subClientKeys(raw.subClients ?? []);
+  for (const { index, problem } of subs.problems) fail(problem.code, ['subClients', index], problem.message);
+  for (const p of snapshotAccountProblems(raw)) fail(p.code, p.path, p.message);
   if (count > limits.maxLineItems) {
     fail('TOO_MANY_LINE_ITEMS', ['lineItems'], `${count} line items; the limit (maxLineItems) is ${limits.maxLineItems}`);
   }
@@ -107,6 +113,7 @@ export function toSnapshot(doc: SourceDoc, limits: LoadLimits): LocatedSnapshot 
       period: raw.period,
       reseller: raw.reseller ? { ...raw.reseller } : { approved: false },
       subClients: raw.subClients ?? [],
+      subClientKeys: subs.keys,
       lineItems,
       managedAccounts,
       linkedAffiliate,

@@ -39,7 +39,7 @@ Examples:
         return;
       }
       const d = diffRuleSets(before, after);
-      await out(opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : diffText(d, after.currency));
+      await out(opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : diffText(d, after.currency, after.rounding.scale));
       process.exitCode = EXIT.OK;
     });
 }

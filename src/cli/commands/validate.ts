@@ -53,12 +53,16 @@ export function registerValidate(program: Command): void {
       }
       const repo = loadRules(rulesDir);
       printErrors(repo.errors);
-      // unpositioned: a warning is no error to jump to (the lock entry is fine)
-      for (const w of repo.warnings) warn(w.message);
+      // unpositioned: a warning is no error to jump to (the lock entry is fine). A version published
+      // before the publish log existed is a fact nobody can change, so it is said once in the summary
+      // line, not as a warning on every run (issue 19)
+      const preLog = repo.warnings.filter((w) => w.code === 'LOG_MISMATCH').map((w) => w.path ?? '?');
+      for (const w of repo.warnings) if (w.code !== 'LOG_MISMATCH') warn(w.message);
       if (format === 'json') await out(validateJson(rulesDir, repo.files, repo.errors));
       const bad = new Set(repo.errors.map((e) => e.file));
       const valid = repo.files.filter((f) => f.ruleSet && !bad.has(f.file)).length;
-      counts(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)`);
+      counts(`${repo.files.length} rule set(s) in ${rulesDir}/: ${valid} valid, ${repo.files.length - valid} invalid; ${repo.errors.length} error(s)` +
+        (preLog.length ? `; published before the publish log existed, so no approval is recorded (nothing to do): ${preLog.join(', ')}` : ''));
       process.exitCode = repo.errors.length ? EXIT.INVALID : EXIT.OK;
     });
 }

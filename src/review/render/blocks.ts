@@ -8,18 +8,10 @@ import { DIFF_SECTIONS } from '../../diff/diff.js';
 import type { ReviewReport } from '../review.js';
 import { Dec } from '../../money/decimal.js';
 import { amount, grouped, pct, signed } from '../../text/money-text.js';
+import type { Block } from './block.js';
+import { financeBlocks } from './finance.js';
 
-/** The charts the HTML report draws. */
-export type ChartName = 'migration' | 'deltas' | 'by-tier';
-
-/** One block of the document. */
-export type Block =
-  | { kind: 'h'; level: 1 | 2 | 3; text: string }
-  | { kind: 'p'; text: string; strong?: boolean; tone?: 'pass' | 'fail' }
-  | { kind: 'list'; items: string[] }
-  | { kind: 'table'; head: string[]; rows: string[][]; align: ('l' | 'r')[] }
-  | { kind: 'code'; text: string }
-  | { kind: 'chart'; chart: ChartName; title: string };
+export type { Block, ChartName } from './block.js';
 
 const check = (passed: boolean) => (passed ? 'passed' : 'FAILED');
 
@@ -37,6 +29,7 @@ export function reviewBlocks(r: ReviewReport): Block[] {
       ? `PASSED: all ${r.checks.length} checks passed${r.impact ? ', and every portfolio record was evaluated' : ''}.`
       : `FAILED: ${[failed.length ? `${failed.length} check(s) failed (${failed.map((c) => c.name).join(', ')})` : '', errors ? `${errors} portfolio record(s) could not be evaluated` : ''].filter(Boolean).join('; ')}.`,
   });
+  out.push(...financeBlocks(r));
   out.push({ kind: 'table', head: ['', 'version', 'file', 'status', 'sha256'], align: ['l', 'l', 'l', 'l', 'l'], rows: [
     ['candidate', r.candidate.id, r.candidate.file, r.candidate.status, r.candidate.sha256],
     ['(as it will be locked)', r.candidate.id, '', 'published', r.candidate.publishedSha256],
@@ -89,7 +82,15 @@ export function reviewBlocks(r: ReviewReport): Block[] {
   out.push({ kind: 'p', strong: true, text: `Results can differ ${r.region.text}.` });
   if (r.region.parts.length) {
     out.push({ kind: 'table', head: ['part of the region', 'effect', 'portfolio accounts in it', 'of which differ', 'on the portfolio'], align: ['l', 'l', 'r', 'r', 'l'],
-      rows: r.region.parts.map((p) => [p.text, p.kind === 'tier-band' ? p.effect : '', String(p.inPart), String(p.differ), p.portfolio === 'differs' ? 'differs' : 'possible only']) });
+      rows: r.region.parts.map((p) => [p.text, p.kind === 'tier-band' ? p.effect : '', String(p.inPart), String(p.differ),
+        p.portfolio === 'differs' ? 'differs' : 'none of its accounts: cost not shown']) });
+    // a part no portfolio account reaches passes silently otherwise: its cost is simply not in the money impact
+    for (const p of r.region.parts) {
+      if (p.portfolio === 'differs' || !r.impact) continue;
+      out.push({ kind: 'p', tone: 'fail', text: p.inPart
+        ? `The portfolio has ${p.inPart} account(s) with ${p.text}, but none of them changes credit there: the money impact cannot show what this part of the change costs.`
+        : `No account of the portfolio has ${p.text}: the money impact cannot show what this part of the change costs; only generated snapshots tried it.` });
+    }
   }
   const rc = r.checks.find((c) => c.name === 'region')!;
   out.push({ kind: 'p', tone: rc.passed ? 'pass' : 'fail', text: `Check: ${rc.summary}.` });
@@ -146,11 +147,14 @@ function impactBlocks(r: ReviewReport): Block[] {
     rows: im.byTier.map((t) => [t.tier, ...side(t.baseline), ...side(t.candidate)]) });
 
   out.push({ kind: 'h', level: 3, text: 'Credit by commission class' });
-  out.push({ kind: 'p', text: 'Percentage applied × the class\'s value in the credit base, unrounded, each side under its own classification.' });
+  // the figures are exact (unrounded) in the JSON report; a table shows them to the credits' decimals
+  const scale = (s.baselineCredit.split('.')[1] ?? '').length;
+  const shown = (x: string) => new Dec(x).toDecimalPlaces(scale, Dec.ROUND_HALF_UP).toFixed(scale);
+  out.push({ kind: 'p', text: `Percentage applied × the class's value in the credit base, each side under its own classification; shown rounded to ${scale} decimals (the JSON report has the exact figures).` });
   out.push({ kind: 'table', head: ['class', b, c, 'delta'], align: ['l', 'r', 'r', 'r'],
     rows: im.byClass.map((k) => {
       const delta = subtract(k.candidate, k.baseline);
-      return [k.percent === 'other' ? 'not by class (payments terms, affiliate totals)' : pct(k.percent), $(k.baseline), $(k.candidate), signed(delta, cur)];
+      return [k.percent === 'other' ? 'not by class (payments terms, affiliate totals)' : pct(k.percent), $(shown(k.baseline)), $(shown(k.candidate)), signed(shown(delta), cur)];
     }) });
 
   out.push({ kind: 'h', level: 3, text: 'Largest movers' });

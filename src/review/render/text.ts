@@ -7,11 +7,27 @@ import Table from 'cli-table3';
 import type { ReviewReport } from '../review.js';
 import { reviewBlocks, type Block } from './blocks.js';
 import { safeText } from '../../text/safe-text.js';
+import { markdownText } from '../../text/markdown.js';
+
+/**
+ * The blocks text and markdown show: a chart is drawn in the HTML report
+ * only, so a heading with nothing but a chart under it is left out (no
+ * empty `-- Credit deltas`).
+ */
+function textBlocks(r: ReviewReport): Block[] {
+  const all = reviewBlocks(r);
+  return all.filter((b, i) => {
+    if (b.kind !== 'h') return b.kind !== 'chart';
+    let j = i + 1;
+    while (j < all.length && all[j]!.kind === 'chart') j++;
+    return j > i + 1 ? !(j === all.length || all[j]!.kind === 'h') : true;
+  });
+}
 
 /** The review as terminal text; input-derived text has its control characters escaped. */
 export function reviewText(r: ReviewReport): string {
   const out: string[] = [];
-  for (const b of reviewBlocks(r)) {
+  for (const b of textBlocks(r)) {
     switch (b.kind) {
       case 'h':
         out.push('', b.level === 1 ? safeText(b.text).toUpperCase() : b.level === 2 ? `== ${safeText(b.text)} ==` : `-- ${safeText(b.text)}`);
@@ -39,10 +55,8 @@ export function reviewText(r: ReviewReport): string {
   return `${out.join('\n').trimStart()}\n`;
 }
 
-/** Markdown text of one cell: pipes and line breaks cannot break the table. */
-function mdCell(s: string): string {
-  return safeText(s).replace(/\|/g, '\\|').replace(/</g, '&lt;');
-}
+/** Markdown text of one cell or line: nothing in it can become markup (`markdownText`). */
+const mdCell = markdownText;
 
 function mdTable(b: Extract<Block, { kind: 'table' }>): string[] {
   return [
@@ -55,7 +69,7 @@ function mdTable(b: Extract<Block, { kind: 'table' }>): string[] {
 /** The review as markdown (a change-review comment). */
 export function reviewMarkdown(r: ReviewReport): string {
   const out: string[] = [];
-  for (const b of reviewBlocks(r)) {
+  for (const b of textBlocks(r)) {
     switch (b.kind) {
       case 'h':
         out.push(`${'#'.repeat(b.level)} ${mdCell(b.text)}`, '');

@@ -1,0 +1,119 @@
+/**
+ * A run's output held back until the run knows every duplicate claim
+ * (`run-duplicates.ts`): a record refused because of a LATER record must be
+ * written as an error record although its result was ready first. Holding a
+ * million results in memory would break the memory budget (NDJSON output is
+ * ~2 KiB a snapshot), so the bytes go, in order, to a temporary file with
+ * the end offset of each record; `finishTo` copies the file to the real
+ * output in large chunks, putting each refused record's replacement in
+ * place of its bytes. Bytes that belong to no record (a CSV header) are
+ * written with `appendOther`.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync, writevSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RcError } from '../errors.js';
+
+/** The held output of one run. */
+export interface HeldOutput {
+  /** Appends the bytes of record `index` (indexes ascending, each once); they are kept, unchanged, until written. */
+  appendRecord(index: number, bytes: Uint8Array): void;
+  /** Appends bytes that belong to no record (a header). */
+  appendOther(bytes: Uint8Array): void;
+  /**
+   * Writes everything held, in order, through `write`; the bytes of a record
+   * for which `replace` returns something are replaced by them. Removes the file.
+   */
+  finishTo(write: (chunk: Uint8Array) => void, replace: (index: number) => Uint8Array | undefined): void;
+  /** Removes the temporary file (a run that stops early). */
+  close(): void;
+}
+
+/** Options of `createHeldOutput`. */
+export interface HeldOutputOptions {
+  /** Folder for the temporary file (default: the system's temporary folder). */
+  dir?: string;
+  /** Bytes gathered before a write to the file, and the copy's chunk size (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+/** A new, empty held output. */
+export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
+  const chunk = options.chunkBytes ?? 1 << 20;
+  const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-'));
+  const file = join(dir, 'output');
+  const fd = openSync(file, 'w+');
+  // segment i: bytes [ends[i-1], ends[i]) of the file, belonging to record idx[i] (-1: no record)
+  let ends = new Float64Array(1024);
+  let idx = new Int32Array(1024);
+  let count = 0;
+  let size = 0;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let closed = false;
+
+  const flush = (): void => {
+    if (!pendingBytes) return;
+    // one gathered write, no copy into a joint buffer; a short write (rare) writes the rest from a copy
+    let done = writevSync(fd, pending);
+    if (done < pendingBytes) {
+      const all = Buffer.concat(pending, pendingBytes);
+      while (done < pendingBytes) done += writeSync(fd, all, done);
+    }
+    pending = [];
+    pendingBytes = 0;
+  };
+  const push = (index: number, bytes: Uint8Array): void => {
+    if (count === ends.length) {
+      const e = new Float64Array(ends.length * 2); e.set(ends); ends = e;
+      const x = new Int32Array(idx.length * 2); x.set(idx); idx = x;
+    }
+    size += bytes.length;
+    ends[count] = size;
+    idx[count++] = index;
+    pending.push(bytes);
+    pendingBytes += bytes.length;
+    if (pendingBytes >= chunk) flush();
+  };
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  return {
+    appendRecord: push,
+    appendOther: (bytes) => push(-1, bytes),
+    finishTo(write, replace) {
+      try {
+        flush();
+        const buf = Buffer.allocUnsafe(chunk);
+        let start = 0; // file offset of the next byte not yet handled
+        for (let i = 0; i < count; i++) {
+          const end = ends[i]!;
+          const r = idx[i]! >= 0 ? replace(idx[i]!) : undefined;
+          if (r === undefined) continue; // copied with the run of kept segments below
+          copy(fd, buf, start, ends[i - 1] ?? 0, write);
+          write(r);
+          start = end;
+        }
+        copy(fd, buf, start, size, write);
+      } finally {
+        close();
+      }
+    },
+    close,
+  };
+}
+
+/** Copies bytes [from, to) of the file through `write`, a chunk at a time. */
+function copy(fd: number, buf: Buffer, from: number, to: number, write: (chunk: Uint8Array) => void): void {
+  let pos = from;
+  while (pos < to) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (n <= 0) throw new RcError('READ_FAILED', `held output: the temporary file ended at byte ${pos} of ${to}`);
+    write(Buffer.from(buf.subarray(0, n))); // a copy: the caller may keep the chunk
+    pos += n;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * One account, one claim per period across a run (SPEC §4 "In one run"):
+ * two snapshots of one period whose resellers have the same account key,
+ * or an account (own, managed, referred, the linked affiliate) claimed by
+ * two resellers for one period, make BOTH records error records, each naming
+ * the other — never "the first file wins", since the first may be the stale one.
+ *
+ * The second claim is only met after the first record's result exists, so a
+ * run that uses this check holds its output until `finish()` (see
+ * `held-output.ts`) and then writes the refused records as error records.
+ *
+ * Memory: a Map of a million runs' keys costs ~500 MB of heap (measured:
+ * 2.2M entries, 501 MB RSS). So each claim is appended, as one JSON line, to
+ * one of `partitions` temporary files chosen by a hash of (period, key) as a
+ * tab-separated line (index, role, period, key, id as written, reseller, where), and
+ * `finish()` reads one partition at a time: the run holds ~64 KiB per
+ * partition while it evaluates, and one partition's Map at the end (exact
+ * comparison of the keys, no fingerprints that could collide).
+ */
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accountKey, quoteIdentifier } from './identifiers.js';
+
+/** Where an account id stands in its snapshot. */
+export type AccountRole = 'own' | 'managed' | 'referred' | 'affiliate';
+
+/** The account ids of one record, as written; the first is the reseller's own. */
+export interface RecordAccounts {
+  period: string;
+  accounts: readonly { text: string; role: AccountRole }[];
+  /** How a message points at this record, e.g. `portfolio.ndjson:17`. */
+  where: string;
+}
+
+/**
+ * The account ids of a snapshot in the form `add` takes: the run's worker
+ * puts these on each record's mark, so the main thread never re-reads a snapshot.
+ */
+export function accountsOfSnapshot(s: {
+  account: string;
+  managedAccounts?: readonly { account: string }[];
+  linkedAffiliate?: { account: string; referredAccounts?: readonly { account: string }[] };
+}): RecordAccounts['accounts'] {
+  return [
+    { text: s.account, role: 'own' },
+    ...(s.managedAccounts ?? []).map((m) => ({ text: m.account, role: 'managed' as const })),
+    ...(s.linkedAffiliate?.referredAccounts ?? []).map((r) => ({ text: r.account, role: 'referred' as const })),
+    ...(s.linkedAffiliate ? [{ text: s.linkedAffiliate.account, role: 'affiliate' as const }] : []),
+  ];
+}
+
+/** One refused record and the claim it conflicts with. */
+export interface RunConflict {
+  /** The refused record. */
+  index: number;
+  /** The record it conflicts with. */
+  other: number;
+  message: string;
+}
+
+/** The check of one run; records are added in input order. */
+export interface DuplicateCheck {
+  /** Adds the accounts of record `index` (ids that are not valid account ids are skipped: the record is refused already). */
+  add(index: number, record: RecordAccounts): void;
+  /** Every refused record with its conflicts, ordered by record; removes the temporary files. */
+  finish(): Map<number, RunConflict[]>;
+  /** Removes the temporary files without finishing (a run that stops early). */
+  close(): void;
+}
+
+/** Options of `createDuplicateCheck`; the defaults suit a run of millions. */
+export interface DuplicateCheckOptions {
+  /** Folder for the temporary partition files (default: the system's temporary folder). */
+  dir?: string;
+  /** Number of partition files (default 64: ~35k claims each for a million snapshots). */
+  partitions?: number;
+  /** Bytes buffered per partition before it is written (default 64 KiB). */
+  bufferBytes?: number;
+}
+
+const ROLE_TEXT: Record<AccountRole, string> = {
+  own: "the reseller's own account", managed: 'managed account', referred: 'referred account', affiliate: 'linked affiliate account',
+};
+
+/** FNV-1a over the UTF-16 code units: spreads claims over the partitions. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+type Entry = [index: number, period: string, role: AccountRole, key: string, text: string, reseller: string, where: string];
+
+const ROLE_CODE: Record<AccountRole, string> = { own: 'o', managed: 'm', referred: 'r', affiliate: 'a' };
+const ROLE_OF: Record<string, AccountRole> = { o: 'own', m: 'managed', r: 'referred', a: 'affiliate' };
+const SPECIAL = /[\t\n\\]/;
+// a tab-separated line is ~3x cheaper to write and read than JSON; the rare field with a tab, newline or backslash is escaped
+const esc = (s: string): string => (SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n') : s);
+const unesc = (s: string): string => (s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c)) : s);
+
+function readEntry(line: string): Entry {
+  const f = line.split('\t');
+  return [Number(f[0]), unesc(f[2]!), ROLE_OF[f[1]!]!, unesc(f[3]!), unesc(f[4]!), unesc(f[5]!), unesc(f[6]!)];
+}
+
+/** A new check for one run (see the module comment for how it keeps memory flat). */
+export function createDuplicateCheck(options: DuplicateCheckOptions = {}): DuplicateCheck {
+  const parts = options.partitions ?? 64;
+  const limit = options.bufferBytes ?? 65536;
+  const buffers: string[][] = Array.from({ length: parts }, () => []);
+  const sizes = new Array<number>(parts).fill(0);
+  const fds: (number | undefined)[] = new Array(parts);
+  let dir: string | undefined;
+
+  const flush = (p: number): void => {
+    if (!buffers[p]!.length) return;
+    dir ??= mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-'));
+    fds[p] ??= openSync(join(dir, `${p}.ndjson`), 'a');
+    writeSync(fds[p]!, buffers[p]!.join(''));
+    buffers[p] = [];
+    sizes[p] = 0;
+  };
+  const close = (): void => {
+    for (const fd of fds) if (fd !== undefined) closeSync(fd);
+    fds.fill(undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  };
+
+  return {
+    add(index, record) {
+      const seen = new Set<string>();
+      const period = esc(record.period);
+      const tail = `${esc(record.accounts[0]?.text ?? '')}\t${esc(record.where)}\n`;
+      for (const a of record.accounts) {
+        const k = accountKey(a.text);
+        if (k.key === undefined || k.key === null || seen.has(k.key)) continue; // a repeat inside one snapshot is the snapshot's rule
+        seen.add(k.key);
+        const key = esc(k.key);
+        const line = `${index}\t${ROLE_CODE[a.role]}\t${period}\t${key}\t${a.text === k.key ? key : esc(a.text)}\t${tail}`;
+        const p = hash(`${period}\t${key}`) % parts;
+        buffers[p]!.push(line);
+        sizes[p] += line.length;
+        if (sizes[p]! >= limit) flush(p);
+      }
+    },
+    finish() {
+      const refused = new Map<number, RunConflict[]>();
+      const refuse = (e: Entry, other: Entry): void => {
+        const list = refused.get(e[0]) ?? [];
+        if (list.some((c) => c.other === other[0])) return;
+        list.push({ index: e[0], other: other[0], message: conflictMessage(e, other) });
+        refused.set(e[0], list);
+      };
+      try {
+        for (let p = 0; p < parts; p++) {
+          const text = (fds[p] !== undefined ? readFileSync(join(dir!, `${p}.ndjson`), 'utf8') : '') + buffers[p]!.join('');
+          buffers[p] = [];
+          if (!text) continue;
+          // the first line of each (period, key), kept as text: a line is only split when it conflicts
+          const first = new Map<string, string>();
+          let start = 0;
+          while (start < text.length) {
+            let end = text.indexOf('\n', start);
+            if (end < 0) end = text.length;
+            const line = text.slice(start, end);
+            start = end + 1;
+            const t1 = line.indexOf('\t');
+            const t3 = line.indexOf('\t', line.indexOf('\t', t1 + 1) + 1);
+            const id = line.slice(line.indexOf('\t', t1 + 1) + 1, line.indexOf('\t', t3 + 1));
+            const f = first.get(id);
+            if (f === undefined) first.set(id, line);
+            else if (f.slice(0, f.indexOf('\t')) !== line.slice(0, t1)) {
+              const a = readEntry(f);
+              const b = readEntry(line);
+              refuse(a, b);
+              refuse(b, a);
+            }
+          }
+        }
+      } finally {
+        close();
+      }
+      return new Map([...refused.entries()].sort((a, b) => a[0] - b[0]));
+    },
+    close,
+  };
+}
+
+/** What record `e` is told about its conflict with `other`. */
+function conflictMessage(e: Entry, other: Entry): string {
+  const [, period, role, , text] = e;
+  const [, , oRole, , oText, oReseller, oWhere] = other;
+  if (role === 'own' && oRole === 'own') {
+    return `reseller ${quoteIdentifier(text)} has another snapshot for ${period} in this run (${oWhere}, written ${quoteIdentifier(oText)}); ` +
+      'both are refused: keep only the right one';
+  }
+  const claimed = role === 'own' ? `the reseller's own account ${quoteIdentifier(text)}` : `${ROLE_TEXT[role]} ${quoteIdentifier(text)}`;
+  const theirs = oRole === 'own' ? 'its own account' : `${ROLE_TEXT[oRole]} ${quoteIdentifier(oText)}`;
+  return `${claimed} is also claimed for ${period} by reseller ${quoteIdentifier(oReseller)} (${oWhere}, as ${theirs}); ` +
+    'both claims are refused: an account counts for one reseller a period';
+}
