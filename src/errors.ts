@@ -53,7 +53,9 @@ export type ErrorCode =
   | 'WRONG_PERIOD'
   | 'LEDGER_NOT_FOUND'
   | 'LEDGER_UNUSABLE'
-  | 'LEDGER_BUSY';
+  | 'LEDGER_BUSY'
+  | 'CURRENCY_CHANGE'
+  | 'AMBIGUOUS_RULES';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

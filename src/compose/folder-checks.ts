@@ -25,7 +25,7 @@ export function checkRepository(files: readonly RuleSetReadResult[], lock: Lock)
       const b = published[j]!;
       if (overlaps(a.rs, b.rs)) {
         errors.push(at(b.f, ['effective'], 'WINDOW_OVERLAP',
-          `published versions "${a.rs.id}" (${windowText(a.rs)}) and "${b.rs.id}" (${windowText(b.rs)}) overlap; a period must select exactly one`));
+          `published versions "${a.rs.id}" (${windowText(a.rs)}) and "${b.rs.id}" (${windowText(b.rs)}) overlap (${a.f.file} and ${b.f.file}); a period must select exactly one: periods in both windows are refused until one file is fixed`));
       }
     }
   }

@@ -105,7 +105,8 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
   const cross = checkRepository(files, lockRead.lock);
   const log = readPublishLog(dir, overlay.get(PUBLISH_LOG_FILE_NAME));
   const approvals = lockRead.errors.length ? { errors: [], warnings: [] } : checkPublishLog(log, lockRead.lock);
-  const bad = new Set(cross.map((e) => e.file));
+  // overlapping windows keep both versions: selectForPeriod refuses the periods they share, naming both
+  const bad = new Set(cross.filter((e) => e.code !== 'WINDOW_OVERLAP').map((e) => e.file));
   const ruleSets = files.flatMap((f) => (f.ruleSet && !bad.has(f.file) ? [f.ruleSet] : []));
   return {
     dir,
@@ -143,11 +144,22 @@ export function findRuleSet(repo: RuleRepository, id: string): RuleSetReadResult
   return repo.files.find((f) => f.ruleSet?.id === id || idOfFile(f.file) === id);
 }
 
-/** The published rule set whose effective window holds the first day of `period` (YYYY-MM). */
-export function selectForPeriod(repo: Pick<RuleRepository, 'ruleSets'>, period: string): RuleSet | undefined {
+/**
+ * The published rule set whose effective window holds the first day of
+ * `period` (YYYY-MM). A day in two published windows is ambiguous: throws
+ * `RcError` AMBIGUOUS_RULES naming both, never picking one by file name.
+ */
+export function selectForPeriod(repo: Pick<RuleRepository, 'ruleSets'> & Partial<Pick<RuleRepository, 'files'>>, period: string): RuleSet | undefined {
   const day = `${period}-01`;
-  return repo.ruleSets.find((r) => r.status === 'published'
+  const hits = repo.ruleSets.filter((r) => r.status === 'published'
     && r.effective.from <= day && (r.effective.until === undefined || day < r.effective.until));
+  if (hits.length > 1) {
+    const names = hits.map((r) => { const f = repo.files?.find((x) => x.ruleSet === r)?.file; return f ? `"${r.id}" (${f})` : `"${r.id}"`; }).join(' and ');
+    throw new RcError('AMBIGUOUS_RULES',
+      `period ${period} is ambiguous: ${day} lies in the windows of published versions ${names}; fix the effective windows (reseller-credits validate) before evaluating or issuing it`,
+      { path: 'period' });
+  }
+  return hits[0];
 }
 
 /** `no rule set "x" in rules/ (known: 2026-01, 2027-01)`: the message for an unknown id. */

@@ -13,8 +13,11 @@ import { canonicalJson } from '../parse/canonical.js';
 /** The `prev` of the first entry. */
 export const ZERO_HASH = '0'.repeat(64);
 
-/** What an entry records. */
+/** What an entry records: a credit (`issue`, `adjustment`) or a run (`run`, SPEC §11). */
 export type EntryKind = 'issue' | 'adjustment';
+
+/** Every kind of entry in the chain. */
+export type AnyKind = EntryKind | 'run';
 
 /** Why an adjustment was recorded. */
 export type AdjustmentReason = 'snapshot changed' | 'rules changed';
@@ -49,6 +52,8 @@ export interface EntryBody {
   /** counts from 1 per kind, account and period */
   n: number;
   account: string;
+  /** the account key of SPEC §4 (schema version 2 on; absent from version-1 entries) */
+  accountKey?: string;
   period: string;
   currency: string;
   rules: { id: string; sha256: string };
@@ -66,6 +71,42 @@ export interface EntryBody {
   /** UTC, ISO 8601 */
   recordedAt: string;
   prev: string;
+}
+
+/**
+ * A run entry as hashed (SPEC §11, §13): who ran what. Written by a later
+ * issue (signed runs, the service); schema version 2 already holds it, with
+ * its signature stored beside the hashed body.
+ */
+export interface RunBody {
+  /** sha256("run|" + runId) */
+  id: string;
+  kind: 'run';
+  runId: string;
+  period: string;
+  /** the operator's principal, or the name as typed */
+  operator: string;
+  /** each input and the sha256 of its bytes */
+  inputs: { name: string; sha256: string }[];
+  rules: { id: string; sha256: string }[];
+  counts: { issued: number; unchanged: number; adjusted: number; errors: number };
+  /** first and last entry ids of the run, and the last one's hash */
+  first: string;
+  last: string;
+  lastHash: string;
+  /** the head before the run */
+  headBefore: string;
+  /** the service's Idempotency-Key and the sha256 of the request body */
+  idempotencyKey?: string;
+  requestSha256?: string;
+  programVersion: string;
+  recordedAt: string;
+  prev: string;
+}
+
+/** The id of a run entry. */
+export function runEntryId(runId: string): string {
+  return sha256Hex(`run|${runId}`);
 }
 
 /** A stored entry: its body and its hash, and its place in the chain (1-based). */

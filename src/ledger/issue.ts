@@ -6,20 +6,24 @@
  * hash chain. Killed at any instant, the ledger holds the whole run or none.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorRecord } from '../model/records.js';
+import { RcError } from '../errors.js';
+import { errorRecord, type ErrorRecord } from '../model/records.js';
 import { resolveLimits, type LoadLimits } from '../limits.js';
-import { Dec, formatMoney, roundMoney, type RoundingMode } from '../money/decimal.js';
 import type { EvaluationResult } from '../model/types.js';
 import { readRuleChoice } from '../run/evaluate.js';
 import { runEngine } from '../run/engine.js';
 import type { RuleChoice } from '../run/record.js';
 import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
+import { accountKey } from './account-key.js';
+import { carryOver, decide, makeStatement, type CarryInput, type PendingAdjustment } from './decide.js';
 import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
 import type { IssueItem } from './issue-record.js';
 import type { IssueOut, IssueTask } from './issue-task.js';
-import { ledgerError, type Head, type Ledger, type PendingAdjustment } from './store.js';
+import { ledgerError, type Head, type Ledger } from './store.js';
 import { programVersion } from './version.js';
+
+export { makeStatement };
 
 /** What happened to one account in a run. */
 export type IssueStatus = 'issued' | 'unchanged' | 'adjusted';
@@ -84,6 +88,11 @@ export interface IssueOptions {
   onWorkerLost?: (err: Error) => void;
   /** the test seam: the process SIGKILLs itself at this point */
   fault?: FaultPoint;
+  /**
+   * Awaited after the last record, before the commit (not in a dry run):
+   * where the caller makes its spooled output durable. A throw rolls the run back.
+   */
+  beforeCommit?: () => void | Promise<void>;
 }
 
 /** What a run did. */
@@ -98,20 +107,6 @@ export function faultFromEnv(text: string | undefined): FaultPoint | undefined {
 }
 
 const die = () => process.kill(process.pid, 'SIGKILL');
-
-/** Σ of decimal texts, exact. */
-const sum = (xs: readonly string[]) => xs.reduce((s, x) => s.plus(x), new Dec(0));
-
-/** The statement of an issue entry: amountDue = charges − credit − Σ adjustments, rounded once. */
-export function makeStatement(charges: string, credit: string, adjustments: PendingAdjustment[], scale: number, mode: RoundingMode): Statement {
-  const total = sum(adjustments.map((a) => a.amount));
-  const due = roundMoney(new Dec(charges).minus(credit).minus(total), scale, mode);
-  return {
-    charges, credit,
-    adjustments: adjustments.map((a) => ({ entry: a.entry, origin: a.origin, amount: a.amount })),
-    amountDue: formatMoney(due, scale),
-  };
-}
 
 /**
  * Issues `period` from `inputs` into `ledger`. Resolves when the run is
@@ -135,7 +130,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   try {
     // inside the transaction: the pending adjustments, read once, and each account's
     // entries of the period when its snapshot comes (this run's own included)
-    const pending = ledger.pendingBefore(period);
+    const pending = pendingOf(ledger, period);
     let head = ledger.head();
 
     const record = (item: IssueItem): IssueRecord => {
@@ -152,11 +147,13 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         return stored;
       };
       const common = {
-        account: r.account, period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
+        account: r.account, accountKey: accountKey(r.account), period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
         result: item.entryResult, programVersion: version, runId, recordedAt: now,
       };
       const s = ledger.accountState(period, r.account);
-      if (!s?.issue) {
+      const d = decide(s, { snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit, currency: r.currency, scale: item.rounding.scale },
+        () => ledger.latestBody(period, r.account)?.currency ?? r.currency);
+      if (d.status === 'issued') {
         // first issue of this account and period: the statement carries the pending adjustments
         const carried = pending.get(r.account) ?? [];
         pending.delete(r.account);
@@ -168,25 +165,23 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         for (const a of carried) reasons[a.entry] = a.reason;
         return { seq: item.seq, ok: true, result: { ...r, statement }, ledger: { status: 'issued', entry: id }, notes: { evaluated: r.statement, reasons } };
       }
-      const issue = s.issue;
-      if (s.latest.snapshotSha256 === item.snapshotSha256 && s.latest.rulesSha256 === r.rules.sha256) {
+      if (d.status === 'refused') {
+        return { seq: item.seq, ok: false, error: errorRecord([new RcError('CURRENCY_CHANGE', d.message, { account: r.account })], r.account, period) };
+      }
+      if (d.status === 'unchanged') {
         counts.unchanged++;
         return {
-          seq: item.seq, ok: true, result: { ...r, statement: issue.statement },
-          ledger: { status: 'unchanged', entry: s.latest.id }, notes: { evaluated: r.statement, reasons: {}, statementEntry: issue.id },
+          seq: item.seq, ok: true, result: { ...r, statement: d.statement },
+          ledger: { status: 'unchanged', entry: d.entry }, notes: { evaluated: r.statement, reasons: {}, statementEntry: d.statementEntry },
         };
       }
-      const scale = item.rounding.scale;
-      const amount = formatMoney(new Dec(r.credit).minus(sum(s.credited)), scale);
-      const reason: AdjustmentReason = s.latest.snapshotSha256 !== item.snapshotSha256 ? 'snapshot changed' : 'rules changed';
-      const n = s.adjustments + 1;
-      const id = entryId('adjustment', r.account, period, n);
-      append({ id, kind: 'adjustment', n, ...common, amount, reason });
+      const id = entryId('adjustment', r.account, period, d.n);
+      append({ id, kind: 'adjustment', n: d.n, ...common, amount: d.amount, reason: d.reason });
       counts.adjusted++;
       return {
-        seq: item.seq, ok: true, result: { ...r, statement: issue.statement },
-        ledger: { status: 'adjusted', entry: id, adjustment: amount },
-        notes: { evaluated: r.statement, reasons: {}, statementEntry: issue.id, reason },
+        seq: item.seq, ok: true, result: { ...r, statement: d.statement },
+        ledger: { status: 'adjusted', entry: id, adjustment: d.amount },
+        notes: { evaluated: r.statement, reasons: {}, statementEntry: d.statementEntry, reason: d.reason },
       };
     };
 
@@ -212,6 +207,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         opts.onProgress?.(counts.records, counts.errors, bytes);
       },
     });
+    if (!opts.dryRun) await opts.beforeCommit?.();
     if (fault === 'before-commit') die();
     if (opts.dryRun) ledger.rollback();
     else {
@@ -226,3 +222,32 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   }
 }
 
+
+/**
+ * The adjustments no statement carries yet, read from the hashed entries
+ * (decide.ts `carryOver`); a chain that contradicts itself stops the run
+ * before anything is recorded.
+ */
+function pendingOf(ledger: Ledger, period: string): Map<string, PendingAdjustment[]> {
+  const problems: string[] = [];
+  function* inputs(): Generator<CarryInput> {
+    for (const r of ledger.carryRows(period)) {
+      try {
+        yield {
+          adjustment: { ...r.adjustment, body: JSON.parse(r.adjustment.body) as EntryBody },
+          ...(r.carrier ? { carrier: { id: r.carrier.id, body: JSON.parse(r.carrier.body) as EntryBody } } : {}),
+        };
+      } catch {
+        problems.push(`adjustment ${r.adjustment.id} or its statement: the stored content is not JSON`);
+      }
+    }
+  }
+  const c = carryOver(inputs());
+  problems.push(...c.problems);
+  if (problems.length) {
+    throw new RcError('LEDGER_UNUSABLE',
+      `the ledger contradicts itself (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; ${problems.length - 3} more` : ''}); run reseller-credits ledger verify; nothing was written`,
+      { file: ledger.file });
+  }
+  return c.pending;
+}

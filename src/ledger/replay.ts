@@ -35,7 +35,9 @@ export async function replayText(ledger: Ledger, repo: RuleRepository, account: 
   out.push(`Ledger: issued ${issue.recordedAt} (entry ${issue.id}, run ${issue.runId}, ${issue.programVersion})`);
   out.push(...statementLines(issue.statement!, issue.currency, undefined, reasons));
   for (const e of entries.filter((x): x is LedgerEntry => x.kind === 'adjustment')) {
-    const carrier = ledger.carrierOf(e.id);
+    // the statement that carries it is the first one after it, if that one lists it (verify proves it)
+    const c = ledger.carrierOf({ account: e.account, seq: e.seq, origin: e.period });
+    const carrier = c && (JSON.parse(c.body) as LedgerEntry).statement?.adjustments.some((a) => a.entry === e.id) ? c.id : undefined;
     out.push(`Later: adjustment for ${e.period}: ${signedMoney(e.amount!, e.currency)}, ${reasonWords(e.reason)} (entry ${e.id}, ${e.recordedAt}); credit now ${money(e.result.credit, e.currency)}; ${carrier ? `carried by statement ${carrier}` : 'pending: carried by the account\'s next statement'}`);
   }
   return out.join('\n');

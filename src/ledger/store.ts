@@ -1,70 +1,41 @@
 /**
  * The ledger file: one SQLite database (better-sqlite3), WAL mode,
- * synchronous=FULL, its schema version in `user_version` and migrated on
- * open (writers only). Entries are append-only: this module has no UPDATE or
- * DELETE of an entry, and triggers abort any (the hash chain is the proof
- * that survives someone who drops them).
+ * synchronous=FULL, marked with `application_id`, its schema version in
+ * `user_version` (src/ledger/schema.ts) and migrated by writers only. A
+ * ledger is never created by accident: only `Ledger.init` makes one.
+ * Entries are append-only: this module has no UPDATE or DELETE of an entry,
+ * and triggers abort any (the hash chain is the proof that survives someone
+ * who drops them). SQL only: what the rows mean is decided in decide.ts.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RcError } from '../errors.js';
 import { canonicalJson } from '../parse/canonical.js';
-import type { AdjustmentReason, CarriedAdjustment, EntryBody, LedgerEntry, Statement } from './entry.js';
+import type { EntryBody, LedgerEntry, RunBody, Statement } from './entry.js';
 import { DEFAULT_LEDGER } from './defaults.js';
+import { APPLICATION_ID, SCHEMA_VERSION, classify, migrate } from './schema.js';
+import { checkLedgerPath, identityChange, identityOf, noLedger, notALedger, type FileIdentity } from './file-check.js';
+import { isBusy, ledgerError } from './sqlite-errors.js';
 
 type Db = Database.Database;
 
-/** The schema version this program writes. */
-export const SCHEMA_VERSION = 1;
-
-export { DEFAULT_LEDGER };
+export { DEFAULT_LEDGER, SCHEMA_VERSION, APPLICATION_ID, isBusy, ledgerError };
 
 /** SQLite's page cache for a writing connection, KiB (its default is 2,000). */
 export const RUN_CACHE_KIB = 16_384;
 
-const MIGRATIONS: readonly string[] = [
-  // 0 → 1
-  `CREATE TABLE entries (
-     seq INTEGER PRIMARY KEY,
-     id TEXT NOT NULL UNIQUE,
-     kind TEXT NOT NULL CHECK (kind IN ('issue', 'adjustment')),
-     account TEXT NOT NULL,
-     period TEXT NOT NULL,
-     n INTEGER NOT NULL,
-     rules_sha256 TEXT NOT NULL,
-     snapshot_sha256 TEXT NOT NULL,
-     credit TEXT NOT NULL,
-     amount TEXT,
-     statement TEXT,
-     body TEXT NOT NULL,
-     prev TEXT NOT NULL,
-     hash TEXT NOT NULL UNIQUE
-   );
-   CREATE INDEX entries_period_account ON entries (period, account, seq);
-   CREATE INDEX entries_pending ON entries (kind, account, period);
-   CREATE TABLE carried (
-     adjustment TEXT PRIMARY KEY,
-     issue TEXT NOT NULL
-   );
-   CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
-   CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
-   CREATE TRIGGER carried_no_update BEFORE UPDATE ON carried
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
-   CREATE TRIGGER carried_no_delete BEFORE DELETE ON carried
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;`,
-];
+/** Files up to this size get SQLite's `quick_check` on open (it reads every page); `verify` always runs `integrity_check`. */
+export const QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024;
 
 /** How to open a ledger. */
 export interface OpenOptions {
-  /** Read only (show, export, verify, replay): the file must exist, is never migrated. */
+  /** Read only (show, export, verify, replay): never migrated. */
   readonly?: boolean;
   /** An in-memory copy of the file (or an empty ledger when there is none): `issue --dry-run`. */
   scratch?: boolean;
 }
 
-/** What an account-period holds so far (`accountState`: one indexed query when its snapshot comes). */
+/** What an account-period holds so far, from its rows (`accountState`: one indexed query when its snapshot comes). */
 export interface AccountPeriodState {
   issue?: { id: string; statement: Statement; rulesSha256: string };
   latest: { id: string; snapshotSha256: string; rulesSha256: string; credit: string };
@@ -73,101 +44,105 @@ export interface AccountPeriodState {
   adjustments: number;
 }
 
-/** A pending adjustment (not yet carried by a statement). */
-export interface PendingAdjustment extends CarriedAdjustment { account: string; reason: AdjustmentReason }
+/** An adjustment of an earlier period and the first issue entry of its account recorded after it with a later period (its carrier, if any). */
+export interface CarryRow {
+  adjustment: { seq: number; id: string; account: string; origin: string; amount: string; body: string };
+  carrier?: { seq: number; id: string; period: string; body: string };
+}
 
 /** The head of the chain: the last entry's hash and the entry count. */
 export interface Head { hash: string; count: number }
 
-/** A message for a SQLite failure, naming the file. */
-function unusable(file: string, err: unknown): RcError {
-  const e = err as { code?: string; message?: string };
-  const code = e?.code ?? '';
-  const why = code === 'SQLITE_NOTADB' ? 'is not a ledger (not an SQLite database)'
-    : code === 'SQLITE_FULL' ? 'cannot be written: the disk is full'
-      : code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' && existsSync(file) ? `cannot be written (read-only: ${e.message ?? code})`
-        : code === 'SQLITE_CORRUPT' ? 'is damaged (SQLite reports it corrupt)'
-          : code === 'SQLITE_CANTOPEN' ? 'cannot be opened'
-            : `cannot be used (${e?.message ?? String(err)})`;
-  return new RcError('LEDGER_UNUSABLE', `ledger ${why}; nothing was written`, { file });
+/** A row as stored (v2 columns are null in a legacy ledger). */
+export interface StoredRow {
+  seq: number; id: string; kind: string; account: string; period: string; n: number; rulesSha256: string; snapshotSha256: string;
+  credit: string; amount: string | null; statement: string | null; body: string; prev: string; hash: string;
+  accountKey: string | null; runId: string | null; operator: string | null; inputsSha256: string | null;
+  idempotencyKey: string | null; requestSha256: string | null;
 }
 
-/** Whether `err` is SQLite's "database is locked / busy". */
-export function isBusy(err: unknown): boolean {
-  const c = (err as { code?: string })?.code ?? '';
-  return c === 'SQLITE_BUSY' || c.startsWith('SQLITE_BUSY_');
-}
+const V1_COLUMNS = `seq, id, kind, account, period, n, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
+  credit, amount, statement, body, prev, hash`;
+const V2_COLUMNS = `${V1_COLUMNS}, account_key AS accountKey, run_id AS runId, operator, inputs_sha256 AS inputsSha256,
+  idempotency_key AS idempotencyKey, request_sha256 AS requestSha256`;
+const V2_AS_V1 = `${V1_COLUMNS}, NULL AS accountKey, NULL AS runId, NULL AS operator, NULL AS inputsSha256,
+  NULL AS idempotencyKey, NULL AS requestSha256`;
 
-/** Turns a SQLite failure into a coded error naming the file (other errors pass). */
-export function ledgerError(file: string, err: unknown): unknown {
-  const e = err as { code?: string; name?: string };
-  if (e?.name === 'SqliteError' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_'))) return unusable(file, err);
-  return err;
+/** Opens `file` with SQLite and checks that it is a ledger this program can use (never for a missing file). */
+function openChecked(file: string, readonly: boolean, size: number): { db: Db; version: number; legacy: boolean } {
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly, fileMustExist: true });
+    db.pragma('busy_timeout = 10000');
+    const k = classify(db);
+    if (k.kind === 'newer') {
+      throw new RcError('LEDGER_UNUSABLE',
+        `ledger has schema version ${k.version}, newer than this program's (${SCHEMA_VERSION}); use a newer reseller-credits; nothing was written`, { file });
+    }
+    if (k.kind === 'blank') throw notALedger(file, 'an empty SQLite database (user_version 0, no tables); create a ledger with reseller-credits ledger init');
+    if (k.kind === 'foreign') throw notALedger(file, k.why);
+    if (size <= QUICK_CHECK_MAX_BYTES) {
+      const r = db.pragma('quick_check(1)', { simple: true }) as string;
+      if (r !== 'ok') throw new RcError('LEDGER_UNUSABLE', `ledger is damaged (SQLite's quick_check: ${r}); nothing was written`, { file });
+    }
+    return { db, version: k.version, legacy: k.legacy };
+  } catch (err) {
+    db?.close();
+    throw ledgerError(file, err);
+  }
 }
 
 /** A ledger file, open. */
 export class Ledger {
   readonly file: string;
   readonly readonly: boolean;
+  /** `issue --dry-run` on a path with no ledger yet */
+  readonly missing: boolean;
   /** @internal */
   readonly db: Db;
+  private version: number;
+  private readonly scratch: boolean;
+  private identity?: FileIdentity;
   private insertEntry?: Database.Statement;
-  private insertCarried?: Database.Statement;
   private selectAccount?: Database.Statement;
+  private selectCarrier?: Database.Statement;
   private inRun = false;
 
-  private constructor(file: string, db: Db, readonly: boolean) {
+  private constructor(file: string, db: Db, o: { readonly: boolean; scratch: boolean; version: number; missing?: boolean }) {
     this.file = file;
     this.db = db;
-    this.readonly = readonly;
+    this.readonly = o.readonly;
+    this.scratch = o.scratch;
+    this.version = o.version;
+    this.missing = Boolean(o.missing);
   }
 
-  /** Opens (creating it for a writer) the ledger `file`. Throws `RcError` LEDGER_* naming the file. */
+  /**
+   * Opens the ledger `file`, which must exist and be a ledger (a legacy
+   * version-1 one included). Throws `RcError` LEDGER_NOT_FOUND with the
+   * `ledger init` command to run, or LEDGER_UNUSABLE naming what the file is.
+   */
   static open(file: string = DEFAULT_LEDGER, opts: OpenOptions = {}): Ledger {
-    if (opts.readonly) {
-      if (!existsSync(file)) throw new RcError('LEDGER_NOT_FOUND', 'no such ledger (issue a period first, or name it with --ledger)', { file });
-      let db: Db | undefined;
-      try {
-        db = new Database(file, { readonly: true, fileMustExist: true });
-        db.pragma('busy_timeout = 10000');
-        const v = db.pragma('user_version', { simple: true }) as number;
-        checkVersion(file, v, db);
-        return new Ledger(file, db, true);
-      } catch (err) {
-        db?.close();
-        throw ledgerError(file, err);
-      }
-    }
+    const st = checkLedgerPath(file);
     if (opts.scratch) {
-      let db: Db;
+      if (!st) return new Ledger(file, new Database(':memory:'), { readonly: false, scratch: true, version: 0, missing: true });
+      const { db: src, version } = openChecked(file, true, st.size);
       try {
-        if (existsSync(file)) {
-          const src = new Database(file, { readonly: true, fileMustExist: true });
-          try {
-            checkVersion(file, src.pragma('user_version', { simple: true }) as number, src);
-            const image = src.serialize();
-            // header bytes 18–19 say "WAL" (2); an in-memory copy has no WAL file: mark it a rollback-journal database (1)
-            image[18] = 1;
-            image[19] = 1;
-            db = new Database(image);
-          } finally {
-            src.close();
-          }
-        } else {
-          db = new Database(':memory:');
-        }
+        const image = src.serialize();
+        // header bytes 18–19 say "WAL" (2); an in-memory copy has no WAL file: mark it a rollback-journal database (1)
+        image[18] = 1;
+        image[19] = 1;
+        return new Ledger(file, new Database(image), { readonly: false, scratch: true, version });
       } catch (err) {
         throw ledgerError(file, err);
+      } finally {
+        src.close();
       }
-      return new Ledger(file, db, false);
     }
-    let db: Db | undefined;
+    if (!st) throw noLedger(file, !opts.readonly);
+    const { db, version } = openChecked(file, Boolean(opts.readonly), st.size);
+    if (opts.readonly) return new Ledger(file, db, { readonly: true, scratch: false, version });
     try {
-      db = new Database(file);
-      // opening waits for the moments another run holds the file exclusively (creating it, switching it to WAL);
-      // waiting for a whole run is `begin`'s, which says so first
-      db.pragma('busy_timeout = 10000');
-      checkVersion(file, db.pragma('user_version', { simple: true }) as number, db);
       try {
         if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') db.pragma('journal_mode = WAL');
       } catch (err) {
@@ -178,9 +153,40 @@ export class Ledger {
       // random-order id and hash indexes to the WAL and reads them back (100,000 snapshots: 4.1 s of
       // system CPU on this thread; 2.1 s with 16 MiB, for ~20 MiB more peak RSS)
       db.pragma(`cache_size = -${RUN_CACHE_KIB}`);
-      return new Ledger(file, db, false);
+      return new Ledger(file, db, { readonly: false, scratch: false, version });
+    } catch (err) {
+      db.close();
+      throw ledgerError(file, err);
+    }
+  }
+
+  /**
+   * `ledger init`: creates a ledger at `file` (never overwriting anything).
+   * An existing ledger is left as it is (`created: false`); any other file
+   * is refused naming what it is.
+   */
+  static init(file: string = DEFAULT_LEDGER): { created: boolean } {
+    if (checkLedgerPath(file)) {
+      Ledger.open(file, { readonly: true }).close();
+      return { created: false };
+    }
+    try {
+      closeSync(openSync(file, 'wx')); // exclusive: two inits at once make one ledger
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return Ledger.init(file);
+      throw new RcError('LEDGER_UNUSABLE', `ledger cannot be created (${(err as Error).message})`, { file });
+    }
+    let db: Db | undefined;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.transaction(() => migrate(db!, 0)).immediate();
+      db.close();
+      return { created: true };
     } catch (err) {
       db?.close();
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) { try { unlinkSync(f); } catch { /* not there */ } }
       throw ledgerError(file, err);
     }
   }
@@ -188,7 +194,8 @@ export class Ledger {
   /**
    * Starts the run's one write transaction (BEGIN IMMEDIATE: runs serialize).
    * When another run holds the ledger, `onBusy` is told once and this waits
-   * up to `waitSeconds`. Migrates the schema inside the transaction.
+   * up to `waitSeconds`. Migrates the schema inside the transaction and
+   * records the file's identity, checked again by `commit`.
    */
   begin(waitSeconds: number, onBusy?: () => void): void {
     try {
@@ -207,15 +214,24 @@ export class Ledger {
         }
       }
       this.inRun = true;
-      this.migrate();
+      if (!this.scratch) this.identity = identityOf(this.file);
+      // another run may have migrated the file since it was opened
+      const v = this.db.pragma('user_version', { simple: true }) as number;
+      if (v < SCHEMA_VERSION || (this.db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) migrate(this.db, v);
+      this.version = SCHEMA_VERSION;
     } catch (err) {
       if (this.inRun) this.rollback();
       throw ledgerError(this.file, err);
     }
   }
 
-  /** Commits the run. */
+  /** Commits the run, after checking that the file is still the one the run opened. */
   commit(): void {
+    const changed = this.identity && identityChange(this.file, this.identity);
+    if (changed) {
+      this.rollback();
+      throw new RcError('LEDGER_UNUSABLE', `${changed}; the run was rolled back, nothing was written`, { file: this.file });
+    }
     try {
       this.db.exec('COMMIT');
       this.inRun = false;
@@ -233,38 +249,19 @@ export class Ledger {
     this.inRun = false;
   }
 
-  private migrate(): void {
-    let v = this.db.pragma('user_version', { simple: true }) as number;
-    checkVersion(this.file, v, this.db);
-    if (v === 0 && this.hasTables()) {
-      throw new RcError('LEDGER_UNUSABLE', 'is an SQLite database but not a ledger (it has other tables); nothing was written', { file: this.file });
-    }
-    while (v < SCHEMA_VERSION) {
-      this.db.exec(MIGRATIONS[v]!);
-      v++;
-      this.db.pragma(`user_version = ${v}`);
-    }
-  }
-
-  private hasTables(): boolean {
-    return Boolean(this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' LIMIT 1").get());
-  }
-
-  /** Whether the file holds the ledger's tables yet (a new file has none until its first run). */
+  /** Whether the file holds the ledger's tables yet (a dry run's empty ledger has none until `begin`). */
   private ready(): boolean {
-    return (this.db.pragma('user_version', { simple: true }) as number) >= 1;
+    return this.version >= 1;
   }
 
   /**
    * The entries of `account` in `period` so far, this run's own included
    * (the run's transaction sees its writes), folded: its issue, its latest
    * entry, the credit so far; `undefined` when it has none. One indexed
-   * query per account, so a run holds no per-account state and its memory
-   * does not grow with the portfolio.
+   * query per account, so a run holds no per-account state.
    */
   accountState(period: string, account: string): AccountPeriodState | undefined {
-    // inside a run `begin` has migrated the schema: no `user_version` read per record
-    if (!this.inRun && !this.ready()) return undefined;
+    if (!this.ready()) return undefined;
     this.selectAccount ??= this.db.prepare(`SELECT id, kind, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
         credit, amount, statement FROM entries WHERE period = ? AND account = ? ORDER BY seq`);
     const rows = this.selectAccount.all(period, account) as {
@@ -272,6 +269,7 @@ export class Ledger {
     }[];
     let s: AccountPeriodState | undefined;
     for (const r of rows) {
+      if (r.kind === 'run') continue;
       const latest = { id: r.id, snapshotSha256: r.snapshotSha256, rulesSha256: r.rulesSha256, credit: r.credit };
       s ??= { latest, credited: [], adjustments: 0 };
       s.latest = latest;
@@ -286,20 +284,34 @@ export class Ledger {
     return s;
   }
 
-  /** Adjustments of an origin period earlier than `period` that no statement carries yet, oldest first, by account. */
-  pendingBefore(period: string): Map<string, PendingAdjustment[]> {
-    const m = new Map<string, PendingAdjustment[]>();
-    if (!this.ready()) return m;
-    const rows = this.db.prepare(`SELECT e.id AS entry, e.account, e.period AS origin, e.amount,
-        json_extract(e.body, '$.reason') AS reason FROM entries e
-        WHERE e.kind = 'adjustment' AND e.period < ? AND NOT EXISTS (SELECT 1 FROM carried c WHERE c.adjustment = e.id)
-        ORDER BY e.seq`).all(period) as PendingAdjustment[];
-    for (const r of rows) {
-      const l = m.get(r.account);
-      if (l) l.push(r);
-      else m.set(r.account, [r]);
+  /** The hashed body of the latest entry of an account-period (for the rarer questions: its currency). */
+  latestBody(period: string, account: string): EntryBody | undefined {
+    if (!this.ready()) return undefined;
+    const r = this.db.prepare("SELECT body FROM entries WHERE period = ? AND account = ? AND kind <> 'run' ORDER BY seq DESC LIMIT 1").get(period, account) as { body: string } | undefined;
+    return r ? JSON.parse(r.body) as EntryBody : undefined;
+  }
+
+  /**
+   * Every adjustment of a period before `period`, oldest first, each with the
+   * first issue entry of its account recorded after it whose period is later
+   * than its origin: by SPEC §9 the one statement that may carry it.
+   */
+  *carryRows(period: string): Generator<CarryRow> {
+    if (!this.ready()) return;
+    const adj = this.db.prepare(`SELECT seq, id, account, period AS origin, amount, body FROM entries
+      WHERE kind = 'adjustment' AND period < ? ORDER BY seq`);
+    for (const a of adj.iterate(period) as IterableIterator<CarryRow['adjustment']>) {
+      const c = this.carrierOf(a);
+      yield { adjustment: a, ...(c ? { carrier: c } : {}) };
     }
-    return m;
+  }
+
+  /** The first issue entry of an adjustment's account recorded after it whose period is later than its origin (the only one that may carry it). */
+  carrierOf(a: { account: string; seq: number; origin: string }): CarryRow['carrier'] {
+    if (!this.ready()) return undefined;
+    this.selectCarrier ??= this.db.prepare(`SELECT seq, id, period, body FROM entries
+      WHERE account = ? AND kind = 'issue' AND seq > ? AND period > ? ORDER BY seq LIMIT 1`);
+    return this.selectCarrier.get(a.account, a.seq, a.origin) as CarryRow['carrier'];
   }
 
   /** The head: last hash and entry count. */
@@ -309,16 +321,30 @@ export class Ledger {
     return r ?? { hash: '0'.repeat(64), count: 0 };
   }
 
-  /** Appends an entry (inside the run's transaction). */
+  /** Appends a credit entry (inside the run's transaction). */
   append(body: EntryBody, canonicalBody: string, hash: string): void {
     if (!this.inRun) throw new Error('Ledger.append outside a run');
     this.insertEntry ??= this.db.prepare(`INSERT INTO entries
-      (id, kind, account, period, n, rules_sha256, snapshot_sha256, credit, amount, statement, body, prev, hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertCarried ??= this.db.prepare('INSERT INTO carried (adjustment, issue) VALUES (?, ?)');
-    this.insertEntry.run(body.id, body.kind, body.account, body.period, body.n, body.rules.sha256, body.snapshotSha256,
-      body.result.credit, body.amount ?? null, body.statement ? canonicalJson(body.statement) : null, canonicalBody, body.prev, hash);
-    for (const a of body.statement?.adjustments ?? []) this.insertCarried.run(a.entry, body.id);
+      (id, kind, account, account_key, period, n, rules_sha256, snapshot_sha256, credit, amount, statement, run_id, body, prev, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertEntry.run(body.id, body.kind, body.account, body.accountKey ?? null, body.period, body.n, body.rules.sha256, body.snapshotSha256,
+      body.result.credit, body.amount ?? null, body.statement ? canonicalJson(body.statement) : null, body.runId, canonicalBody, body.prev, hash);
+  }
+
+  /** Appends a run entry (SPEC §11, §13), its signature stored beside the hashed body. */
+  appendRun(body: RunBody, canonicalBody: string, hash: string, signed?: { signer: string; signature: string }): void {
+    if (!this.inRun) throw new Error('Ledger.appendRun outside a run');
+    this.db.prepare(`INSERT INTO entries (id, kind, period, run_id, operator, inputs_sha256, idempotency_key, request_sha256,
+        signer, signature, body, prev, hash) VALUES (?, 'run', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(body.id, body.period, body.runId, body.operator, canonicalJson(body.inputs), body.idempotencyKey ?? null,
+        body.requestSha256 ?? null, signed?.signer ?? null, signed?.signature ?? null, canonicalBody, body.prev, hash);
+  }
+
+  /** The run entry recorded under a service Idempotency-Key, with its hash (SPEC §13). */
+  runByIdempotencyKey(key: string): { body: RunBody; hash: string; seq: number } | undefined {
+    if (this.version < 2) return undefined;
+    const r = this.db.prepare('SELECT seq, body, hash FROM entries WHERE idempotency_key = ?').get(key) as { seq: number; body: string; hash: string } | undefined;
+    return r ? { body: JSON.parse(r.body) as RunBody, hash: r.hash, seq: r.seq } : undefined;
   }
 
   /** Stored rows oldest first (raw: body text and hash as stored), optionally filtered. */
@@ -329,29 +355,26 @@ export class Ledger {
     if (filter.account !== undefined) { where.push('account = ?'); args.push(filter.account); }
     if (filter.period !== undefined) { where.push('period = ?'); args.push(filter.period); }
     if (filter.kind !== undefined) { where.push('kind = ?'); args.push(filter.kind); }
-    const sql = `SELECT seq, id, kind, account, period, n, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
-      credit, amount, statement, body, prev, hash FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+    const sql = `SELECT ${this.version >= 2 ? V2_COLUMNS : V2_AS_V1} FROM entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
     yield* this.db.prepare(sql).iterate(...args) as IterableIterator<StoredRow>;
   }
 
-  /** Entries oldest first, parsed. */
-  *entries(filter: { account?: string; period?: string; kind?: string } = {}): Generator<LedgerEntry> {
-    for (const r of this.rows(filter)) yield parseRow(r);
+  /** Credit entries (issue, adjustment) oldest first, parsed. */
+  *entries(filter: { account?: string; period?: string; kind?: 'issue' | 'adjustment' } = {}): Generator<LedgerEntry> {
+    for (const r of this.rows(filter)) if (r.kind !== 'run') yield parseRow(r);
   }
 
   /** One entry by id. */
   entryById(id: string): LedgerEntry | undefined {
     if (!this.ready()) return undefined;
-    const r = this.db.prepare(`SELECT seq, id, kind, account, period, n, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
-      credit, amount, statement, body, prev, hash FROM entries WHERE id = ?`).get(id) as StoredRow | undefined;
+    const r = this.db.prepare(`SELECT ${V1_COLUMNS} FROM entries WHERE id = ?`).get(id) as StoredRow | undefined;
     return r ? parseRow(r) : undefined;
   }
 
-  /** The statement (issue entry) that carries adjustment `id`, if any. */
-  carrierOf(id: string): string | undefined {
-    if (!this.ready()) return undefined;
-    const r = this.db.prepare('SELECT issue FROM carried WHERE adjustment = ?').get(id) as { issue: string } | undefined;
-    return r?.issue;
+  /** SQLite's full `integrity_check` (every page and index): the problems, none when the file is sound. */
+  integrityProblems(max = 20): string[] {
+    const rows = this.db.pragma(`integrity_check(${max})`) as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).filter((t) => t !== 'ok');
   }
 
   /** Closes the file. */
@@ -361,25 +384,21 @@ export class Ledger {
   }
 }
 
-/** A row as stored. */
-export interface StoredRow {
-  seq: number; id: string; kind: string; account: string; period: string; n: number; rulesSha256: string; snapshotSha256: string;
-  credit: string; amount: string | null; statement: string | null; body: string; prev: string; hash: string;
-}
-
 /** An entry from its stored row (body as hashed, plus hash and seq). */
-export function parseRow(r: StoredRow): LedgerEntry {
+export function parseRow(r: Pick<StoredRow, 'body' | 'hash' | 'seq'>): LedgerEntry {
   return { ...(JSON.parse(r.body) as EntryBody), hash: r.hash, seq: r.seq };
 }
 
-function checkVersion(file: string, v: number, _db: Db): void {
-  if (v > SCHEMA_VERSION) {
-    throw new RcError('LEDGER_UNUSABLE',
-      `ledger has schema version ${v}, newer than this program's (${SCHEMA_VERSION}); use a newer reseller-credits; nothing was written`, { file });
-  }
-}
-
-/** Opens a ledger (library entry point): created and migrated on first write. */
+/**
+ * Opens a ledger (library entry point). The file must be a ledger already
+ * (`initLedger` makes one): a missing file is LEDGER_NOT_FOUND, never a new
+ * empty ledger; with `scratch` (a dry run) a missing file is an empty ledger in memory.
+ */
 export function openLedger(file: string = DEFAULT_LEDGER, opts: OpenOptions = {}): Ledger {
   return Ledger.open(file, opts);
+}
+
+/** Creates a ledger at `file` (library entry point of `ledger init`); an existing ledger is kept as it is. */
+export function initLedger(file: string = DEFAULT_LEDGER): { created: boolean } {
+  return Ledger.init(file);
 }

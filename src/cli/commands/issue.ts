@@ -7,14 +7,23 @@ import { defaultJobs } from '../../run/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
+import { ledgerError } from '../../ledger/sqlite-errors.js';
 import type { Ledger } from '../../ledger/store.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
+import { IssueSpool } from './issue-spool.js';
+import { resolve } from 'node:path';
 
 interface IssueCliOptions {
   rulesDir: string; period: string; ledger: string; format: OutputFormat; trace?: boolean; jobs: number; dryRun?: boolean; wait: number;
-  rulesVersion?: string; rulesFile?: string;
+  rulesVersion?: string; rulesFile?: string; out?: string;
+}
+
+/** The ledger file: `--ledger FILE`, else RESELLER_CREDITS_LEDGER, else ledger.sqlite (SPEC §9 Storage). */
+export function ledgerPath(cmd: Command, given: string | undefined): string {
+  if (given !== undefined && cmd.getOptionValueSource('ledger') !== 'default') return given;
+  return process.env.RESELLER_CREDITS_LEDGER || DEFAULT_LEDGER;
 }
 
 /** `YYYY-MM`. */
@@ -29,9 +38,10 @@ function parseSeconds(text: string): number {
   return n;
 }
 
-/** Prints a ledger error (exit 2) or passes anything else on. */
-export function ledgerFailure(err: unknown): void {
-  if (err instanceof RcError && err.code.startsWith('LEDGER_')) {
+/** Prints a ledger error or a SQLite failure (exit 2) or passes anything else on. */
+export function ledgerFailure(err: unknown, file?: string): void {
+  if (file !== undefined) err = ledgerError(file, err);
+  if (err instanceof RcError && (err.code.startsWith('LEDGER_') || err.code === 'WRITE_FAILED' || err.code === 'AMBIGUOUS_RULES')) {
     printErrors([err]);
     process.exitCode = EXIT.USAGE;
     return;
@@ -46,7 +56,8 @@ export function registerIssue(program: Command): void {
     .description('issue a period: evaluate its snapshots and record each credit in the ledger (re-runs change nothing; corrections become adjustments)')
     .argument('<files...>', 'snapshot files or folders (as for evaluate), all of the period')
     .requiredOption('--period <YYYY-MM>', 'the period to issue', parsePeriod)
-    .option('--ledger <file>', 'the ledger file (created on first use)', DEFAULT_LEDGER)
+    .option('--ledger <file>', 'the ledger file (made once with `ledger init`); else RESELLER_CREDITS_LEDGER', DEFAULT_LEDGER)
+    .option('--out <file>', 'write the output to FILE (renamed into place after the commit) instead of stdout')
     .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--trace', 'include the rule engine decisions')
     .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
@@ -57,9 +68,12 @@ export function registerIssue(program: Command): void {
     .addHelpText('after', `
 Only the published rule set effective for the period is used (drafts never issue).
 
+Output is spooled and printed (or renamed to --out FILE) only after the run is committed.
+
 Examples:
+  $ reseller-credits ledger init
   $ reseller-credits issue --period 2026-11 examples/portfolio.ndjson
-  $ reseller-credits issue --period 2026-11 --format csv --ledger billing/ledger.sqlite snapshots/2026-11/ > issued.csv`)
+  $ reseller-credits issue --period 2026-11 --format csv --ledger billing/ledger.sqlite --out issued.csv snapshots/2026-11/`)
     .action(async (files: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<IssueCliOptions>();
       if (opts.rulesVersion !== undefined || opts.rulesFile !== undefined) {
@@ -69,8 +83,15 @@ Examples:
       const [{ createIssueWriter }, { faultFromEnv, issuePeriod }, { Ledger }] = await Promise.all([
         import('../../ledger/render.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
       ]);
+      const file = ledgerPath(cmd, opts.ledger);
       const repo = loadRules(opts.rulesDir);
-      const rs = selectForPeriod(repo, opts.period);
+      let rs;
+      try {
+        rs = selectForPeriod(repo, opts.period);
+      } catch (err) {
+        ledgerFailure(err);
+        return;
+      }
       if (!rs) {
         printErrors(repo.errors);
         process.stderr.write(`${colors.red(`no usable published rule set in ${opts.rulesDir}/ is effective on ${opts.period}-01; nothing was issued`)}\n`);
@@ -82,16 +103,26 @@ Examples:
         printErrors(repo.errors, '  ');
       }
       let ledger: Ledger;
+      let spool: IssueSpool;
       try {
-        ledger = Ledger.open(opts.ledger, { scratch: Boolean(opts.dryRun) });
+        ledger = Ledger.open(file, { scratch: Boolean(opts.dryRun) });
       } catch (err) {
+        ledgerFailure(err, file);
+        return;
+      }
+      try {
+        spool = new IssueSpool(opts.out);
+      } catch (err) {
+        ledger.close();
         ledgerFailure(err);
         return;
       }
+      if (ledger.missing) note(`dry run: there is no ledger at ${resolve(file)} yet; computed as if it were empty`);
       const writer = createIssueWriter(opts.format, { trace: opts.trace });
       const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
       const progress = startProgress(files);
       let pending = '';
+      const flush = () => { const t = pending; pending = ''; spool.write(t); };
       try {
         const s = await issuePeriod(ledger, files, {
           period: opts.period,
@@ -103,23 +134,26 @@ Examples:
           dryRun: opts.dryRun,
           waitSeconds: opts.wait,
           fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
-          onBusy: () => note(`ledger ${opts.ledger} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
-          // output is written once per batch, as evaluate does
+          onBusy: () => note(`ledger ${file} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
+          // records are spooled once per batch; nothing reaches stdout or --out before the commit
           onRecord: (r) => { pending += writer.record(r); },
-          onBatch: async () => { const t = pending; pending = ''; await out(t); },
+          onBatch: flush,
+          beforeCommit: () => { pending += writer.end(); flush(); spool.sync(); },
           onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
           onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
           onProgress: (records, errors, bytes) => progress.update(records, errors, bytes),
         }).finally(() => progress.stop());
-        await out(pending + writer.end());
+        if (!s.committed) { pending += writer.end(); flush(); }
+        await spool.deliver();
         note(s.committed
-          ? `ledger ${opts.ledger}: head ${s.head.hash}, ${s.head.count} entries`
-          : `dry run: nothing written to ${opts.ledger} (head would be ${s.head.hash}, ${s.head.count} entries)`);
+          ? `ledger ${file}: head ${s.head.hash}, ${s.head.count} entries`
+          : `dry run: nothing written to ${file} (head would be ${s.head.hash}, ${s.head.count} entries)`);
         note(`${s.issued} issued, ${s.unchanged} unchanged, ${s.adjusted} adjusted, ${s.errors} error(s)`);
         process.exitCode = s.errors ? EXIT.INVALID : EXIT.OK;
       } catch (err) {
         progress.stop();
-        ledgerFailure(err);
+        spool.discard();
+        ledgerFailure(err, file);
       } finally {
         ledger.close();
       }

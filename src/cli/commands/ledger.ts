@@ -1,4 +1,4 @@
-/** `reseller-credits ledger show|export|verify|replay`: reading the ledger (read-only, never migrated). */
+/** `reseller-credits ledger init|show|export|verify|replay`: making a ledger once, and reading it (read-only, never migrated). */
 import { Option, type Command } from 'commander';
 import { resolveLimits } from '../../limits.js';
 import { loadRules } from '../../compose/rules-dir.js';
@@ -6,7 +6,8 @@ import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
-import { ledgerFailure, parsePeriod } from './issue.js';
+import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
+import { resolve } from 'node:path';
 
 interface LedgerOpts { ledger: string; rulesDir: string }
 
@@ -18,13 +19,13 @@ async function withLedger(file: string, fn: (l: Ledger) => Promise<void>): Promi
     const { Ledger } = await import('../../ledger/store.js');
     ledger = Ledger.open(file, { readonly: true });
   } catch (err) {
-    ledgerFailure(err);
+    ledgerFailure(err, file);
     return;
   }
   try {
     await fn(ledger);
   } catch (err) {
-    ledgerFailure(err);
+    ledgerFailure(err, file);
   } finally {
     ledger.close();
   }
@@ -34,8 +35,23 @@ async function withLedger(file: string, fn: (l: Ledger) => Promise<void>): Promi
 export function registerLedger(program: Command): void {
   const ledger = program
     .command('ledger')
-    .description('read the ledger: show entries, export credit notes, verify the chain, replay an issued credit');
-  const ledgerOption = () => new Option('--ledger <file>', 'the ledger file').default(DEFAULT_LEDGER);
+    .description('the ledger: create it once (init), show entries, export credit notes, verify the chain, replay an issued credit');
+  const ledgerOption = () => new Option('--ledger <file>', 'the ledger file; else RESELLER_CREDITS_LEDGER').default(DEFAULT_LEDGER);
+
+  ledger.command('init')
+    .description('create the ledger (once): issue refuses to run without one, so that no second ledger issues every credit again')
+    .argument('[file]', 'the ledger file (else --ledger, RESELLER_CREDITS_LEDGER, ledger.sqlite)')
+    .addOption(ledgerOption())
+    .action(async (given: string | undefined, _o: unknown, cmd: Command) => {
+      const file = given ?? ledgerPath(cmd, cmd.optsWithGlobals<LedgerOpts>().ledger);
+      try {
+        const { Ledger } = await import('../../ledger/store.js');
+        const r = Ledger.init(file);
+        note(r.created ? `created ledger ${resolve(file)}` : `${resolve(file)} is a ledger already; nothing changed`);
+      } catch (err) {
+        ledgerFailure(err, file);
+      }
+    });
 
   ledger.command('show')
     .description('the entries, oldest first')
@@ -45,7 +61,7 @@ export function registerLedger(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LedgerOpts & { account?: string; period?: string; format: 'text' | 'json' | 'csv' }>();
-      await withLedger(o.ledger, async (l) => {
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         let n = 0;
         const { showCsvHeader, showCsvRow, showText } = await import('../../ledger/render.js');
         if (o.format === 'csv') await out(showCsvHeader());
@@ -69,7 +85,7 @@ export function registerLedger(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json' }>();
-      await withLedger(o.ledger, async (l) => {
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         let n = 0;
         const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../ledger/render.js');
         if (o.format === 'csv') await out(exportCsvHeader());
@@ -96,7 +112,7 @@ export function registerLedger(program: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
-      await withLedger(o.ledger, async (l) => {
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         const { verifyLedger } = await import('../../ledger/verify.js');
         const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
         for (const p of report.problems) await out(`${p.message}\n`);
@@ -114,7 +130,7 @@ export function registerLedger(program: Command): void {
     .addOption(ledgerOption())
     .action(async (account: string, period: string, _o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LedgerOpts>();
-      await withLedger(o.ledger, async (l) => {
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         try {
           const { replayText } = await import('../../ledger/replay.js');
           await out(`${await replayText(l, loadRules(o.rulesDir), account, period, resolveLimits())}\n`);
