@@ -378,6 +378,10 @@ if (opts.issue && issueSupported) {
     const ledger = join(scratch, `ledger-${i}.sqlite`);
     const e = await timeRun([CLI, 'evaluate', '--format', 'csv', ...jobsArgs, file]);
     if (!verify(`evaluate (issue file), run ${i}`, e, opts.count)) ok = false;
+    // a ledger is made once with `ledger init` (issue never creates one); older CLIs created it on first use
+    if (/^\s*init\b/m.test(spawnSync(process.execPath, [CLI, 'ledger', '--help'], { cwd: ROOT, encoding: 'utf8' }).stdout)) {
+      spawnSync(process.execPath, [CLI, 'ledger', 'init', ledger], { cwd: ROOT, encoding: 'utf8' });
+    }
     const f = await timeRun([CLI, 'issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, ...jobsArgs, file]);
     const fOk = new RegExp(`^${opts.count} issued, 0 unchanged, 0 adjusted, 0 error`, 'm').test(f.stderrFull);
     if (f.code !== 0 || !fOk) { ok = false; log(`issue, run ${i}: exit ${f.code}\n${f.stderrTail}`); }

@@ -31,8 +31,14 @@ function spawnCli(args: string[], cwd: string) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const cli = (args: string[]) => runCli(args);
-const issue = (ledger: string, period: string, snaps: object[], ...more: string[]) =>
+/** issue without making the ledger first */
+const issueOnly = (ledger: string, period: string, snaps: object[], ...more: string[]) =>
   cli(['issue', '--period', period, '--ledger', ledger, ...more, writeNdjson(work, `${n++}.ndjson`, snaps)]);
+/** `ledger init` once (as an operator does at set-up), then issue; a dry run never makes the ledger */
+async function issue(ledger: string, period: string, snaps: object[], ...more: string[]) {
+  if (!existsSync(ledger) && !more.includes('--dry-run')) expect((await cli(['ledger', 'init', ledger])).status).toBe(0);
+  return issueOnly(ledger, period, snaps, ...more);
+}
 
 interface ShownEntry {
   seq: number; id: string; kind: string; n: number; account: string; period: string; hash: string; prev: string;
@@ -42,10 +48,19 @@ interface ShownEntry {
 const show = async (ledger: string, ...args: string[]) => JSON.parse((await cli(['ledger', 'show', '--format', 'json', '--ledger', ledger, ...args])).stdout) as ShownEntry[];
 
 describe('issue', () => {
-  it('the README example works in an empty folder: ledger.sqlite is created there, 12 accounts issued; a re-run changes nothing', async () => {
+  it('the README example works in an empty folder: issue refuses until ledger init, then 12 accounts issued; a re-run changes nothing', async () => {
     const dir = fresh('readme');
     mkdirSync(dir);
     const args = ['--rules-dir', join(ROOT, 'rules'), 'issue', '--period', '2026-11', join(ROOT, 'examples/portfolio.ndjson')];
+    const abs = join(dir, 'ledger.sqlite');
+    const refused = spawnCli(args, dir);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(`ledger.sqlite: no ledger at ${abs}; create one with reseller-credits ledger init ${abs}\n`);
+    expect(existsSync(abs)).toBe(false);
+    const init = spawnCli(['ledger', 'init'], dir);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stderr).toBe(`created ledger ${abs}\n`);
     const r = spawnCli(args, dir);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/12 issued, 0 unchanged, 0 adjusted, 0 error\(s\)\n$/);
@@ -61,7 +76,7 @@ describe('issue', () => {
   it('refuses --rules-version and --rules-file (usage error, nothing written)', async () => {
     for (const opt of [['--rules-version', '2026-01'], ['--rules-file', 'rules/2026-01.yaml']]) {
       const ledger = fresh('refuse.sqlite');
-      const r = await issue(ledger, '2026-11', [snap('R-1', '2026-11', 25)], ...opt);
+      const r = await issueOnly(ledger, '2026-11', [snap('R-1', '2026-11', 25)], ...opt);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${opt[0]} is refused here`);
       expect(existsSync(ledger)).toBe(false);
@@ -70,7 +85,7 @@ describe('issue', () => {
 
   it('no published rule set for the period (drafts never issue): exit 2', async () => {
     const ledger = fresh('draft.sqlite');
-    const r = await issue(ledger, '2027-03', [snap('R-1', '2027-03', 25)]);
+    const r = await issueOnly(ledger, '2027-03', [snap('R-1', '2027-03', 25)]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no usable published rule set in rules/ is effective on 2027-03-01');
     expect(existsSync(ledger)).toBe(false);
@@ -118,11 +133,12 @@ describe('issue', () => {
     expect(again.stdout).toContain('amount due -$900.00');
   });
 
-  it('--dry-run prints what would be recorded and writes nothing (no file is created)', async () => {
+  it('--dry-run prints what would be recorded and writes nothing; on a missing ledger it says so and creates none', async () => {
     const ledger = fresh('dry.sqlite');
     const r = await issue(ledger, '2026-11', [snap('R-1', '2026-11', 25)], '--dry-run', '--format', 'json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).ledger.status).toBe('issued');
+    expect(r.stderr).toContain(`dry run: there is no ledger at ${ledger} yet; computed as if it were empty`);
     expect(r.stderr).toContain('dry run: nothing written');
     expect(existsSync(ledger)).toBe(false);
     await issue(ledger, '2026-11', [snap('R-1', '2026-11', 25)]);
@@ -182,6 +198,7 @@ describe('ledger export', () => {
 describe('ledger replay', () => {
   it('is evaluate\'s text for the stored snapshot, then the statement as issued and later adjustments', async () => {
     const ledger = fresh('replay.sqlite');
+    expect((await cli(['ledger', 'init', ledger])).status).toBe(0);
     const r = await cli(['issue', '--period', '2026-11', '--ledger', ledger, 'examples/seed-px2.yaml']);
     expect(r.status).toBe(0);
     const [e] = await show(ledger);
@@ -301,6 +318,7 @@ describe('ledger verify and the auditor\'s recipe', () => {
     const rules = fresh('rules');
     cpSync('rules', rules, { recursive: true });
     const ledger = fresh('rules.sqlite');
+    expect((await cli(['ledger', 'init', ledger])).status).toBe(0);
     const r = await cli(['--rules-dir', rules, 'issue', '--period', '2026-11', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)])]);
     expect(r.status).toBe(0);
     const file = join(rules, '2026-01.yaml');

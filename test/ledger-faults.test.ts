@@ -7,7 +7,7 @@
  * state left behind: entry counts, never times.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,8 @@ function cliAsync(args: string[], env: Record<string, string> = {}, onStderr?: (
 
 /** The CLI in this process (test/support/run-cli.ts), for everything that needs no process of its own. */
 const cli = (args: string[]) => runCli(args);
+/** `ledger init` (issue never creates a ledger); returns the path */
+const init = async (ledger: string) => { expect((await cli(['ledger', 'init', ledger])).status).toBe(0); return ledger; };
 
 // 4,000 snapshots on every run: 16 batches of 250 (BATCH_RECORDS) over both
 // workers, so every kill point but the first falls inside a transaction that
@@ -67,6 +69,7 @@ beforeAll(async () => {
 describe('kill -9 during a large issue run: all of the run or none', () => {
   // one ledger through every point: each killed run must leave it exactly as it was
   const ledger = join(work, 'kill.sqlite');
+  beforeAll(() => init(ledger));
   const points: [string, string, number][] = [
     ['after the first record', 'after:1', 0],
     [`after ${HALF.toLocaleString('en-US')} records`, `after:${HALF}`, 0],
@@ -94,20 +97,25 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
     expect(entryCount(ledger)).toBe(BIG);
   }, 600_000);
 
-  it('killed from outside while it streams its output: none of it, the earlier period intact', async () => {
-    const ledger = fresh('ext.sqlite');
+  it('killed from outside while it spools its output: nothing printed, none of it recorded, the earlier period intact', async () => {
+    const ledger = await init(fresh('ext.sqlite'));
     // a first period already in the ledger must survive untouched
     const nov = writeNdjson(work, `${n++}.ndjson`, [snap('R-KEEP', '2026-10', 25)]);
     expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, nov])).status).toBe(0);
-    const run = cliAsync(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big]);
-    // kill once a quarter of the records have been printed (several batches): they are inside the open transaction
+    // the run spools its output in a temporary folder of its own: kill once a quarter of the records
+    // are spooled (several batches), which are inside the open transaction
+    const tmp = fresh('spool-tmp');
+    mkdirSync(tmp);
+    const run = cliAsync(['issue', '--period', '2026-11', '--format', 'csv', '--jobs', '2', '--ledger', ledger, big], { TMPDIR: tmp });
+    const spooledLines = () => readdirSync(tmp).reduce((t, f) => t + readFileSync(join(tmp, f), 'utf8').split('\n').length - 1, 0);
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
-        if (run.out().split('\n').length > BIG / 4) { clearInterval(t); run.child.kill('SIGKILL'); resolve(); }
+        if (spooledLines() > BIG / 4) { clearInterval(t); run.child.kill('SIGKILL'); resolve(); }
       }, 5);
     });
     const r = await run.done;
     expect(r.signal).toBe('SIGKILL');
+    expect(r.stdout).toBe('');
     expect(entryCount(ledger)).toBe(1);
     expect((await cli(['ledger', 'verify', '--ledger', ledger])).status).toBe(0);
   }, 600_000);
@@ -115,7 +123,7 @@ describe('kill -9 during a large issue run: all of the run or none', () => {
 
 describe('two issue runs at once', () => {
   it('two periods, and the same period twice: both complete, nothing doubled or lost', async () => {
-    const ledger = fresh('two.sqlite');
+    const ledger = await init(fresh('two.sqlite'));
     const dec = join(work, 'dec.ndjson');
     writeFileSync(dec, readFileSync(small, 'utf8').replaceAll('"period":"2026-11"', '"period":"2026-12"'));
     const runs = [
@@ -136,7 +144,7 @@ describe('two issue runs at once', () => {
   }, 600_000);
 
   it('a run that finds the ledger busy says so, waits, and completes when the other finishes', async () => {
-    const ledger = fresh('busy.sqlite');
+    const ledger = await init(fresh('busy.sqlite'));
     const one = writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)]);
     expect((await cli(['issue', '--period', '2026-11', '--ledger', ledger, one])).status).toBe(0);
     const holder = new Database(ledger);
@@ -153,7 +161,7 @@ describe('two issue runs at once', () => {
   });
 
   it('--wait runs out: exit 2, nothing written', async () => {
-    const ledger = fresh('busy2.sqlite');
+    const ledger = await init(fresh('busy2.sqlite'));
     const one = writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)]);
     expect((await cli(['issue', '--period', '2026-11', '--ledger', ledger, one])).status).toBe(0);
     const holder = new Database(ledger);
@@ -178,7 +186,7 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     for (const args of [['issue', '--period', '2026-11', '--ledger', ledger, one()], ['ledger', 'show', '--ledger', ledger], ['ledger', 'verify', '--ledger', ledger]]) {
       const r = await cli(args);
       expect(r.status, args[0]).toBe(2);
-      expect(r.stderr).toContain(`${ledger}: ledger is not a ledger (not an SQLite database)`);
+      expect(r.stderr).toContain(`${ledger}: not a ledger: not an SQLite database; nothing was written`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
     }
     expect(readFileSync(ledger).equals(before)).toBe(true);
@@ -191,7 +199,7 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     db.close();
     const r = await cli(['issue', '--period', '2026-11', '--ledger', ledger, one()]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${ledger}: ledger has schema version 7, newer than this program's (1)`);
+    expect(r.stderr).toContain(`${ledger}: ledger has schema version 7, newer than this program's (2)`);
     const d2 = new Database(ledger, { readonly: true });
     expect(d2.prepare("SELECT COUNT(*) AS n FROM sqlite_schema").get()).toEqual({ n: 0 });
     d2.close();
@@ -203,7 +211,7 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     for (const args of [['show'], ['export', '--period', '2026-11'], ['verify'], ['replay', 'R-1', '2026-11']]) {
       const r = await cli(['ledger', ...args, '--ledger', ledger]);
       expect(r.status, args[0]).toBe(2);
-      expect(r.stderr).toContain(`${ledger}: no such ledger`);
+      expect(r.stderr).toContain(`${ledger}: no ledger at ${ledger} (create one with reseller-credits ledger init, or name it with --ledger)`);
     }
     expect(existsSync(ledger)).toBe(false);
   });
@@ -219,9 +227,10 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     mkdirSync(dir);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', dir]).status).toBe(0);
     try {
-      const ledger = join(dir, 'ledger.sqlite');
+      const ledger = await init(join(dir, 'ledger.sqlite'));
       expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])])).status).toBe(0);
       const r = await cli(['issue', '--period', '2026-11', '--format', 'csv', '--ledger', ledger, small]);
+      expect(r.stdout).toBe('');
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${ledger}: ledger cannot be written: the disk is full; nothing was written`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -238,7 +247,7 @@ describe('a ledger that cannot be used: exit 2, the file named, nothing written'
     mkdirSync(dir);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]).status).toBe(0);
     try {
-      const ledger = join(dir, 'ledger.sqlite');
+      const ledger = await init(join(dir, 'ledger.sqlite'));
       expect((await cli(['issue', '--period', '2026-10', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-10', 25)])])).status).toBe(0);
       expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
       const size = statSync(ledger).size;

@@ -4,11 +4,11 @@
  * each run, the adjustment it recorded and the statement it shows, all worked
  * out by hand (creditCents).
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRules, openLedger, issuePeriod, readRuleSetFile, resolveLimits, type IssueRecord, type LedgerEntry } from '../src/index.js';
+import { initLedger, loadRules, openLedger, issuePeriod, readRuleSetFile, resolveLimits, verifyLedger, type IssueRecord, type LedgerEntry } from '../src/index.js';
 import { creditCents, dollars, snap, writeNdjson } from './support/ledger.js';
 import { tempDir } from './support/temp.js';
 
@@ -90,6 +90,8 @@ const CASES: Case[] = [
 
 async function runOnce(ledgerFile: string, period: string, snaps: object[], rulesDir = 'rules'): Promise<IssueRecord[]> {
   const file = writeNdjson(work, `in-${n++}.ndjson`, snaps);
+  // a ledger is made once, as `ledger init` does; issue never creates one
+  if (!existsSync(ledgerFile)) expect(initLedger(ledgerFile)).toEqual({ created: true });
   const ledger = openLedger(ledgerFile);
   const out: IssueRecord[] = [];
   try {
@@ -98,6 +100,12 @@ async function runOnce(ledgerFile: string, period: string, snaps: object[], rule
     ledger.close();
   }
   return out;
+}
+
+/** verify's problems (the money invariants among them) of a ledger the program wrote: none. */
+async function problems(file: string, rulesDir = 'rules'): Promise<string[]> {
+  const l = openLedger(file, { readonly: true });
+  try { return (await verifyLedger(l, loadRules(rulesDir), resolveLimits())).problems.map((p) => p.message); } finally { l.close(); }
 }
 
 function entries(file: string): LedgerEntry[] {
@@ -136,6 +144,8 @@ describe('issue: statuses, adjustments and statements (SPEC §9)', () => {
       // every adjustment is carried at most once
       const carried = all.flatMap((e) => e.statement?.adjustments.map((a) => a.entry) ?? []);
       expect(new Set(carried).size).toBe(carried.length);
+      // and verify proves the same on the hashed values
+      expect(await problems(file)).toEqual([]);
     });
   }
 
@@ -241,6 +251,7 @@ describe('property: issued credit + Σ adjustments = the credit of the latest sn
         for (let i = 1; i < usersSeq.length; i++) if (usersSeq[i] !== usersSeq[i - 1]) changes++;
         expect(all.filter((e) => e.kind === 'issue')).toHaveLength(1);
         expect(all.filter((e) => e.kind === 'adjustment')).toHaveLength(changes);
+        expect(await problems(file)).toEqual([]);
       },
     ), { numRuns: 25 });
   });

@@ -214,6 +214,7 @@ describe('other commands', () => {
 
   it('issue --format ndjson and json, then ledger show and export --format json: issued, unchanged, adjusted, errors', async () => {
     const ledger = fresh('ledger.sqlite');
+    expect((await cli(['ledger', 'init', ledger])).status).toBe(0);
     const first = await cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', '--trace', mixedPortfolio()]);
     expect(first.status, first.stderr).toBe(1);
     const issueRecord = validator('issue-record');

@@ -107,7 +107,8 @@ export async function buildProgram(only?: readonly string[]): Promise<Command> {
       const opts = action.optsWithGlobals<{ rulesDir: string; progress: boolean; quiet?: boolean }>();
       setQuiet(Boolean(opts.quiet));
       setProgressEnabled(opts.progress && !opts.quiet);
-      const problem = rulesDirProblem(opts.rulesDir);
+      // `ledger init` reads no rules
+      const problem = action.name() === 'init' && action.parent?.name() === 'ledger' ? undefined : rulesDirProblem(opts.rulesDir);
       if (problem) throw new RulesDirUnusable(problem);
     });
   const wanted = COMMANDS.filter((c) => !only || only.includes(c.name));

@@ -78,6 +78,8 @@ export function makeStatement(charges: string, credit: string, adjustments: read
 /** An adjustment as the carry rule sees it: its stored columns and its hashed body, and the statement that may carry it. */
 export interface CarryInput {
   adjustment: { id: string; account: string; origin: string; amount: string; body: EntryBody };
+  /** pending only: what its account-period was credited before it (the issue's credit, earlier adjustments' amounts) */
+  before?: readonly string[];
   /** the first issue entry of the account recorded after it with a later period (hashed body) */
   carrier?: { id: string; body: EntryBody };
 }
@@ -90,13 +92,15 @@ export interface CarryOver { pending: Map<string, PendingAdjustment[]>; problems
  * whose period is later than its origin, and by no other. So it is pending
  * exactly when there is no such entry; when there is one, that statement's
  * hashed `adjustments` must list it. Amounts and reasons come from the hashed
- * adjustment; a column that disagrees with it is a problem (the run must not
- * go on: `ledger verify` names it).
+ * adjustment, and a pending amount must equal its recorded credit minus what
+ * was credited before it; a column that disagrees with its hashed content, or
+ * an amount that does not add up, is a problem (the run must not go on:
+ * `ledger verify` names it).
  */
 export function carryOver(rows: Iterable<CarryInput>): CarryOver {
   const pending = new Map<string, PendingAdjustment[]>();
   const problems: string[] = [];
-  for (const { adjustment: a, carrier } of rows) {
+  for (const { adjustment: a, carrier, before } of rows) {
     const b = a.body;
     if (b.id !== a.id || b.kind !== 'adjustment' || b.account !== a.account || b.period !== a.origin || b.amount !== a.amount) {
       problems.push(`adjustment ${a.id}: its stored columns differ from its hashed content`);
@@ -107,6 +111,15 @@ export function carryOver(rows: Iterable<CarryInput>): CarryOver {
       if (carrier.body.id !== carrier.id || listed !== 1) {
         problems.push(`adjustment ${a.id}: statement ${carrier.id}, the first after it, ${listed ? `lists it ${listed} times` : 'does not carry it'}`);
       }
+      continue;
+    }
+    // about to be paid: its amount must be what its own recorded credit says (a planted adjustment is not)
+    if (!before?.length) {
+      problems.push(`adjustment ${a.id}: no issue entry of ${b.account} in ${b.period} before it`);
+      continue;
+    }
+    if (!new Dec(b.result.credit).minus(sumOf(before)).eq(b.amount!)) {
+      problems.push(`adjustment ${a.id}: its amount ${b.amount} is not its credit ${b.result.credit} − ${sumOf(before).toFixed(Math.max(...before.map((t) => /\.(\d+)$/.exec(t)?.[1]?.length ?? 0)))} credited before`);
       continue;
     }
     const p: PendingAdjustment = { entry: b.id, origin: b.period, amount: b.amount!, account: b.account, reason: b.reason ?? 'snapshot changed' };

@@ -18,7 +18,10 @@ import { entryId, runEntryId, type EntryBody, type RunBody } from './entry.js';
 /** A broken invariant, naming its entry. */
 export interface MoneyProblem { seq: number; entry: string; message: string }
 
-interface PeriodState { issue: string; currency: string; credited: Dec; latest: { id: string; credit: string } }
+interface PeriodState { issue: string; currency: string; credited: Dec; scale: number; latest: { id: string; credit: string } }
+
+/** Decimals of a money text ("12.50" → 2), to print sums as the entries write them. */
+const decimals = (t: string) => (/\.(\d+)$/.exec(t)?.[1]?.length ?? 0);
 interface AdjustmentState { seq: number; account: string; origin: string; amount: string; carriedBy?: string }
 
 /** Checks entries one by one (`add`), then what holds only at the end (`finish`). */
@@ -57,7 +60,7 @@ export class MoneyInvariants {
     const key = `${b.account}\u0000${b.period}`;
     const before = this.periods.get(key);
     if (before) this.flag(seq, b.id, `a second issue entry for ${b.account} in ${b.period} (the first is ${before.issue})`);
-    else this.periods.set(key, { issue: b.id, currency: b.currency, credited: new Dec(b.result.credit), latest: { id: b.id, credit: b.result.credit } });
+    else this.periods.set(key, { issue: b.id, currency: b.currency, credited: new Dec(b.result.credit), scale: decimals(b.result.credit), latest: { id: b.id, credit: b.result.credit } });
     const st = b.statement;
     if (!st) { this.flag(seq, b.id, 'an issue entry without a statement'); return; }
     if (st.credit !== b.result.credit || st.charges !== b.result.charges) {
@@ -101,9 +104,10 @@ export class MoneyInvariants {
       ok = false;
     }
     if (!ok) {
-      this.flag(seq, b.id, `its amount ${amount} is not its credit ${b.result.credit} − ${p.credited.toFixed()} credited before (issue and earlier adjustments)`);
+      this.flag(seq, b.id, `its amount ${amount} is not its credit ${b.result.credit} − ${p.credited.toFixed(p.scale)} credited before (issue and earlier adjustments)`);
     }
     try { p.credited = p.credited.plus(amount); } catch { /* flagged above */ }
+    p.scale = Math.max(p.scale, decimals(amount));
     p.latest = { id: b.id, credit: b.result.credit };
   }
 
@@ -113,7 +117,7 @@ export class MoneyInvariants {
       if (!p.credited.eq(p.latest.credit)) {
         const [account, period] = key.split('\u0000');
         this.flag(this.ids.get(p.latest.id) ?? 0, p.latest.id,
-          `${account} in ${period}: issued credit + adjustments = ${p.credited.toFixed()}, but its latest entry records credit ${p.latest.credit}`);
+          `${account} in ${period}: issued credit + adjustments = ${p.credited.toFixed(p.scale)}, but its latest entry records credit ${p.latest.credit}`);
       }
     }
     return this.problems;

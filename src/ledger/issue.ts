@@ -233,9 +233,10 @@ function pendingOf(ledger: Ledger, period: string): Map<string, PendingAdjustmen
   function* inputs(): Generator<CarryInput> {
     for (const r of ledger.carryRows(period)) {
       try {
+        const a = r.adjustment;
         yield {
-          adjustment: { ...r.adjustment, body: JSON.parse(r.adjustment.body) as EntryBody },
-          ...(r.carrier ? { carrier: { id: r.carrier.id, body: JSON.parse(r.carrier.body) as EntryBody } } : {}),
+          adjustment: { ...a, body: JSON.parse(a.body) as EntryBody },
+          ...(r.carrier ? { carrier: { id: r.carrier.id, body: JSON.parse(r.carrier.body) as EntryBody } } : { before: ledger.creditedBefore(a.account, a.origin, a.seq) }),
         };
       } catch {
         problems.push(`adjustment ${r.adjustment.id} or its statement: the stored content is not JSON`);

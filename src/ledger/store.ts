@@ -314,6 +314,13 @@ export class Ledger {
     return this.selectCarrier.get(a.account, a.seq, a.origin) as CarryRow['carrier'];
   }
 
+  /** What an account-period was credited before entry `seq`: the issue's credit and the adjustments' amounts, oldest first. */
+  creditedBefore(account: string, period: string, seq: number): string[] {
+    const rows = this.db.prepare(`SELECT kind, credit, amount FROM entries
+      WHERE period = ? AND account = ? AND seq < ? AND kind <> 'run' ORDER BY seq`).all(period, account, seq) as { kind: string; credit: string; amount: string | null }[];
+    return rows.map((r) => (r.kind === 'issue' ? r.credit : r.amount ?? '0'));
+  }
+
   /** The head: last hash and entry count. */
   head(): Head {
     if (!this.ready()) return { hash: '0'.repeat(64), count: 0 };
