@@ -16,7 +16,7 @@ import { Dec } from '../money/decimal.js';
 import { entryId, runEntryId, type EntryBody, type RunBody } from './entry.js';
 
 /** A broken invariant, naming its entry. */
-export interface MoneyProblem { seq: number; entry: string; message: string }
+export interface MoneyProblem { seq: number; entry: string; what: 'ids' | 'money'; message: string }
 
 interface PeriodState { issue: string; currency: string; credited: Dec; scale: number; latest: { id: string; credit: string } }
 
@@ -34,24 +34,24 @@ export class MoneyInvariants {
   /** pending adjustment ids by account, oldest first */
   private readonly pending = new Map<string, string[]>();
 
-  private flag(seq: number, entry: string, message: string) {
-    this.problems.push({ seq, entry, message });
+  private flag(seq: number, entry: string, message: string, what: MoneyProblem['what'] = 'money') {
+    this.problems.push({ seq, entry, what, message });
   }
 
   /** One entry, in chain order. */
   add(seq: number, b: EntryBody | RunBody): void {
     const seen = this.ids.get(b.id);
-    if (seen !== undefined) this.flag(seq, b.id, `its id is entry #${seen}'s too (ids must be unique)`);
+    if (seen !== undefined) this.flag(seq, b.id, `its id is entry #${seen}'s too (ids must be unique)`, 'ids');
     else this.ids.set(b.id, seq);
     if (b.kind === 'run') {
-      if (b.id !== runEntryId(b.runId)) this.flag(seq, b.id, 'its id is not sha256("run|" + runId)');
+      if (b.id !== runEntryId(b.runId)) this.flag(seq, b.id, 'its id is not sha256("run|" + runId)', 'ids');
       return;
     }
     const countKey = `${b.kind}\u0000${b.account}\u0000${b.period}`;
     const n = (this.counts.get(countKey) ?? 0) + 1;
     this.counts.set(countKey, n);
-    if (b.n !== n) this.flag(seq, b.id, `its n is ${b.n}, but it is ${b.kind} number ${n} of ${b.account} in ${b.period}`);
-    if (b.id !== entryId(b.kind, b.account, b.period, b.n)) this.flag(seq, b.id, 'its id is not sha256(kind|account|period|n)');
+    if (b.n !== n) this.flag(seq, b.id, `its n is ${b.n}, but it is ${b.kind} number ${n} of ${b.account} in ${b.period}`, 'ids');
+    if (b.id !== entryId(b.kind, b.account, b.period, b.n)) this.flag(seq, b.id, 'its id is not sha256(kind|account|period|n)', 'ids');
     if (b.kind === 'issue') this.issue(seq, b);
     else this.adjustment(seq, b);
   }

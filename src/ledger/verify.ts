@@ -91,7 +91,7 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
     const p = await recomputed(body, row, repo, limits, rulesCache, ledger.file);
     if (p) problems.push(p);
   }
-  for (const m of money.finish()) problems.push({ kind: 'money', seq: m.seq, entry: m.entry, message: `${label({ seq: m.seq, id: m.entry })}: money does not add up: ${m.message}` });
+  for (const m of money.finish()) problems.push({ kind: 'money', seq: m.seq, entry: m.entry, message: `${label({ seq: m.seq, id: m.entry })}: ${m.what === 'ids' ? 'ids broken' : 'money does not add up'}: ${m.message}` });
   if (!headSeen) {
     problems.push({ kind: 'head', message: `head ${opts.head} is not in the ledger: entries up to it were removed or changed (the ledger's head is now ${last.hash}, ${last.count} entries)` });
   }
