@@ -149,12 +149,12 @@ export function findRuleSet(repo: RuleRepository, id: string): RuleSetReadResult
  * `period` (YYYY-MM). A day in two published windows is ambiguous: throws
  * `RcError` AMBIGUOUS_RULES naming both, never picking one by file name.
  */
-export function selectForPeriod(repo: Pick<RuleRepository, 'ruleSets'> & Partial<Pick<RuleRepository, 'files'>>, period: string): RuleSet | undefined {
+export function selectForPeriod(repo: Pick<RuleRepository, 'ruleSets'>, period: string): RuleSet | undefined {
   const day = `${period}-01`;
   const hits = repo.ruleSets.filter((r) => r.status === 'published'
     && r.effective.from <= day && (r.effective.until === undefined || day < r.effective.until));
   if (hits.length > 1) {
-    const names = hits.map((r) => { const f = repo.files?.find((x) => x.ruleSet === r)?.file; return f ? `"${r.id}" (${f})` : `"${r.id}"`; }).join(' and ');
+    const names = hits.map((r) => `"${r.id}" (${r.file})`).join(' and ');
     throw new RcError('AMBIGUOUS_RULES',
       `period ${period} is ambiguous: ${day} lies in the windows of published versions ${names}; fix the effective windows (reseller-credits validate) before evaluating or issuing it`,
       { path: 'period' });
