@@ -55,7 +55,8 @@ export type ErrorCode =
   | 'LEDGER_UNUSABLE'
   | 'LEDGER_BUSY'
   | 'CURRENCY_CHANGE'
-  | 'AMBIGUOUS_RULES';
+  | 'AMBIGUOUS_RULES'
+  | 'ACCOUNT_KEY_CONFLICT';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

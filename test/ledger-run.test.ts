@@ -223,3 +223,21 @@ describe('the ledger file changed under a run (the run paused before its commit)
     });
   }
 });
+
+describe('the account key (SPEC §4) against the ledger', () => {
+  it('an account-period issued as "R-1" refuses "r-1" and "Ｒ-1" (an error record each, exit 1); "R-1" itself stays unchanged', async () => {
+    const ledger = init(fresh('key.sqlite'));
+    expect((await cli(['issue', '--period', '2026-11', '--ledger', ledger, writeNdjson(work, `${n++}.ndjson`, [snap('R-1', '2026-11', 25)])])).status).toBe(0);
+    const r = await cli(['issue', '--period', '2026-11', '--format', 'ndjson', '--ledger', ledger,
+      writeNdjson(work, `${n++}.ndjson`, [snap('r-1', '2026-11', 30), snap('Ｒ-1', '2026-11', 30), snap('R-1', '2026-11', 25)])]);
+    expect(r.status).toBe(1);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { error?: { code: string; message: string }; ledger?: { status: string } });
+    expect(rows.map((x) => x.error?.message ?? x.ledger?.status)).toEqual([
+      'account "r-1" is the account "R-1" already issued for 2026-11, written differently (the same account key); issue it as "R-1"; nothing was recorded for this account',
+      'account "Ｒ-1" is the account "R-1" already issued for 2026-11, written differently (the same account key); issue it as "R-1"; nothing was recorded for this account',
+      'unchanged',
+    ]);
+    expect(rows[0]!.error!.code).toBe('ACCOUNT_KEY_CONFLICT');
+    expect(entryCount(ledger)).toBe(1);
+  });
+});

@@ -151,6 +151,11 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         result: item.entryResult, programVersion: version, runId, recordedAt: now,
       };
       const s = ledger.accountState(period, r.account);
+      // SPEC §4: an account-period already issued under another spelling of the same account key is refused
+      const other = s ? undefined : ledger.spellingOf(period, common.accountKey, r.account);
+      if (other !== undefined) {
+        return { seq: item.seq, ok: false, error: errorRecord([new RcError('ACCOUNT_KEY_CONFLICT', spellingMessage(r.account, other, period), { account: r.account })], r.account, period) };
+      }
       const d = decide(s, { snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit, currency: r.currency, scale: item.rounding.scale },
         () => ledger.latestBody(period, r.account)?.currency ?? r.currency);
       if (d.status === 'issued') {
@@ -222,6 +227,11 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   }
 }
 
+
+/** The message for an account written differently from the spelling already issued. */
+export function spellingMessage(account: string, issued: string, period: string): string {
+  return `account "${account}" is the account "${issued}" already issued for ${period}, written differently (the same account key); issue it as "${issued}"; nothing was recorded for this account`;
+}
 
 /**
  * The adjustments no statement carries yet, read from the hashed entries

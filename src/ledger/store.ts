@@ -70,6 +70,7 @@ export class Ledger {
   private insertEntry?: Database.Statement;
   private selectAccount?: Database.Statement;
   private selectCarrier?: Database.Statement;
+  private selectSpelling?: Database.Statement;
   private inRun = false;
 
   private constructor(file: string, db: Db, o: { readonly: boolean; scratch: boolean; version: number; missing?: boolean }) {
@@ -183,6 +184,13 @@ export class Ledger {
       }
     }
     return s;
+  }
+
+  /** The spelling under which an account key already has entries in `period`, when it is not `account` (SPEC §4). */
+  spellingOf(period: string, key: string, account: string): string | undefined {
+    if (this.version < 2) return undefined;
+    this.selectSpelling ??= this.db.prepare("SELECT account FROM entries WHERE period = ? AND account_key = ? AND account <> ? AND kind <> 'run' LIMIT 1");
+    return (this.selectSpelling.get(period, key, account) as { account: string } | undefined)?.account;
   }
 
   /** The hashed body of the latest entry of an account-period (for the rarer questions: its currency). */
