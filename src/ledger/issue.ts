@@ -79,7 +79,11 @@ export interface IssueOptions {
   waitSeconds?: number;
   /** told once when another run holds the ledger */
   onBusy?: () => void;
-  /** every output record, in input order; awaited */
+  /**
+   * every output record, in input order, as computed inside the open transaction; awaited.
+   * Nothing is committed yet: hold them (the CLI spools them) and report them as issued only
+   * once `issuePeriod` resolves with `committed: true`.
+   */
   onRecord?: (r: IssueRecord) => void | Promise<void>;
   onErrorLine?: (line: string) => void;
   onProgress?: (records: number, errors: number, bytes: number) => void;
