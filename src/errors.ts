@@ -56,7 +56,14 @@ export type ErrorCode =
   | 'LEDGER_BUSY'
   | 'CURRENCY_CHANGE'
   | 'AMBIGUOUS_RULES'
-  | 'ACCOUNT_KEY_CONFLICT';
+  | 'ACCOUNT_KEY_CONFLICT'
+  | 'INVISIBLE_CHARACTER'
+  | 'CONTROL_CHARACTER'
+  | 'BAD_HOST_NAME'
+  | 'BAD_ACCOUNT_ID'
+  | 'ACCOUNT_VARIANT'
+  | 'DUPLICATE_IN_RUN'
+  | 'CREDIT_ABOVE_CHARGES';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

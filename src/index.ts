@@ -48,7 +48,7 @@ export { checkReviewForPublish } from './review/approval.js';
 // the ledger (SPEC §9)
 export { openLedger, initLedger, Ledger, DEFAULT_LEDGER, SCHEMA_VERSION, APPLICATION_ID, type OpenOptions, type Head } from './ledger/store.js';
 export { decide, carryOver, makeStatement, type Decision, type PendingAdjustment } from './ledger/decide.js';
-export { accountKey } from './ledger/account-key.js';
+export { ledgerAccountKey } from './ledger/account-key.js';
 export { issuePeriod, type IssueOptions, type IssueRecord, type IssueSummary, type IssueStatus, type LedgerOutcome, type IssueCounts } from './ledger/issue.js';
 export { verifyLedger, type VerifyReport, type VerifyProblem } from './ledger/verify.js';
 export { replayText } from './ledger/replay.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { carryOver, decide, makeStatement, type CarryInput, type PriorState } from '../src/ledger/decide.js';
 import { entryId, type EntryBody } from '../src/ledger/entry.js';
-import { accountKey } from '../src/ledger/account-key.js';
+import { ledgerAccountKey as accountKey } from '../src/ledger/account-key.js';
 
 const S1 = 'a'.repeat(64);
 const S2 = 'b'.repeat(64);

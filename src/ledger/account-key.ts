@@ -1,11 +1,11 @@
 /**
- * The account key of SPEC §4: the id trimmed, NFKC-normalised and case-folded
- * (`toUpperCase().toLowerCase()`), so that full-width and case variants of one
- * account meet. The ledger stores and indexes it beside the id as written.
- *
- * One function in one place: the identifier checks (src/validate/identifiers.ts)
- * will own the key; this module then re-exports theirs and the ledger follows.
+ * The account key of SPEC §4 as the ledger stores and indexes it beside the id
+ * as written: the identifier checks' key (`validate/identifiers.ts`), for ids
+ * that passed them (every snapshot the ledger records did).
  */
-export function accountKey(id: string): string {
-  return id.trim().normalize('NFKC').toUpperCase().toLowerCase();
+import { accountKeyOf } from '../validate/identifiers.js';
+
+/** The ledger's key of an account id. */
+export function ledgerAccountKey(id: string): string {
+  return accountKeyOf(id);
 }

@@ -15,7 +15,7 @@ import { runEngine } from '../run/engine.js';
 import type { RuleChoice } from '../run/record.js';
 import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
-import { accountKey } from './account-key.js';
+import { ledgerAccountKey } from './account-key.js';
 import { carryOver, decide, makeStatement, type CarryInput, type PendingAdjustment } from './decide.js';
 import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
 import type { IssueItem } from './issue-record.js';
@@ -151,7 +151,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         return stored;
       };
       const common = {
-        account: r.account, accountKey: accountKey(r.account), period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
+        account: r.account, accountKey: ledgerAccountKey(r.account), period, currency: r.currency, rules: r.rules, snapshotSha256: item.snapshotSha256,
         result: item.entryResult, programVersion: version, runId, recordedAt: now,
       };
       const s = ledger.accountState(period, r.account);

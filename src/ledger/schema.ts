@@ -16,7 +16,7 @@
  *   the hashed statements (SPEC §9 Integrity), never from a side table.
  */
 import type Database from 'better-sqlite3';
-import { accountKey } from './account-key.js';
+import { ledgerAccountKey } from './account-key.js';
 
 /** The schema version this program writes. */
 export const SCHEMA_VERSION = 2;
@@ -148,7 +148,7 @@ export function classify(db: Database.Database): FileKind {
  * kept: migration 002 copies the rows as they are and computes the new columns.
  */
 export function migrate(db: Database.Database, from: number): void {
-  db.function('rc_account_key', { deterministic: true }, (a: unknown) => (typeof a === 'string' ? accountKey(a) : null));
+  db.function('rc_account_key', { deterministic: true }, (a: unknown) => (typeof a === 'string' ? ledgerAccountKey(a) : null));
   for (let v = from; v < SCHEMA_VERSION; v++) {
     db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${v + 1}`);

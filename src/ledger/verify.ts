@@ -15,7 +15,7 @@ import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
 import { RcError, asRcErrors, formatError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { makeStatement } from './decide.js';
-import { accountKey } from './account-key.js';
+import { ledgerAccountKey } from './account-key.js';
 import { entryHash, sha256Hex, ZERO_HASH, type EntryBody, type EntryResult, type RunBody } from './entry.js';
 import { MoneyInvariants } from './invariants.js';
 import type { Head, Ledger, StoredRow } from './store.js';
@@ -141,7 +141,7 @@ function columnProblems(row: StoredRow, b: EntryBody | RunBody): string | undefi
   } else {
     if (row.account !== b.account) bad.push('account');
     // version-1 entries hash no key: migration computed theirs
-    if (row.accountKey !== null && row.accountKey !== (b.accountKey ?? accountKey(b.account))) bad.push('account_key');
+    if (row.accountKey !== null && row.accountKey !== (b.accountKey ?? ledgerAccountKey(b.account))) bad.push('account_key');
     if (row.n !== b.n) bad.push('n');
     if (row.rulesSha256 !== b.rules.sha256) bad.push('rules_sha256');
     if (row.snapshotSha256 !== b.snapshotSha256 || sha256Hex(canonicalJson(b.snapshot)) !== b.snapshotSha256) bad.push('snapshot_sha256');
