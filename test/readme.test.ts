@@ -39,7 +39,7 @@ describe('README.md', () => {
   });
 
   it.each(codeBlocks(README).flatMap((b) => b.split('\n'))
-    .filter((l) => l.startsWith('npx reseller-credits ') && !l.startsWith('npx reseller-credits issue '))
+    .filter((l) => l.startsWith('npx reseller-credits ') && !l.startsWith('npx reseller-credits issue ') && !l.startsWith('npx reseller-credits ledger init'))
     .map((l) => [l]))('%s runs: no usage error, no stack trace, output on stdout', async (line) => {
     const r = await runCli(argsOf(line));
     expect([0, 1], r.stderr).toContain(r.status);
