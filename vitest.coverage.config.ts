@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 import { TEST_WORKERS } from './vitest.config.js';
 import SlowestFirst from './test/support/sequencer.js';
 
-const dist = fileURLToPath(new URL('./dist', import.meta.url));
+const dist = fileURLToPath(new URL('./dist/', import.meta.url));
 const mocking = ['test/hostile-inputs.test.ts', 'test/input-errors.test.ts'];
 
 export default defineConfig({
