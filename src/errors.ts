@@ -53,7 +53,10 @@ export type ErrorCode =
   | 'WRONG_PERIOD'
   | 'LEDGER_NOT_FOUND'
   | 'LEDGER_UNUSABLE'
-  | 'LEDGER_BUSY';
+  | 'LEDGER_BUSY'
+  | 'EXPORT_UNMAPPED'
+  | 'EXPORT_REFUSED'
+  | 'EXPORT_REPEAT';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {
