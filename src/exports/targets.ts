@@ -10,5 +10,4 @@ import { xero } from './xero.js';
 
 export const TARGETS: Readonly<Record<TargetName, ExportTarget>> = Object.freeze({ stripe, killbill, xero, quickbooks });
 
-/** The target names, for the command line's choices. */
-export const TARGET_NAMES = Object.freeze(Object.keys(TARGETS) as TargetName[]);
+export { TARGET_NAMES } from './target-names.js';

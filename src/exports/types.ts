@@ -5,6 +5,7 @@
  */
 import type { LedgerEntry, Statement } from '../ledger/entry.js';
 import type { ExponentRule } from './currency.js';
+import type { TARGET_NAMES } from './target-names.js';
 
 /** The statement of an issue entry, as an export reads it. */
 export interface ExportStatement {
@@ -26,7 +27,7 @@ export function exportStatement(e: Pick<LedgerEntry, 'id' | 'account' | 'period'
 }
 
 /** The names of the targets. */
-export type TargetName = 'stripe' | 'killbill' | 'xero' | 'quickbooks';
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** The mapping file (schemas/mapping.schema.json), validated. */
 export interface Mapping {
