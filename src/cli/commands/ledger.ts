@@ -8,6 +8,7 @@ import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, parsePeriod } from './issue.js';
 import { TARGET_NAMES } from '../../exports/target-names.js';
+import { registerStatements } from './ledger-statements.js';
 import type { TargetName } from '../../exports/types.js';
 
 interface LedgerOpts { ledger: string; rulesDir: string }
@@ -124,6 +125,8 @@ export function registerLedger(program: Command): void {
         else await out(pendingText(list));
       });
     });
+
+  registerStatements(ledger);
 
   ledger.command('verify')
     .description('check the hash chain and recompute every entry from its stored snapshot under its pinned rule set')
