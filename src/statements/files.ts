@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 /** The file name stem of a statement: the account reduced to safe characters, then the entry id's first 12 hex digits. */
 export function statementStem(account: string, entry: string): string {
-  const safe = account.normalize('NFKC').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'account';
+  const safe = account.normalize('NFKC').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[-._]+/, '').slice(0, 60) || 'account';
   return `${safe}-${entry.slice(0, 12)}`;
 }
 
