@@ -8,13 +8,14 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
+import type { ErrorRecord } from '../../run/record.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 
 interface IssueCliOptions {
   rulesDir: string; period: string; ledger: string; format: OutputFormat; trace?: boolean; jobs: number; dryRun?: boolean; wait: number;
-  rulesVersion?: string; rulesFile?: string;
+  rulesVersion?: string; rulesFile?: string; report?: string;
 }
 
 /** `YYYY-MM`. */
@@ -52,6 +53,7 @@ export function registerIssue(program: Command): void {
     .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .option('--dry-run', 'compute and print what would be recorded; write nothing')
     .option('--wait <seconds>', 'how long to wait for a ledger another run is writing', parseSeconds, 600)
+    .option('--report <file>', 'write the month-end report (.md, .html or .json): inputs with sha256, rule sets, operator, counts, totals, head, errors, tier changes')
     .addOption(new Option('--rules-version <id>').hideHelp())
     .addOption(new Option('--rules-file <file>').hideHelp())
     .addHelpText('after', `
@@ -69,6 +71,9 @@ Examples:
       const [{ createIssueWriter }, { faultFromEnv, issuePeriod }, { Ledger }] = await Promise.all([
         import('../../ledger/render.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
       ]);
+      const { reportFormatOf } = await import('../../ledger/month-end-render.js');
+      const reportFormat = opts.report === undefined ? undefined : reportFormatOf(opts.report);
+      if (opts.report !== undefined && !reportFormat) throw new UsageError(`--report ${opts.report}: the report is written as Markdown (.md), HTML (.html) or JSON (.json), chosen by the extension`);
       const repo = loadRules(opts.rulesDir);
       const rs = selectForPeriod(repo, opts.period);
       if (!rs) {
@@ -92,6 +97,7 @@ Examples:
       const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
       const progress = startProgress(files);
       let pending = '';
+      const errorRecords: ErrorRecord[] = [];
       try {
         const s = await issuePeriod(ledger, files, {
           period: opts.period,
@@ -105,7 +111,7 @@ Examples:
           fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
           onBusy: () => note(`ledger ${opts.ledger} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
           // output is written once per batch, as evaluate does
-          onRecord: (r) => { pending += writer.record(r); },
+          onRecord: (r) => { pending += writer.record(r); if (!r.ok && reportFormat) errorRecords.push(r.error); },
           onBatch: async () => { const t = pending; pending = ''; await out(t); },
           onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
           onWorkerLost: (err) => warn(`a worker thread stopped (${err.message}); its batch was evaluated again on the main thread`),
@@ -115,6 +121,12 @@ Examples:
         note(s.committed
           ? `ledger ${opts.ledger}: head ${s.head.hash}, ${s.head.count} entries`
           : `dry run: nothing written to ${opts.ledger} (head would be ${s.head.hash}, ${s.head.count} entries)`);
+        if (opts.report && reportFormat) {
+          const [{ monthEndReport }, { renderMonthEnd }, { replaceFile }] = await Promise.all([
+            import('../../ledger/month-end.js'), import('../../ledger/month-end-render.js'), import('../../folder/fs-writer.js')]);
+          replaceFile(opts.report, renderMonthEnd(monthEndReport(ledger, { period: opts.period, summary: s, files, errors: errorRecords }), reportFormat));
+          note(`month-end report written to ${opts.report}`);
+        }
         note(`${s.issued} issued, ${s.unchanged} unchanged, ${s.adjusted} adjusted, ${s.errors} error(s)`);
         process.exitCode = s.errors ? EXIT.INVALID : EXIT.OK;
       } catch (err) {
