@@ -41,7 +41,8 @@ describe('issue --report', () => {
     expect(adj).toBe(800);
     expect(j.totals).toEqual([{ currency: 'USD', creditsIssued: dollars(credits), adjustmentsCarried: dollars(adj), netCredit: dollars(credits + adj),
       amountDue: dollars(2 * 52000 + 4000 - credits - adj), adjustmentsPending: '0.00', pendingCount: 0 }]);
-    expect(j.tierChanges).toEqual([{ account: 'R-1', from: 'tier-10', to: 'tier-15', previousPeriod: '2026-10' }]);
+    // R-1 rose; R-3's October as corrected (20 users, $80) was tier-10, its November ($40) is below the first paid tier
+    expect(j.tierChanges).toEqual([{ account: 'R-1', from: 'tier-10', to: 'tier-15', previousPeriod: '2026-10' }, { account: 'R-3', from: 'tier-10', to: 'none', previousPeriod: '2026-10' }]);
     expect(j.errors).toHaveLength(1);
     expect(j.errors[0]).toMatchObject({ account: 'R-4', code: 'WRONG_PERIOD' });
     const verify = await cli(['ledger', 'verify', '--ledger', ledger]);
