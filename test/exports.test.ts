@@ -220,6 +220,16 @@ describe('the mapping file', () => {
     expect(({} as Record<string, unknown>).stripe).toBeUndefined();
   });
 
+  it('a JSON mapping reads the same as YAML (the JSON.parse path), and its duplicate keys are still refused, positioned', () => {
+    const y = parseMapping('schemaVersion: 1\naccounts:\n  P-1: { stripe: cus_A, xero: "A B" }\nxero: { accountCode: "200", taxType: "Tax Exempt" }\n', 'm.yaml');
+    const j = parseMapping(JSON.stringify({ schemaVersion: 1, accounts: { 'P-1': { stripe: 'cus_A', xero: 'A B' } }, xero: { accountCode: '200', taxType: 'Tax Exempt' } }), 'm.json');
+    expect(j).toEqual(y);
+    let err: unknown;
+    try { parseMapping('{"schemaVersion": 1, "accounts": {"P-1": {"stripe": "cus_A"}, "P-1": {"stripe": "cus_B"}}}', 'm.json'); } catch (e) { err = e; }
+    expect((err as MappingErrors).errors.map((e) => formatError(e))).toEqual(['m.json:1:63: accounts.P-1: duplicate key (keys must be unique)']);
+    expect(() => parseMapping('{"schemaVersion": 1, "accounts": {"P-1": {"stripe": "x"}}}', 'm.json')).toThrow(MappingErrors);
+  });
+
   const bad: [string, string, RegExp][] = [
     ['a Stripe id that is not cus_…', 'schemaVersion: 1\naccounts:\n  P-1: { stripe: "acct_1" }\n', /m\.yaml:3:\d+: accounts\.P-1\.stripe: "acct_1" has the wrong form \(expected a Stripe customer id/],
     ['an unknown target', 'schemaVersion: 1\naccounts:\n  P-1: { sage: "1" }\n', /sage/],

@@ -134,6 +134,21 @@ describe('a period into a folder', () => {
     expect(text).toContain('tab\\there\\r\\nCRLF');
   });
 
+  it('a statement rendered after others in one process is byte-identical to the same statement rendered alone (kept fonts and chart views carry nothing over)', async () => {
+    const dir = fresh('portfolio-out');
+    expect((await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', ledger, '--out', dir])).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { account: string; files: Record<string, { file: string; sha256: string }> }[];
+    expect(manifest.map((m) => m.account)).toEqual(['P-001', 'P-002', 'P-003', 'P-004', 'P-005', 'P-006', 'P-007', 'P-008', 'P-009', 'P-010', 'P-011', 'P-012']);
+    for (const account of ['P-012', 'P-009']) {
+      const m = manifest.find((x) => x.account === account)!;
+      for (const format of ['html', 'pdf', 'text'] as const) {
+        const alone = spawnSync(process.execPath, [CLI, '--rules-dir', join(ROOT, 'rules'), 'ledger', 'statement', account, '2026-11', '--ledger', ledger, '--format', format], { maxBuffer: 1 << 24 });
+        expect(alone.status).toBe(0);
+        expect(sha(alone.stdout), `${account} ${format}`).toBe(m.files[format]!.sha256);
+      }
+    }
+  });
+
   it('refuses an unknown format and a broken branding file (exit 2)', async () => {
     expect((await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', ledger, '--out', fresh('x'), '--formats', 'pdf,docx'])).status).toBe(2);
     const r = await cli(['ledger', 'statement', 'P-001', '2026-11', '--ledger', ledger, '--branding', join(ROOT, 'examples/statements/logo.png')]);

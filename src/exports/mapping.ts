@@ -13,6 +13,7 @@ import { resolveLimits, type LoadLimits } from '../limits.js';
 import { parseYamlDocuments } from '../parse/source-doc.js';
 import { ajvOptions } from '../validate/ajv-options.js';
 import { schemaErrors } from '../validate/schema-errors.js';
+import { countJsonKeys, countValueKeys } from '../read/json-scan.js';
 import type { Mapping, TargetName } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -42,6 +43,8 @@ export class MappingErrors extends Error {
 
 /** Parses and checks mapping text (`file` names it in messages). Throws `MappingErrors`. */
 export function parseMapping(text: string, file: string, limits: LoadLimits = resolveLimits()): Mapping {
+  const fast = /^\s*\{/.test(text) ? jsonMapping(text) : undefined;
+  if (fast) return fast;
   const docs = parseYamlDocuments(text, { file, limits });
   const first = docs[0];
   if (!first) throw new MappingErrors([new RcError('SCHEMA', 'the mapping file is empty', { file })]);
@@ -73,6 +76,21 @@ function worded(e: RcError): RcError {
   if (!form || !e.message.includes(' has the wrong form (')) return e;
   return new RcError(e.code, e.message.replace(/ has the wrong form \(.*\)$/, ` has the wrong form (expected ${form})`),
     { file: e.file, line: e.line, column: e.column, path: e.path });
+}
+
+/**
+ * A JSON mapping read with `JSON.parse` when it is valid, has no duplicate
+ * key (counted in the text: `JSON.parse` keeps the last silently) and passes
+ * the schema; undefined otherwise, and the YAML reader then says where the
+ * problems are. (The YAML reader's duplicate-key check compares every key
+ * with every other: 10,000 accounts took 7.4 s on the 2-core test machine.)
+ */
+function jsonMapping(text: string): Mapping | undefined {
+  let value: unknown;
+  try { value = JSON.parse(text); } catch { return undefined; }
+  if (countJsonKeys(text) !== countValueKeys(value) || !validator()(value)) return undefined;
+  const raw = value as Omit<Mapping, 'accounts'> & { accounts: Record<string, Partial<Record<TargetName, string>>> };
+  return { ...raw, accounts: new Map(Object.entries(raw.accounts)) };
 }
 
 /** Reads and checks the mapping file at `file`. Throws `MappingErrors` (a missing file included). */
