@@ -66,3 +66,20 @@ export { RcError, RcErrors, formatError, type ErrorCode, type ErrorLocation } fr
 export { schemaPath } from './validate/schemas.js';
 export { SHIPPED_RULES_DIR } from './shipped.js';
 export type * from './model/types.js';
+
+// credits out (SPEC §12): exports to invoicing systems, statements, the month-end report
+export { exportStatements, netCredit, postAmount, type ExportResult, type ExportOptions } from './exports/run-export.js';
+export { TARGETS, TARGET_NAMES } from './exports/targets.js';
+export { readMapping, parseMapping, MappingErrors } from './exports/mapping.js';
+export { exportStatement, type ExportStatement, type ExportTarget, type Mapping, type TargetName, type PostAmount } from './exports/types.js';
+export { isoExponent, stripeExponent, toMinorUnits, fromMinorUnits } from './exports/currency.js';
+export { statementOf, viewOf } from './statements/load.js';
+export { statementText } from './statements/text.js';
+export { statementHtml } from './statements/html.js';
+export { statementPdf } from './statements/pdf.js';
+export { tierChartSvg } from './statements/chart.js';
+export { readBranding, type Branding } from './statements/branding.js';
+export type { StatementView } from './statements/model.js';
+export { nearMissLine, nextTier } from './report/near-miss.js';
+export { monthEndReport, type MonthEndReport } from './ledger/month-end.js';
+export { renderMonthEnd } from './ledger/month-end-render.js';
