@@ -12,7 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { formatError, type ErrorRecordBody } from '../errors.js';
 import { Dec } from '../money/decimal.js';
-import type { ErrorRecord } from '../run/record.js';
+import type { ErrorRecord } from '../model/records.js';
 import type { LedgerEntry } from './entry.js';
 import type { IssueSummary } from './issue.js';
 import type { Ledger } from './store.js';

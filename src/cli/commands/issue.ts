@@ -8,7 +8,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
 import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
-import type { ErrorRecord } from '../../run/record.js';
+import type { ErrorRecord } from '../../model/records.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
