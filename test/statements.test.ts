@@ -116,7 +116,7 @@ describe('a period into a folder', () => {
     const accounts = HOSTILE_ACCOUNTS.filter((a) => !a.includes('\u0000'));
     await cli(['issue', '--period', '2026-11', '--ledger', l, writeNdjson(work, `${n++}.ndjson`, accounts.map((a) => snap(a, '2026-11', 130)))]);
     const dir = fresh('out');
-    const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'examples/statements/branding.yaml')]);
+    const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'docs/examples/branding.yaml')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${accounts.length} statement(s) of 2026-11 written to`);
     const files = readdirSync(dir);
@@ -151,7 +151,7 @@ describe('a period into a folder', () => {
 
   it('refuses an unknown format and a broken branding file (exit 2)', async () => {
     expect((await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', ledger, '--out', fresh('x'), '--formats', 'pdf,docx'])).status).toBe(2);
-    const r = await cli(['ledger', 'statement', 'P-001', '2026-11', '--ledger', ledger, '--branding', join(ROOT, 'examples/statements/logo.png')]);
+    const r = await cli(['ledger', 'statement', 'P-001', '2026-11', '--ledger', ledger, '--branding', join(ROOT, 'docs/examples/logo.png')]);
     expect(r.status).toBe(2);
   });
 });
@@ -159,7 +159,7 @@ describe('a period into a folder', () => {
 describe.skipIf(!existsSync(CHROMIUM))('the HTML statement in headless Chromium', () => {
   it('opens offline with no request and no console error; shows the near-miss, tier chart and totals; prints to A4', async () => {
     const file = fresh('p9.html');
-    expect((await cli(['ledger', 'statement', 'P-009', '2026-11', '--ledger', ledger, '--format', 'html', '--out', file, '--branding', join(ROOT, 'examples/statements/branding.yaml')])).status).toBe(0);
+    expect((await cli(['ledger', 'statement', 'P-009', '2026-11', '--ledger', ledger, '--format', 'html', '--out', file, '--branding', join(ROOT, 'docs/examples/branding.yaml')])).status).toBe(0);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
     try {
