@@ -8,8 +8,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snap, writeNdjson } from './support/ledger.js';
@@ -116,7 +116,7 @@ describe('a period into a folder', () => {
     const accounts = HOSTILE_ACCOUNTS.filter((a) => !a.includes('\u0000'));
     await cli(['issue', '--period', '2026-11', '--ledger', l, writeNdjson(work, `${n++}.ndjson`, accounts.map((a) => snap(a, '2026-11', 130)))]);
     const dir = fresh('out');
-    const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'docs/examples/branding.yaml')]);
+    const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'docs/branding-example.yaml')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${accounts.length} statement(s) of 2026-11 written to`);
     const files = readdirSync(dir);
@@ -151,15 +151,32 @@ describe('a period into a folder', () => {
 
   it('refuses an unknown format and a broken branding file (exit 2)', async () => {
     expect((await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', ledger, '--out', fresh('x'), '--formats', 'pdf,docx'])).status).toBe(2);
-    const r = await cli(['ledger', 'statement', 'P-001', '2026-11', '--ledger', ledger, '--branding', join(ROOT, 'docs/examples/logo.png')]);
-    expect(r.status).toBe(2);
+    const cases: [string, string, RegExp][] = [
+      ['a PNG given as the branding file', join(ROOT, 'docs/branding-logo.png'), /branding-logo\.png/],
+      ['a missing file', fresh('none.yaml'), /cannot read the branding file/],
+    ];
+    const unknown = fresh('unknown.yaml');
+    writeFileSync(unknown, 'company: { name: X, phone: "1" }\n');
+    cases.push(['an unknown field', unknown, /company\.phone: unknown field "phone"/]);
+    const notImage = fresh('b.yaml');
+    writeFileSync(notImage, `logo: ${basename(notImage)}\n`);
+    cases.push(['a logo that is no image', notImage, /logo: the logo must be a PNG or JPEG file/]);
+    const badColor = fresh('c.yaml');
+    writeFileSync(badColor, 'color: red\n');
+    cases.push(['a colour not written #rrggbb', badColor, /color: must be a colour written #rrggbb/]);
+    for (const [name, file, msg] of cases) {
+      const r = await cli(['ledger', 'statement', 'P-001', '2026-11', '--ledger', ledger, '--branding', file]);
+      expect(r.status, name).toBe(2);
+      expect(r.stderr, name).toMatch(msg);
+      expect(r.stdout, name).toBe('');
+    }
   });
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('the HTML statement in headless Chromium', () => {
   it('opens offline with no request and no console error; shows the near-miss, tier chart and totals; prints to A4', async () => {
     const file = fresh('p9.html');
-    expect((await cli(['ledger', 'statement', 'P-009', '2026-11', '--ledger', ledger, '--format', 'html', '--out', file, '--branding', join(ROOT, 'docs/examples/branding.yaml')])).status).toBe(0);
+    expect((await cli(['ledger', 'statement', 'P-009', '2026-11', '--ledger', ledger, '--format', 'html', '--out', file, '--branding', join(ROOT, 'docs/branding-example.yaml')])).status).toBe(0);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] });
     try {
