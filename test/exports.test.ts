@@ -145,6 +145,22 @@ describe('identifiers and dates', () => {
     expect(qb.DocNumber.length).toBeLessThanOrEqual(21);
   });
 
+  it.each([['DD/MM/YYYY', '01/12/2026'], ['MM/DD/YYYY', '12/01/2026'], ['YYYY-MM-DD', '2026-12-01']] as const)('Xero dates as the mapping says: %s', (format, date) => {
+    const m = mappingFor(['A']);
+    m.xero = { accountCode: '200', taxType: 'Tax Exempt', dateFormat: format, numberPrefix: 'CN-' };
+    const row = parseCsv(exportStatements([stmt('A', '5.00')], TARGETS.xero, m).lines.join(''), { columns: true })[0];
+    expect(row['*CreditNoteDate']).toBe(date);
+    expect(row['*CreditNoteNumber']).toMatch(/^CN-2026-11-[0-9a-f]{12}$/);
+  });
+
+  it('the description names the months whose corrections a statement carries; Stripe refuses an account id beyond its metadata limit', () => {
+    const m = mappingFor(['A', 'x'.repeat(501)]);
+    const st = JSON.parse(exportStatements([stmt('A', '5.00', ['1.00', '2.00'])], TARGETS.stripe, { ...m, stripe: { descriptionPrefix: 'Credit' } }).lines[0]!);
+    expect(st.body.description).toBe('Credit 2026-11 incl. adjustments for 2026-10');
+    const long = exportStatements([stmt('x'.repeat(501), '5.00')], TARGETS.stripe, m);
+    expect(long.errors[0]!.message).toContain('Stripe takes at most 500 in metadata.account');
+  });
+
   it('QuickBooks DocNumber stays within 21 characters for any prefix the schema allows', () => {
     for (const p of ['', 'R', 'RC', 'ABCD']) expect(docNumber('2026-11', 'f'.repeat(64), p).length).toBeLessThanOrEqual(21);
     expect(docNumber('2026-11', 'abcdef0123456789'.repeat(4))).toBe('RC202611-abcdef012345');

@@ -102,6 +102,8 @@ describe('corrections and pending adjustments', () => {
     expect(pending.stdout).toMatch(/^R-1 adjustment for 2026-10: \+\$2\.00, snapshot corrected after issue \(entry [0-9a-f]{64}, recorded 2026-12-01T09:30:00\.000Z\); not carried by any statement\n1 pending adjustment\(s\), total \+\$2\.00\n$/);
     const pj = JSON.parse((await cli(['ledger', 'pending', '--ledger', ledger, '--format', 'json'])).stdout);
     expect(pj).toMatchObject([{ account: 'R-1', origin: '2026-10', amount: '2.00', currency: 'USD', reason: 'snapshot changed' }]);
+    const pc = parseCsv((await cli(['ledger', 'pending', '--ledger', ledger, '--format', 'csv'])).stdout, { columns: true });
+    expect(pc).toEqual([{ account: 'R-1', origin: '2026-10', amount: '2.00', currency: 'USD', reason: 'snapshot changed', entry: pj[0].entry, recordedAt: '2026-12-01T09:30:00.000Z' }]);
     // October's export is as issued: the correction rides on the next statement
     const oct = await cli(['ledger', 'export', '--ledger', ledger, '--period', '2026-10', '--target', 'stripe', '--mapping', map]);
     expect(JSON.parse(oct.stdout).body.amount).toBe(-1000);
@@ -111,6 +113,7 @@ describe('corrections and pending adjustments', () => {
     expect(nov.stdout).toContain('"Amount":12.00,');
     expect(JSON.parse(nov.stdout).Line[0].Description).toBe('Reseller credit 2026-11 incl. adjustments for 2026-10');
     expect((await cli(['ledger', 'pending', '--ledger', ledger])).stdout).toBe('0 pending adjustment(s), total none\n');
+    expect((await cli(['ledger', 'pending', '--ledger', ledger, '--format', 'csv'])).stdout).toBe('account,origin,amount,currency,reason,entry,recordedAt\n');
   });
 });
 

@@ -110,6 +110,33 @@ describe('a carried adjustment', () => {
   });
 });
 
+describe('sources and a credit balance', () => {
+  it('managed and affiliate lines are named by source and account; a carried correction larger than the amount due is a credit balance', async () => {
+    const l = fresh('balance.sqlite');
+    const f = (snaps: object[]) => writeNdjson(work, `${n++}.ndjson`, snaps);
+    await cli(['issue', '--period', '2026-11', '--ledger', l, join(ROOT, 'examples/managed-affiliate.yaml')]);
+    const m = await cli(['ledger', 'statement', 'R-2001', '2026-11', '--ledger', l]);
+    expect(m.stdout).toMatch(/^ {2}managed \S+: /m);
+    expect(m.stdout).toMatch(/^ {2}affiliate \S+: /m);
+    expect(m.stdout).toContain('Credit = 15% × credit base $381.95 = $57.29');
+    // October: 25 users (credit 10.00), corrected to 1300 users ($5200: 20%, credit 1040.00): +1030.00 carried by November
+    await cli(['issue', '--period', '2026-10', '--ledger', l, f([snap('R-9', '2026-10', 25)])]);
+    await cli(['issue', '--period', '2026-10', '--ledger', l, f([snap('R-9', '2026-10', 1300)])]);
+    await cli(['issue', '--period', '2026-11', '--ledger', l, f([snap('R-9', '2026-11', 25)])]);
+    const t = await cli(['ledger', 'statement', 'R-9', '2026-11', '--ledger', l]);
+    expect(t.stdout).toContain('Charges $100.00 − credit $10.00 − adjustments $1030.00 = amount due -$940.00');
+    expect(t.stdout).toContain('A credit balance: $940.00 in your favour, nothing to pay');
+    const h = await cli(['ledger', 'statement', 'R-9', '2026-11', '--ledger', l, '--format', 'html']);
+    expect(h.stdout).toContain('<td class="r" id="amount-due">-$940.00</td>');
+    expect(h.stdout).toContain('A credit balance: $940.00 in your favour, nothing to pay.');
+    if (hasPoppler) {
+      const p = fresh('r9.pdf');
+      await cli(['ledger', 'statement', 'R-9', '2026-11', '--ledger', l, '--format', 'pdf', '--out', p]);
+      expect(execFileSync('pdftotext', ['-layout', p, '-'], { encoding: 'utf8' })).toMatch(/Amount due\s+-\$940\.00[\s\S]*A credit balance: \$940\.00 in your favour/);
+    }
+  });
+});
+
 describe('a period into a folder', () => {
   it('writes text, HTML and PDF per account with a manifest of sha256; hostile account ids stay inside the folder', async () => {
     const l = fresh('hostile.sqlite');
