@@ -4,12 +4,14 @@
  * creditCents) and against the ledger itself.
  */
 import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { creditCents, dollars, snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
+import { inputDigests, operatorName, previousPeriod } from '../src/ledger/month-end.js';
 
 const ROOT = resolve('.');
 const work = tempDir('rc-month-end-');
@@ -70,5 +72,25 @@ describe('issue --report', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('the report is written as Markdown (.md), HTML (.html) or JSON (.json)');
     expect(existsSync(bad)).toBe(false);
+  });
+});
+
+describe('the report\'s parts', () => {
+  it.each([['2026-11', '2026-10'], ['2026-01', '2025-12'], ['2027-10', '2027-09']])('the period before %s is %s', (p, before) => {
+    expect(previousPeriod(p)).toBe(before);
+  });
+
+  it('inputs: a file has its size and sha256; a folder, standard input or a missing path has none', () => {
+    const file = writeNdjson(work, `${n++}.ndjson`, [snap('A', '2026-11', 1)]);
+    const bytes = readFileSync(file);
+    expect(inputDigests([file, work, '-', join(work, 'missing.ndjson')])).toEqual([
+      { file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+      { file: work, bytes: null, sha256: null }, { file: '-', bytes: null, sha256: null }, { file: join(work, 'missing.ndjson'), bytes: null, sha256: null },
+    ]);
+  });
+
+  it('the operator: RESELLER_CREDITS_OPERATOR, else the system user', () => {
+    expect(operatorName({ RESELLER_CREDITS_OPERATOR: 'Dana' })).toBe('Dana');
+    expect(operatorName({})).toBe(userInfo().username);
   });
 });
