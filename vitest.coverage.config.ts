@@ -25,7 +25,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        resolve: { alias: [{ find: /^(?:\.\.\/)+src\/(.+)$/, replacement: `${dist}$1` }] },
+        resolve: { alias: [{ find: /^(?:\.\.\/)+src\/(.+)$/, replacement: `${dist}/$1` }] },
         test: {
           name: 'dist',
           include: ['test/**/*.test.ts'],

@@ -38,6 +38,7 @@ export const FLOORS = [
   ['review'],
   ['publish'],
   ['ledger'],
+  ['exports', 'statements'],
   ['cli', 'index'],
 ];
 

@@ -63,7 +63,10 @@ export type ErrorCode =
   | 'BAD_ACCOUNT_ID'
   | 'ACCOUNT_VARIANT'
   | 'DUPLICATE_IN_RUN'
-  | 'CREDIT_ABOVE_CHARGES';
+  | 'CREDIT_ABOVE_CHARGES'
+  | 'EXPORT_UNMAPPED'
+  | 'EXPORT_REFUSED'
+  | 'EXPORT_REPEAT';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

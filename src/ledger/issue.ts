@@ -242,7 +242,7 @@ export function spellingMessage(account: string, issued: string, period: string)
  * (decide.ts `carryOver`); a chain that contradicts itself stops the run
  * before anything is recorded.
  */
-function pendingOf(ledger: Ledger, period: string): Map<string, PendingAdjustment[]> {
+export function pendingOf(ledger: Ledger, period: string): Map<string, PendingAdjustment[]> {
   const problems: string[] = [];
   function* inputs(): Generator<CarryInput> {
     for (const r of ledger.carryRows(period)) {

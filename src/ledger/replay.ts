@@ -31,7 +31,7 @@ export async function replayText(ledger: Ledger, repo: RuleRepository, account: 
     const adj = ledger.entryById(a.entry);
     if (adj?.reason) reasons[a.entry] = adj.reason;
   }
-  const out = [explain(r)];
+  const out = [explain(r, f.ruleSet.tiers)];
   out.push(`Ledger: issued ${issue.recordedAt} (entry ${issue.id}, run ${issue.runId}, ${issue.programVersion})`);
   out.push(...statementLines(issue.statement!, issue.currency, undefined, reasons));
   for (const e of entries.filter((x): x is LedgerEntry => x.kind === 'adjustment')) {

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { OutputRecord } from '../model/records.js';
 import type { EvaluationResult } from '../model/types.js';
 import { explain, explainError } from './text.js';
+import type { TierStep } from './near-miss.js';
 import { csvText } from '../text/csv-cell.js';
 import { formatError } from '../errors.js';
 
@@ -18,6 +19,8 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'ndjson'
 export interface FormatOptions {
   /** Include the rule engine's decisions (`trace`) in json/ndjson. Default false. */
   trace?: boolean;
+  /** The tiers of a rule set by id (text: the near-miss line); undefined leaves the line out. */
+  tiersOf?: (rulesId: string) => readonly TierStep[] | undefined;
 }
 
 /** Turns output records into text chunks; call `end()` once after the last record. */
@@ -64,7 +67,7 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
     case 'ndjson': return JSON.stringify(outputObject(r, opts));
     case 'json': return JSON.stringify(outputObject(r, opts), null, 2);
     case 'csv': return stringify([csvRow(r)]).replace(/\r?\n$/, '');
-    case 'text': return r.ok ? explain(r.result) : explainError(r.error);
+    case 'text': return r.ok ? explain(r.result, opts.tiersOf?.(r.result.rules.id)) : explainError(r.error);
   }
 }
 

@@ -8,11 +8,12 @@ import { Dec, formatMoney } from '../money/decimal.js';
 import type { EvaluationResult, ResultLine, Term } from '../model/types.js';
 import type { ErrorRecord } from '../model/records.js';
 import { money, pct } from '../text/money-text.js';
+import { nearMissLine, type TierStep } from './near-miss.js';
 import { formatError } from '../errors.js';
 import { cutText, safeText as s } from '../text/safe-text.js';
 
-/** A multi-line explanation of `r`. */
-export function explain(r: EvaluationResult): string {
+/** A multi-line explanation of `r`; with the rule set's `tiers`, the near-miss line after the tier basis. */
+export function explain(r: EvaluationResult, tiers?: readonly TierStep[]): string {
   const $ = (a: string) => money(a, r.currency);
   const scale = (r.credit.split('.')[1] ?? '').length;
   const out: string[] = [];
@@ -30,6 +31,7 @@ export function explain(r: EvaluationResult): string {
     out.push(`Linked affiliate (totals): payments ${given(affP, $)}, value ${given(affV, $)}`);
   }
   out.push(`Tier basis = ${terms(r, r.bases.tierBasis, $)} = ${$(r.tierBasis)} → ${s(r.tier.name)} (from ${$(r.tier.from)}, ${pct(r.tier.creditPercent)})`);
+  if (tiers) out.push(nearMissLine(r, tiers, scale));
   out.push(`Credit base = ${terms(r, r.bases.creditBase, $)} = ${$(r.creditBase)}`);
   const e = r.eligibility;
   out.push(e.eligible

@@ -7,7 +7,8 @@ import { formatError } from '../errors.js';
 import type { OutputRecord } from '../model/records.js';
 import { createBodyBuilder, type BatchOutput, type OutputFormat } from '../report/formats.js';
 import { expand } from './batches.js';
-import { evaluateRecord } from './record.js';
+import { evaluateRecord, type RuleChoice } from './record.js';
+import type { RuleSet } from '../model/types.js';
 import { choiceOf } from './rules.js';
 import { markOf, type RecordMark, type Task, type TaskOut } from './tasks.js';
 
@@ -27,12 +28,17 @@ export interface EvaluateOut extends TaskOut {
   kind: 'evaluate'; output: BatchOutput; errorLines: string[]; records: number; evaluated: number; errors: number;
 }
 
+/** The tiers of the rule set a result names, by id (the near-miss line of the text format). */
+function tiersOf(c: RuleChoice): (id: string) => RuleSet['tiers'] | undefined {
+  return (id) => (c.kind === 'fixed' ? (c.ruleSet.id === id ? c.ruleSet.tiers : undefined) : c.repo.ruleSets.find((r) => r.id === id)?.tiers);
+}
+
 /** Runs one evaluate task. */
 export async function work(task: EvaluateTask): Promise<EvaluateOut> {
   const choice = choiceOf(task.rules, task.limits);
   const options = { trace: task.trace, lines: task.format !== 'csv' };
   // each result is formatted as soon as it is made and then let go
-  const bodies = createBodyBuilder(task.format, { trace: task.trace });
+  const bodies = createBodyBuilder(task.format, { trace: task.trace, tiersOf: task.format === 'text' ? tiersOf(choice) : undefined });
   const marks: RecordMark[] = [];
   const errorLines: string[] = [];
   let evaluated = 0;

@@ -6,7 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { ajvOptions } from '../../src/validate/ajv-options.js';
 
 export const SCHEMA_DIR = resolve('schemas');
-export const INPUT_SCHEMAS = new Set(['ruleset.schema.json', 'snapshot.schema.json']);
+export const INPUT_SCHEMAS = new Set(['ruleset.schema.json', 'snapshot.schema.json', 'mapping.schema.json']);
 export const ID_BASE = 'https://reseller-credits.dev/schemas/';
 
 /** File name → parsed schema, for every output schema. */

@@ -9,6 +9,7 @@ import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { ledgerError } from '../../ledger/sqlite-errors.js';
 import type { Ledger } from '../../ledger/store.js';
+import type { ErrorRecord } from '../../model/records.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
@@ -17,7 +18,7 @@ import { resolve } from 'node:path';
 
 interface IssueCliOptions {
   rulesDir: string; period: string; ledger: string; format: OutputFormat; trace?: boolean; jobs: number; dryRun?: boolean; wait: number;
-  rulesVersion?: string; rulesFile?: string; out?: string;
+  rulesVersion?: string; rulesFile?: string; out?: string; report?: string;
 }
 
 /** The ledger file: `--ledger FILE`, else RESELLER_CREDITS_LEDGER, else ledger.sqlite (SPEC §9 Storage). */
@@ -63,6 +64,7 @@ export function registerIssue(program: Command): void {
     .option('--jobs <n>', 'worker threads (1 = no workers); by default the number of cores, or 1 for inputs under 1 MiB', parseJobs, defaultJobs())
     .option('--dry-run', 'compute and print what would be recorded; write nothing')
     .option('--wait <seconds>', 'how long to wait for a ledger another run is writing', parseSeconds, 600)
+    .option('--report <file>', 'write the month-end report (.md, .html or .json): inputs with sha256, rule sets, operator, counts, totals, head, errors, tier changes')
     .addOption(new Option('--rules-version <id>').hideHelp())
     .addOption(new Option('--rules-file <file>').hideHelp())
     .addHelpText('after', `
@@ -84,6 +86,9 @@ Examples:
         import('../../ledger/render.js'), import('../../ledger/issue.js'), import('../../ledger/store.js'),
       ]);
       const file = ledgerPath(cmd, opts.ledger);
+      const { reportFormatOf } = await import('../../ledger/month-end-render.js');
+      const reportFormat = opts.report === undefined ? undefined : reportFormatOf(opts.report);
+      if (opts.report !== undefined && !reportFormat) throw new UsageError(`--report ${opts.report}: the report is written as Markdown (.md), HTML (.html) or JSON (.json), chosen by the extension`);
       const repo = loadRules(opts.rulesDir);
       let rs;
       try {
@@ -123,6 +128,7 @@ Examples:
       const progress = startProgress(files);
       let pending = '';
       const flush = () => { const t = pending; pending = ''; spool.write(t); };
+      const errorRecords: ErrorRecord[] = [];
       try {
         const s = await issuePeriod(ledger, files, {
           period: opts.period,
@@ -136,7 +142,7 @@ Examples:
           fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
           onBusy: () => note(`ledger ${file} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
           // records are spooled once per batch; nothing reaches stdout or --out before the commit
-          onRecord: (r) => { pending += writer.record(r); },
+          onRecord: (r) => { pending += writer.record(r); if (!r.ok && reportFormat) errorRecords.push(r.error); },
           onBatch: flush,
           beforeCommit: () => { pending += writer.end(); flush(); spool.sync(); },
           onErrorLine: (line) => process.stderr.write(`${colors.red(line)}\n`),
@@ -148,6 +154,12 @@ Examples:
         note(s.committed
           ? `ledger ${file}: head ${s.head.hash}, ${s.head.count} entries`
           : `dry run: nothing written to ${file} (head would be ${s.head.hash}, ${s.head.count} entries)`);
+        if (opts.report && reportFormat) {
+          const [{ monthEndReport }, { renderMonthEnd }, { replaceFile }] = await Promise.all([
+            import('../../ledger/month-end.js'), import('../../ledger/month-end-render.js'), import('../../folder/fs-writer.js')]);
+          replaceFile(opts.report, renderMonthEnd(monthEndReport(ledger, { period: opts.period, summary: s, files, errors: errorRecords }), reportFormat));
+          note(`month-end report written to ${opts.report}`);
+        }
         note(`${s.issued} issued, ${s.unchanged} unchanged, ${s.adjusted} adjusted, ${s.errors} error(s)`);
         process.exitCode = s.errors ? EXIT.INVALID : EXIT.OK;
       } catch (err) {

@@ -1,4 +1,4 @@
-/** `reseller-credits ledger init|show|export|verify|replay`: making a ledger once, and reading it (read-only, never migrated). */
+/** `reseller-credits ledger init|show|export|pending|verify|replay|statement(s)`: making a ledger once, and reading it (read-only, never migrated; a vendor export records itself). */
 import { Option, type Command } from 'commander';
 import { resolveLimits } from '../../limits.js';
 import { loadRules } from '../../compose/rules-dir.js';
@@ -8,6 +8,9 @@ import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
 import { resolve } from 'node:path';
+import { TARGET_NAMES } from '../../exports/target-names.js';
+import { registerStatements } from './ledger-statements.js';
+import type { TargetName } from '../../exports/types.js';
 
 interface LedgerOpts { ledger: string; rulesDir: string }
 
@@ -79,12 +82,35 @@ export function registerLedger(program: Command): void {
     });
 
   ledger.command('export')
-    .description('the credit notes of a period for the invoicing system: one per statement, as issued')
+    .description('the credit notes of a period for the invoicing system: one per statement, as issued; with --target, exactly what that system takes')
     .addOption(ledgerOption())
     .requiredOption('--period <YYYY-MM>', 'the period', parsePeriod)
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--format <format>', 'output format of the generic export').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--target <system>', 'write what this invoicing system takes (docs/invoicing.md)').choices([...TARGET_NAMES]))
+    .option('--mapping <file>', 'with --target: the account ids in each system (schemas/mapping.schema.json)')
+    .option('--out <file>', 'with --target: write to this file instead of stdout')
+    .option('--include-zero', 'with --target: keep statements whose net credit is 0')
+    .option('--again', 'with --target: write statements already exported to this target (they would be posted twice)')
+    .option('--only-new', 'with --target: leave out statements already exported to this target')
     .action(async (_o: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json' }>();
+      const o = cmd.optsWithGlobals<LedgerOpts & { period: string; format: 'csv' | 'json'; target?: TargetName; mapping?: string; out?: string; includeZero?: boolean; again?: boolean; onlyNew?: boolean }>();
+      if (o.target) {
+        if (cmd.getOptionValueSource('format') === 'cli') {
+          printErrors([new RcError('EXPORT_UNMAPPED', `--format is for the generic export; --target ${o.target} writes what ${o.target} takes (docs/invoicing.md)`)]);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
+        const { vendorExport } = await import('./ledger-export.js');
+        await vendorExport({ ...o, ledger: ledgerPath(cmd, o.ledger), target: o.target });
+        return;
+      }
+      for (const opt of ['mapping', 'out', 'includeZero', 'again', 'onlyNew'] as const) {
+        if (o[opt] !== undefined) {
+          printErrors([new RcError('EXPORT_UNMAPPED', `--${opt.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --target`)]);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
+      }
       await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         let n = 0;
         const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../ledger/render.js');
@@ -100,6 +126,23 @@ export function registerLedger(program: Command): void {
         note(`${n} credit note(s) for ${o.period}`);
       });
     });
+
+  ledger.command('pending')
+    .description('adjustments that no statement carries yet (e.g. of an account that left), to post or write off')
+    .addOption(ledgerOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts & { format: 'text' | 'json' | 'csv' }>();
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
+        const { pendingAdjustments, pendingText, pendingCsv } = await import('../../ledger/pending.js');
+        const list = pendingAdjustments(l);
+        if (o.format === 'json') await out(`${JSON.stringify(list, null, 2)}\n`);
+        else if (o.format === 'csv') await out(pendingCsv(list));
+        else await out(pendingText(list));
+      });
+    });
+
+  registerStatements(ledger);
 
   ledger.command('verify')
     .description('check the hash chain and recompute every entry from its stored snapshot under its pinned rule set')

@@ -1,0 +1,104 @@
+/**
+ * `ledger export --target stripe|killbill|xero|quickbooks --mapping FILE`
+ * (SPEC §12): the period's statements as the target takes them, one command
+ * per system, recorded in the ledger; a repeat is refused without `--again`.
+ * And `ledger pending`: the adjustments no statement carries yet.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { RcError } from '../../errors.js';
+import { replaceFile } from '../../folder/fs-writer.js';
+import { exportStatements } from '../../exports/run-export.js';
+import { readMapping, MappingErrors } from '../../exports/mapping.js';
+import { TARGETS } from '../../exports/targets.js';
+import { exportStatement, type TargetName } from '../../exports/types.js';
+import { exportedBefore, migrateExportLog, recordExport } from '../../ledger/export-log.js';
+import { programVersion } from '../../ledger/version.js';
+import { EXIT, counts, note, out, printErrors } from '../io.js';
+
+/** Options of a vendor export. */
+export interface VendorExportOpts {
+  ledger: string; period: string; target: TargetName; mapping?: string; out?: string;
+  includeZero?: boolean; again?: boolean; onlyNew?: boolean;
+}
+
+/** When this export is recorded: now, or the test seam's fixed time (RESELLER_CREDITS_TEST_RUN=id@time). */
+function now(): string {
+  const fixed = process.env.RESELLER_CREDITS_TEST_RUN?.split('@')[1];
+  return fixed ?? new Date().toISOString();
+}
+
+function usage(err: RcError): void {
+  printErrors([err]);
+  process.exitCode = EXIT.USAGE;
+}
+
+/** Runs one vendor export; sets the exit status (0, 1 with error records, 2 for a refused run). */
+export async function vendorExport(o: VendorExportOpts): Promise<void> {
+  if (!o.mapping) return usage(new RcError('EXPORT_UNMAPPED', `--target ${o.target} needs --mapping FILE (schemas/mapping.schema.json): the account ids in ${o.target}`));
+  let mapping;
+  try {
+    mapping = readMapping(o.mapping);
+  } catch (err) {
+    if (err instanceof MappingErrors) { printErrors(err.errors); process.exitCode = EXIT.USAGE; return; }
+    throw err;
+  }
+  if (!existsSync(o.ledger)) return usage(new RcError('LEDGER_NOT_FOUND', 'no such ledger (make one with reseller-credits ledger init, issue a period, or name it with --ledger)', { file: o.ledger }));
+  const { Ledger } = await import('../../ledger/store.js');
+  let ledger;
+  try {
+    ledger = Ledger.open(o.ledger);
+  } catch (err) {
+    if (err instanceof RcError) return usage(err);
+    throw err;
+  }
+  const db = ledger.db;
+  let text = '';
+  let written: { records: number; zero: number; errors: RcError[]; total: string; exportNo?: number; skipped: number; sha: string };
+  try {
+    if ((db.pragma('user_version', { simple: true }) as number) < 1) {
+      return usage(new RcError('LEDGER_NOT_FOUND', 'the ledger has no entries yet (issue a period first)', { file: o.ledger }));
+    }
+    ledger.begin(60);
+    migrateExportLog(db);
+    const target = TARGETS[o.target];
+    const all = [...ledger.entries({ period: o.period, kind: 'issue' })].map(exportStatement);
+    const before = exportedBefore(db, o.target, all.map((s) => s.entry));
+    const statements = o.onlyNew ? all.filter((s) => !before.has(s.entry)) : all;
+    const r = exportStatements(statements, target, mapping, { includeZero: o.includeZero });
+    const repeated = r.entries.filter((e) => before.has(e));
+    if (repeated.length && !o.again) {
+      const first = before.get(repeated[0]!)!;
+      ledger.rollback();
+      return usage(new RcError('EXPORT_REPEAT',
+        `${repeated.length} of the ${r.entries.length} statement(s) of ${o.period} were exported to ${o.target} before (export #${first.seq} on ${first.recordedAt}, file sha256 ${first.fileSha256}); `
+        + `importing them again would post them twice: nothing was written. Use --again to write them anyway, or --only-new to write only the others`, { file: o.ledger }));
+    }
+    text = r.lines.join('');
+    const sha = createHash('sha256').update(text, 'utf8').digest('hex');
+    written = { records: r.entries.length, zero: r.zero, errors: r.errors, total: r.total, skipped: all.length - statements.length, sha };
+    if (r.entries.length) {
+      written.exportNo = recordExport(db, {
+        period: o.period, target: o.target, fileSha256: sha, records: r.entries.length, total: r.total, again: Boolean(o.again && repeated.length),
+        recordedAt: now(), programVersion: programVersion(), entries: r.entries,
+      });
+    }
+    ledger.commit();
+  } catch (err) {
+    ledger.rollback();
+    if (err instanceof RcError) return usage(err);
+    throw err;
+  } finally {
+    ledger.close();
+  }
+  // written after the commit: a file that was handed out is always on record (a failed write is re-run with --again)
+  if (o.out) replaceFile(o.out, text);
+  else await out(text);
+  printErrors(written.errors);
+  const parts = [`${written.records} record(s) for ${o.target}, net credit ${written.total}`, `${written.zero} statement(s) with net credit 0 left out${o.includeZero ? '' : ' (--include-zero keeps them)'}`];
+  if (written.skipped) parts.push(`${written.skipped} exported before and skipped (--only-new)`);
+  parts.push(`${written.errors.length} error(s)`);
+  counts(parts.join('; '));
+  if (written.exportNo !== undefined) note(`recorded in the ledger as export #${written.exportNo} (sha256 ${written.sha})`);
+  process.exitCode = written.errors.length ? EXIT.INVALID : EXIT.OK;
+}
