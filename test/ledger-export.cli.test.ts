@@ -16,6 +16,7 @@ import { snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 import { HOSTILE_ACCOUNTS } from './support/export-statements.js';
+import { initLedger } from '../src/ledger/store.js';
 
 const ROOT = resolve('.');
 const MAPPING = join(ROOT, 'test/fixtures/exports/mapping.yaml');
@@ -23,7 +24,8 @@ const GOLDEN = (t: string) => join(ROOT, `test/fixtures/exports/portfolio.${t}.$
 const TEST_RUN = 'run-2026-11@2026-12-01T09:30:00.000Z';
 const work = tempDir('rc-ledger-export-');
 let n = 0;
-const fresh = (name: string) => join(work, `${n++}-${name}`);
+// a ledger is made once with `ledger init` (issue never makes one)
+const fresh = (name: string) => { const p = join(work, `${n++}-${name}`); if (name.endsWith('.sqlite')) initLedger(p); return p; };
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(['--rules-dir', join(ROOT, 'rules'), ...args], { env: { RESELLER_CREDITS_TEST_RUN: TEST_RUN, ...env } });
 const D = Decimal.clone({ precision: 60 });
 

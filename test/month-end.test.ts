@@ -12,11 +12,13 @@ import { creditCents, dollars, snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 import { inputDigests, operatorName, previousPeriod } from '../src/ledger/month-end.js';
+import { initLedger } from '../src/ledger/store.js';
 
 const ROOT = resolve('.');
 const work = tempDir('rc-month-end-');
 let n = 0;
-const fresh = (name: string) => join(work, `${n++}-${name}`);
+// a ledger is made once with `ledger init` (issue never makes one)
+const fresh = (name: string) => { const p = join(work, `${n++}-${name}`); if (name.endsWith('.sqlite')) initLedger(p); return p; };
 const env = { RESELLER_CREDITS_TEST_RUN: 'nov-run@2026-12-01T09:30:00.000Z', RESELLER_CREDITS_OPERATOR: 'Dana <billing>' };
 const cli = (args: string[]) => runCli(['--rules-dir', join(ROOT, 'rules'), ...args], { env });
 

@@ -16,13 +16,15 @@ import { snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 import { HOSTILE_ACCOUNTS } from './support/export-statements.js';
+import { initLedger } from '../src/ledger/store.js';
 
 const ROOT = resolve('.');
 const CLI = join(ROOT, 'bin/reseller-credits.js');
 const TEST_RUN = 'run-2026-11@2026-12-01T09:30:00.000Z';
 const work = tempDir('rc-statements-');
 let n = 0;
-const fresh = (name: string) => join(work, `${n++}-${name}`);
+// a ledger is made once with `ledger init` (issue never makes one)
+const fresh = (name: string) => { const p = join(work, `${n++}-${name}`); if (name.endsWith('.sqlite')) initLedger(p); return p; };
 const cli = (args: string[]) => runCli(['--rules-dir', join(ROOT, 'rules'), ...args], { env: { RESELLER_CREDITS_TEST_RUN: TEST_RUN } });
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const hasPoppler = existsSync('/usr/bin/pdftotext') && existsSync('/usr/bin/pdffonts');
