@@ -1,0 +1,61 @@
+/**
+ * What every route of one server shares: the rules folder (read once per
+ * change), the ledger file, the CLI's record limits, the worker pool, and
+ * the service's own limits. Made once by `buildServer`, closed by its
+ * `onClose` hook.
+ */
+import { createHash } from 'node:crypto';
+import type { LoadLimits } from '../load/limits.js';
+import type { TaskRunner } from '../parallel/pool.js';
+import type { RulesSpec } from '../parallel/tasks.js';
+import { folderFingerprint, RulesCache } from './rules-cache.js';
+import type { BodyLimits } from './body.js';
+import type { TokenTable } from './tokens.js';
+
+/** The service's options (each has a default in `serve`). */
+export interface ServiceOptions {
+  /** The rules folder (default `rules`). */
+  rulesDir: string;
+  /** The ledger file (default `ledger.sqlite`). */
+  ledger: string;
+  /** Callers and roles; without it every request is allowed (loopback only). */
+  tokens?: TokenTable;
+  /** JSON and YAML bodies: bytes and time to receive them. */
+  body: BodyLimits;
+  /** Most requests doing work at once; 503 with Retry-After beyond. Default 64. */
+  maxConcurrent: number;
+  /** The CLI's record limits (NDJSON bodies are limited per record). */
+  limits: LoadLimits;
+  /** Worker threads of the pool NDJSON bodies are evaluated on (1: on the main thread). */
+  jobs: number;
+  /** Seconds between readiness checks of the rules folder and the ledger. Default 2. */
+  readyEverySeconds: number;
+  /**
+   * Another evaluator in place of the engine, for `bench:service` only (the
+   * same server answering with the hand-written baseline): text of a
+   * snapshot → bytes of the answer.
+   */
+  evaluator?: (text: string) => string;
+}
+
+/** What the routes share at run time. */
+export interface ServiceContext {
+  options: ServiceOptions;
+  rules: RulesCache;
+  /** Runs small bodies on this thread. */
+  inline: TaskRunner;
+  /** The pool for NDJSON bodies. */
+  pool: TaskRunner;
+  /** Requests doing work now. */
+  busy: number;
+}
+
+/**
+ * The run engine's rules spec for a request: the folder read afresh only when
+ * its fingerprint changed (the engine re-reads the folder for each new stamp,
+ * in every worker).
+ */
+export function rulesSpec(ctx: ServiceContext, ref?: string): RulesSpec {
+  const stamp = createHash('sha256').update(folderFingerprint(ctx.options.rulesDir)).digest('hex');
+  return { rulesDir: ctx.options.rulesDir, ...(ref !== undefined ? { ref } : {}), stamp };
+}
