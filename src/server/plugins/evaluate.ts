@@ -23,12 +23,13 @@ import { ref } from '../schema-store.js';
 
 /** The body as the run engine's standard input: the text of a JSON body, or the NDJSON stream itself. */
 function bodySource(body: unknown): () => AsyncIterable<Uint8Array> {
+  if (body === undefined || body === null) return () => Readable.from([]);
   if (typeof body === 'string') return () => Readable.from([Buffer.from(body, 'utf8')]);
   return () => body as IncomingMessage;
 }
 
 /** Whether the body is NDJSON (streamed) rather than a JSON text. */
-const isNdjson = (request: FastifyRequest) => typeof request.body !== 'string';
+const isNdjson = (request: FastifyRequest) => request.body !== undefined && typeof request.body !== 'string';
 
 /** A problem when the folder has no usable published rule set, or `id` names none. */
 export function checkRules(repo: RuleRepository, id?: string): void {
@@ -91,7 +92,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       return reply;
     }
     let out = '';
-    const text = request.body as string;
+    const text = (request.body as string | undefined) ?? '';
     const counts = await evaluatePortfolio(['-'], {
       rules: rulesSpec(ctx, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },

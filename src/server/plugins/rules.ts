@@ -12,13 +12,24 @@ import { BODY_NAME } from '../body.js';
 import type { ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
 
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** Registers `POST /v1/validate`, `GET /v1/rulesets` and `GET /v1/rulesets/{id}`. */
 export async function rulesPlugin(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
 
-  app.post('/v1/validate', { config: { role: 'evaluate' } }, async (request, reply) => {
+  app.post('/v1/validate', {
+    config: { role: 'evaluate' },
+    schema: { querystring: { $ref: ref('service', 'validateQuery') } },
+  }, async (request, reply) => {
     if (typeof request.body !== 'string') throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 'send the rule file as application/yaml or application/json');
-    const result = parseRuleSetText(request.body, BODY_NAME, ctx.options.limits);
+    // the file name the id must match (ID_MISMATCH): given, or the one its own id asks for
+    let name = (request.query as { name?: string }).name;
+    if (name === undefined) {
+      const id = (parseRuleSetText(request.body, BODY_NAME, ctx.options.limits).doc?.value as { id?: unknown } | undefined)?.id;
+      name = typeof id === 'string' && ID.test(id) ? `${id}.yaml` : BODY_NAME;
+    }
+    const result = parseRuleSetText(request.body, name, ctx.options.limits);
     return reply.type('application/json').send(validateJson(null, [result], result.errors));
   });
 
