@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { createRunner } from '../parallel/pool.js';
+import { createRunner } from '../run/pool.js';
 import { programVersion } from '../ledger/version.js';
 import { installBodyParsers } from './body.js';
 import { HttpProblem, installProblemHandler } from './problem.js';

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { RcErrors, asRcErrors } from '../errors.js';
-import { decodeFile } from '../input/read-file.js';
+import { decodeFile } from '../read/read-file.js';
 import { HttpProblem } from './problem.js';
 
 /** The name errors give the body, in place of a file name. */

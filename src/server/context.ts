@@ -5,9 +5,9 @@
  * `onClose` hook.
  */
 import { createHash } from 'node:crypto';
-import type { LoadLimits } from '../load/limits.js';
-import type { TaskRunner } from '../parallel/pool.js';
-import type { RulesSpec } from '../parallel/tasks.js';
+import type { LoadLimits } from '../limits.js';
+import type { TaskRunner } from '../run/pool.js';
+import type { RulesSpec } from '../run/tasks.js';
 import { folderFingerprint, RulesCache } from './rules-cache.js';
 import type { BodyLimits } from './body.js';
 import type { TokenTable } from './tokens.js';

@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRules, type RuleRepository } from '../intake/rules-dir.js';
+import { loadRules, type RuleRepository } from '../compose/rules-dir.js';
 
 /** The folder's state as names, sizes, inodes and mtimes; a folder that cannot be read has its error as fingerprint. */
 export function folderFingerprint(dir: string): string {

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse } from 'yaml';
 import { RcError, RcErrors } from '../errors.js';
-import { tryReadTextFile } from '../input/read-file.js';
+import { tryReadTextFile } from '../read/read-file.js';
 import { createAjv, ref } from './schema-store.js';
 
 /** A role: `evaluate` (evaluate, what-if, validate, review), `read` (rule sets, ledger reads), `issue`, `admin` (all). */

@@ -1,7 +1,7 @@
 /** `reseller-credits serve`: the HTTP service (SPEC §13). */
 import type { Command } from 'commander';
-import { resolveLimits } from '../../load/limits.js';
-import { defaultJobs } from '../../parallel/pool.js';
+import { resolveLimits } from '../../limits.js';
+import { defaultJobs } from '../../run/pool.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { asRcErrors } from '../../errors.js';
 import { EXIT, UsageError, printErrors, stderrLine } from '../io.js';

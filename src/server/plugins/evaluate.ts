@@ -10,12 +10,12 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { evaluatePortfolio } from '../../parallel/run-evaluate.js';
+import { evaluatePortfolio } from '../../run/evaluate.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { createWhatIfWriter } from '../../report/whatif.js';
-import { NoRuleSetError, resolveRuleSet } from '../../intake/resolve-rule-set.js';
-import type { ErrorRecord } from '../../evaluate/record.js';
-import type { RuleRepository } from '../../intake/rules-dir.js';
+import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
+import type { ErrorRecord } from '../../run/record.js';
+import type { RuleRepository } from '../../compose/rules-dir.js';
 import { HttpProblem } from '../problem.js';
 import { NDJSON_TYPE } from '../body.js';
 import { rulesSpec, type ServiceContext } from '../context.js';

@@ -57,7 +57,7 @@ export async function ledgerPlugin(app: FastifyInstance, opts: { ctx: ServiceCon
     schema: { querystring: { $ref: ref('service', 'exportQuery') } },
   }, async (request, reply) => {
     const q = request.query as { period: string; format?: 'json' | 'csv' };
-    const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../report/ledger.js');
+    const { creditNote, exportCsvHeader, exportCsvRow } = await import('../../ledger/render.js');
     const notes = await withLedger(ctx, (l) => [...l.entries({ period: q.period, kind: 'issue' })].map(creditNote));
     if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(exportCsvHeader() + notes.map(exportCsvRow).join(''));
     return reply.type('application/json').send(jsonLines(notes));

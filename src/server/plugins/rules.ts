@@ -4,9 +4,9 @@
  * report of the folder), read one. The reports are the CLI's (`validateJson`).
  */
 import type { FastifyInstance } from 'fastify';
-import { parseRuleSetText } from '../../intake/ruleset-loader.js';
-import { findRuleSet } from '../../intake/rules-dir.js';
-import { validateJson } from '../../cli/commands/validate.js';
+import { parseRuleSetText } from '../../compose/ruleset-loader.js';
+import { findRuleSet } from '../../compose/rules-dir.js';
+import { validateJson } from '../../report/validate-json.js';
 import { HttpProblem, contentProblem } from '../problem.js';
 import { BODY_NAME } from '../body.js';
 import type { ServiceContext } from '../context.js';
