@@ -14,7 +14,9 @@ import { evaluatePortfolio } from '../../run/evaluate.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
 import { createWhatIfWriter } from '../../report/whatif.js';
 import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
-import type { ErrorRecord } from '../../run/record.js';
+import { evaluateRecord, type ErrorRecord, type RuleChoice } from '../../run/record.js';
+import { STDIN_NAME } from '../../read/portfolio.js';
+import { createWriter } from '../../report/formats.js';
 import type { RuleRepository } from '../../compose/rules-dir.js';
 import { HttpProblem } from '../problem.js';
 import { NDJSON_TYPE } from '../body.js';
@@ -45,8 +47,7 @@ export function checkRules(repo: RuleRepository, id?: string): void {
 }
 
 /** The problem for a lone snapshot that could not be evaluated: its error record's errors. */
-function singleProblem(text: string): HttpProblem {
-  const rec = JSON.parse(text) as ErrorRecord;
+function singleProblem(rec: ErrorRecord): HttpProblem {
   const errors = rec.errors ?? [rec.error];
   const code = rec.error.code;
   return new HttpProblem(code === 'JSON_SYNTAX' ? 'JSON_SYNTAX' : 'INVALID_CONTENT', rec.error.message, { errors, code });
@@ -91,15 +92,23 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       reply.raw.end();
       return reply;
     }
-    let out = '';
     const text = (request.body as string | undefined) ?? '';
-    const counts = await evaluatePortfolio(['-'], {
+    if (!/^[ \t\r\n]*\[/.test(text)) {
+      // one snapshot: the record the CLI reads from a JSON file or standard input, evaluated
+      // and written as `evaluate --format json` writes one record, without the portfolio stream
+      const repo = ctx.rules.current();
+      const choice: RuleChoice = q.rules !== undefined ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, q.rules) } : { kind: 'by-period', repo };
+      const raw = { seq: 0, file: STDIN_NAME, line: 1, column: 1, text, format: 'json' as const };
+      const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true });
+      if (!r.ok) throw singleProblem(r.error);
+      const writer = createWriter('json', { trace });
+      return reply.type('application/json').send(writer.record(r) + writer.end());
+    }
+    let out = '';
+    await evaluatePortfolio(['-'], {
       rules: rulesSpec(ctx, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },
     });
-    const lone = !/^\s*\[/.test(text);
-    if (lone && counts.records === 1 && counts.errors === 1) throw singleProblem(out);
-    if (lone && counts.records === 0) throw new HttpProblem('INVALID_CONTENT', 'the body holds no snapshot', { code: 'NO_SNAPSHOT' });
     return reply.type('application/json').send(out);
   });
 
