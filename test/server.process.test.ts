@@ -58,3 +58,14 @@ describe('serve as a process', () => {
     expect(logs.some((l) => /shutting down/.test(l.msg))).toBe(true);
   });
 });
+
+describe('the systemd unit in examples/', () => {
+  const analyze = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+  it.skipIf(!analyze)('passes `systemd-analyze verify` without a warning', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(analyze!, ['verify', join(ROOT, 'examples/reseller-credits.service')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim()).toBe('');
+    expect(readFileSync(join(ROOT, 'examples/reseller-credits.service'), 'utf8')).toMatch(/ExecStart=.* serve /);
+  });
+});
