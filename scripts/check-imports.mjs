@@ -38,7 +38,7 @@ export const FLOORS = [
   ['review'],
   ['publish'],
   ['ledger'],
-  ['cli', 'index'],
+  ['cli', 'index', 'server'],
 ];
 
 /** Every .ts file under `dir`, as paths relative to it with `/`. */

@@ -4,11 +4,11 @@
  * the service's own limits. Made once by `buildServer`, closed by its
  * `onClose` hook.
  */
-import { createHash } from 'node:crypto';
 import type { LoadLimits } from '../limits.js';
 import type { TaskRunner } from '../run/pool.js';
-import type { RulesSpec } from '../run/tasks.js';
-import { folderFingerprint, RulesCache } from './rules-cache.js';
+import type { RuleChoice } from '../run/record.js';
+import { resolveRuleSet } from '../compose/resolve-rule-set.js';
+import { RulesCache } from './rules-cache.js';
 import type { BodyLimits } from './body.js';
 import type { TokenTable } from './tokens.js';
 
@@ -51,11 +51,12 @@ export interface ServiceContext {
 }
 
 /**
- * The run engine's rules spec for a request: the folder read afresh only when
- * its fingerprint changed (the engine re-reads the folder for each new stamp,
- * in every worker).
+ * The rule choice of a request: the folder as it is now (read again only when
+ * it changed, `RulesCache`), a fixed version when `ref` names one. The run
+ * engine pins it for the request's run (run/rules.ts). Throws
+ * `NoRuleSetError` for a `ref` that names no usable rule set.
  */
-export function rulesSpec(ctx: ServiceContext, ref?: string): RulesSpec {
-  const stamp = createHash('sha256').update(folderFingerprint(ctx.options.rulesDir)).digest('hex');
-  return { rulesDir: ctx.options.rulesDir, ...(ref !== undefined ? { ref } : {}), stamp };
+export function ruleChoice(ctx: ServiceContext, ref?: string): RuleChoice {
+  const repo = ctx.rules.current();
+  return ref !== undefined ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, ref) } : { kind: 'by-period', repo };
 }

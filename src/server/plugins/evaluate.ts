@@ -12,15 +12,16 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { evaluatePortfolio } from '../../run/evaluate.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
-import { createWhatIfWriter } from '../../report/whatif.js';
+import { createWhatIfWriter } from '../../whatif/render.js';
 import { NoRuleSetError, resolveRuleSet } from '../../compose/resolve-rule-set.js';
-import { evaluateRecord, type ErrorRecord, type RuleChoice } from '../../run/record.js';
+import { evaluateRecord } from '../../run/record.js';
+import type { ErrorRecord } from '../../model/records.js';
 import { STDIN_NAME } from '../../read/portfolio.js';
 import { createWriter } from '../../report/formats.js';
 import type { RuleRepository } from '../../compose/rules-dir.js';
 import { HttpProblem } from '../problem.js';
 import { NDJSON_TYPE } from '../body.js';
-import { rulesSpec, type ServiceContext } from '../context.js';
+import { ruleChoice, type ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
 
 /** The body as the run engine's standard input: the text of a JSON body, or the NDJSON stream itself. */
@@ -85,7 +86,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     if (isNdjson(request)) {
       const write = streamWriter(reply, NDJSON_TYPE);
       await evaluatePortfolio(['-'], {
-        rules: rulesSpec(ctx, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
+        rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(ctx, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
         stdin: bodySource(request.body), jobs: ctx.options.jobs, runner: ctx.pool, write, writeBytes: write,
       });
       if (!reply.sent) { reply.hijack(); reply.raw.writeHead(200, { 'content-type': NDJSON_TYPE }); } // nothing written: empty body
@@ -96,8 +97,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     if (!/^[ \t\r\n]*\[/.test(text)) {
       // one snapshot: the record the CLI reads from a JSON file or standard input, evaluated
       // and written as `evaluate --format json` writes one record, without the portfolio stream
-      const repo = ctx.rules.current();
-      const choice: RuleChoice = q.rules !== undefined ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, q.rules) } : { kind: 'by-period', repo };
+      const choice = ruleChoice(ctx, q.rules);
       const raw = { seq: 0, file: STDIN_NAME, line: 1, column: 1, text, format: 'json' as const };
       const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true });
       if (!r.ok) throw singleProblem(r.error);
@@ -106,7 +106,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     }
     let out = '';
     await evaluatePortfolio(['-'], {
-      rules: rulesSpec(ctx, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
+      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(ctx, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },
     });
     return reply.type('application/json').send(out);
@@ -128,7 +128,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     const write = ndjson ? streamWriter(reply, 'application/json') : async (t: string) => { out += t; };
     await write(writer.start());
     const tally = await whatIfPortfolio(['-'], {
-      rulesDir: ctx.options.rulesDir, baseline: q.baseline, candidate: q.candidate, limits: ctx.options.limits,
+      rulesDir: ctx.options.rulesDir, baseline, candidate, limits: ctx.options.limits,
       inputFormat: ndjson ? 'ndjson' : 'json', stdin: bodySource(request.body), jobs: 1,
       minScale: Math.max(baseline.rounding.scale, candidate.rounding.scale),
       onRow: (r) => write(writer.row(r)),
