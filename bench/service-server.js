@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One server of `npm run bench:service` (bench/service.js), in its own process so that
 // its RSS is its own: `node bench/service-server.js ours|baseline`. Prints its URL on
-// stdout once it listens; SIGTERM closes it.
+// stderr once it listens; logs JSON to stdout at level info, as `serve` does (the bench
+// sends them to /dev/null); SIGTERM closes it.
 //   ours      the service as `reseller-credits serve` runs it (dist/server)
 //   baseline  the same server, its evaluate route answering with the hand-written
 //             baseline evaluator (bench/baseline.js) instead of the engine
@@ -29,6 +30,6 @@ if (mode === 'baseline') {
     }
   };
 }
-const service = await startService(options, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 5000 }, false);
-process.stdout.write(`${service.url}\n`);
+const service = await startService(options, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 5000 }, { level: 'info' });
+process.stderr.write(`${service.url}\n`);
 process.once('SIGTERM', () => { service.app.close().then(() => process.exit(0)); });

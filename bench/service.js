@@ -9,7 +9,8 @@
 // with autocannon 9 (in this process) POSTing one generated snapshot (seed 42,
 // period 2026-11) as application/json to /v1/evaluate, `--duration` (10) seconds
 // after a `--warmup` (2) of the same. Reported per server and connection count:
-// requests/s (mean), p50 and p99 latency, non-2xx and errors, and the server's RSS
+// requests/s (mean), p50 and p99 latency, non-2xx and errors, the server's CPU time per
+// request (user + system over the measured run, from /proc/PID/stat) and its RSS
 // (VmRSS after the run, VmHWM: its peak) from /proc; then the ratios ours/baseline.
 // Writes bench/out/service.json. Needs `npm run build` first. The machine has 2
 // cores: autocannon takes one, the server the other.
@@ -34,11 +35,12 @@ await generatePortfolio({ count: 1, seed: 42, period: '2026-11', out: file });
 const body = readFileSync(file, 'utf8').trim();
 
 function startServer(mode) {
-  const child = spawn(process.execPath, ['bench/service-server.js', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // the server's JSON logs go to /dev/null (they are written, as by `serve`); its URL comes on stderr
+  const child = spawn(process.execPath, ['bench/service-server.js', mode], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
-    createInterface({ input: child.stdout }).once('line', (url) => resolve({ mode, url, child }));
+    createInterface({ input: child.stderr }).once('line', (url) => resolve({ mode, url, child }));
   });
 }
 
