@@ -53,8 +53,8 @@ describe('serve as a process', () => {
     expect(whole.text.trim().split('\n')).toHaveLength(LINES.length);
     expect(await s.exit).toBe(0);
     // structured logs: one JSON object per line, each request with its id
-    const logs = s.stdout.map((l) => JSON.parse(l) as { reqId?: string; msg: string });
-    expect(logs.some((l) => l.reqId && /request completed/.test(l.msg))).toBe(true);
+    const logs = s.stdout.map((l) => JSON.parse(l) as { reqId?: string; msg: string; principal?: string });
+    expect(logs.some((l) => l.reqId && /request completed/.test(l.msg) && l.principal === 'local')).toBe(true);
     expect(logs.some((l) => /shutting down/.test(l.msg))).toBe(true);
   });
 });

@@ -81,6 +81,8 @@ export async function buildServer(options: ServiceOptions, logger: FastifyServer
     } else {
       request.principal = 'local';
     }
+    // every later log line of the request (its "request completed" too) names who called
+    request.log = reply.log = request.log.child({ principal: request.principal });
     if (ctx.busy >= options.maxConcurrent) {
       throw new HttpProblem('BUSY', `${ctx.busy} requests are being worked on (the limit); retry later`, { headers: { 'retry-after': '1' } });
     }
