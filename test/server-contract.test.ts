@@ -244,6 +244,20 @@ describe('rule sets, validate, what-if', () => {
     expect(bad.json.errors[0].line).toBe(text.split('\n').findIndex((l) => l.startsWith('currency:')) + 1);
   });
 
+  it('reviews a draft sent in the body (JSON report, markdown), and refuses a broken draft with its errors', async () => {
+    const draft = readFileSync(join(rulesDir, '2027-01.yaml'), 'utf8');
+    const a = await call('POST', '/v1/review?runs=20', { body: draft, type: 'application/yaml', token: TOKENS.ev });
+    expect(a.status).toBe(200);
+    expect(a.json.candidate.id).toBe('2027-01');
+    expect(a.json.baseline.id).toBe('2026-01');
+    const md = await call('POST', '/v1/review?runs=20&format=markdown', { body: draft, type: 'application/yaml', token: TOKENS.ev });
+    expect(md.text).toMatch(/^# Review of 2027-01 against 2026-01/m);
+    const broken = await call('POST', '/v1/review', { body: draft.replace(/^currency: .*$/m, 'currency: 42'), type: 'application/yaml', token: TOKENS.ev });
+    expect(broken.status).toBe(422);
+    expect(broken.json.errors[0].path).toBe('currency');
+    expect((await call('POST', '/v1/review?runs=0', { body: draft, type: 'application/yaml', token: TOKENS.ev })).status).toBe(400);
+  });
+
   it('compares two versions over a batch', async () => {
     const a = await call('POST', '/v1/whatif?baseline=2026-01&candidate=2027-01', { body: `[${LINES.slice(0, 3).join(',')}]`, type: 'application/json', token: TOKENS.ev });
     expect(a.status).toBe(200);

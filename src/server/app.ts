@@ -19,6 +19,7 @@ import { RulesCache } from './rules-cache.js';
 import type { ServiceContext, ServiceOptions } from './context.js';
 import { evaluatePlugin } from './plugins/evaluate.js';
 import { rulesPlugin } from './plugins/rules.js';
+import { reviewPlugin } from './plugins/review.js';
 import { ledgerPlugin } from './plugins/ledger.js';
 import { healthPlugin } from './plugins/health.js';
 
@@ -97,6 +98,7 @@ export async function buildServer(options: ServiceOptions, logger: FastifyServer
 
   await app.register(evaluatePlugin, { ctx });
   await app.register(rulesPlugin, { ctx });
+  await app.register(reviewPlugin, { ctx });
   await app.register(ledgerPlugin, { ctx });
   await app.register(healthPlugin, { ctx });
 

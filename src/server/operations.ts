@@ -74,6 +74,17 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     body: { required: true, content: { 'application/yaml': RULE_FILE, 'application/json': RULE_FILE } },
     responses: { 200: { description: 'The validation report', content: { 'application/json': ref('validate') } }, ...WITH_BODY },
   },
+  'POST /v1/review': {
+    operationId: 'reviewDraft',
+    summary: 'Review a draft rule set against a published version',
+    description: 'The body is the draft rule file; the answer is what `reseller-credits review DRAFT --format json` (or `html`, `markdown`) writes, without a portfolio: the diff, the generated checks and the coverage. Send the snapshots to what-if for the money impact.',
+    body: { required: true, content: { 'application/yaml': RULE_FILE, 'application/json': RULE_FILE } },
+    responses: {
+      200: { description: 'The review report', content: { 'application/json': ref('review'), 'text/html': { type: 'string' }, 'text/markdown': { type: 'string' } } },
+      422: problem('The draft has errors, or no version to compare with'),
+      ...WITH_BODY,
+    },
+  },
   'GET /v1/rulesets': {
     operationId: 'listRuleSets',
     summary: 'The rule sets of the rules folder, each with its status and errors',
