@@ -7,6 +7,7 @@
 import type { LoadLimits } from '../limits.js';
 import type { TaskRunner } from '../run/pool.js';
 import type { RuleChoice } from '../run/record.js';
+import type { RuleRepository } from '../compose/rules-dir.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { RulesCache } from './rules-cache.js';
 import type { BodyLimits } from './body.js';
@@ -51,12 +52,12 @@ export interface ServiceContext {
 }
 
 /**
- * The rule choice of a request: the folder as it is now (read again only when
- * it changed, `RulesCache`), a fixed version when `ref` names one. The run
+ * The rule choice of a request from the folder as it is now (`repo`, from
+ * `RulesCache`: read again only when it changed), a fixed version when `ref`
+ * names one. The run
  * engine pins it for the request's run (run/rules.ts). Throws
  * `NoRuleSetError` for a `ref` that names no usable rule set.
  */
-export function ruleChoice(ctx: ServiceContext, ref?: string): RuleChoice {
-  const repo = ctx.rules.current();
+export function ruleChoice(repo: RuleRepository, ref?: string): RuleChoice {
   return ref !== undefined ? { kind: 'fixed', ruleSet: resolveRuleSet(repo, ref) } : { kind: 'by-period', repo };
 }

@@ -78,7 +78,8 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     schema: { querystring: { $ref: ref('service', 'evaluateQuery') } },
   }, async (request, reply) => {
     const q = request.query as { trace?: string; rules?: string };
-    checkRules(ctx.rules.current(), q.rules);
+    const repo = ctx.rules.current(); // once per request: the run's view of the folder
+    checkRules(repo, q.rules);
     const trace = q.trace === 'true';
     if (ctx.options.evaluator && typeof request.body === 'string') {
       return reply.type('application/json').send(ctx.options.evaluator(request.body));
@@ -86,7 +87,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     if (isNdjson(request)) {
       const write = streamWriter(reply, NDJSON_TYPE);
       await evaluatePortfolio(['-'], {
-        rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(ctx, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
+        rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
         stdin: bodySource(request.body), jobs: ctx.options.jobs, runner: ctx.pool, write, writeBytes: write,
       });
       if (!reply.sent) { reply.hijack(); reply.raw.writeHead(200, { 'content-type': NDJSON_TYPE }); } // nothing written: empty body
@@ -97,7 +98,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     if (!/^[ \t\r\n]*\[/.test(text)) {
       // one snapshot: the record the CLI reads from a JSON file or standard input, evaluated
       // and written as `evaluate --format json` writes one record, without the portfolio stream
-      const choice = ruleChoice(ctx, q.rules);
+      const choice = ruleChoice(repo, q.rules);
       const raw = { seq: 0, file: STDIN_NAME, line: 1, column: 1, text, format: 'json' as const };
       const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true });
       if (!r.ok) throw singleProblem(r.error);
@@ -106,7 +107,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     }
     let out = '';
     await evaluatePortfolio(['-'], {
-      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(ctx, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
+      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },
     });
     return reply.type('application/json').send(out);
