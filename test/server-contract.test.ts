@@ -287,6 +287,27 @@ describe('ledger reads', () => {
   });
 });
 
+describe('the rules folder as it is on disk', () => {
+  it('an edit of a rule file is seen by the next request (the folder is read again only when it changed)', async () => {
+    const file = join(rulesDir, '2027-01.yaml');
+    const before = readFileSync(file, 'utf8');
+    const sha = async () => (await evaluate(SINGLE, 'application/json', TOKENS.ev, '?rules=2027-01')).json.rules.sha256 as string;
+    const first = await sha();
+    expect(await sha()).toBe(first);
+    writeFileSync(file, before.replace(/^title: .*$/m, 'title: "edited while the server runs"'));
+    try {
+      const edited = await sha();
+      expect(edited).not.toBe(first);
+      const listed = await call('GET', '/v1/rulesets/2027-01', { token: TOKENS.rd });
+      expect(listed.json.title).toBe('edited while the server runs');
+      expect(listed.headers.get('x-rules-sha256')).toBe(edited);
+    } finally {
+      writeFileSync(file, before);
+    }
+    expect(await sha()).toBe(first);
+  });
+});
+
 describe('health', () => {
   it('readiness turns 503 while the rules folder does not validate; liveness stays 200', async () => {
     const file = join(rulesDir, '2027-01.yaml');
