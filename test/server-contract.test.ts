@@ -341,4 +341,15 @@ describe('limits', () => {
     for (const h of held) expect((await h.end()).status).toBe(200);
     expect((await evaluate(SINGLE)).status).toBe(200);
   });
+
+  it('a client that goes away mid-stream frees its slot; the server goes on', async () => {
+    const t = trickle(service.url, '/v1/evaluate', { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKENS.ev}` });
+    for (const line of LINES.slice(0, 4)) await t.write(`${line}\n`);
+    await t.firstBytes();
+    expect(service.ctx.busy).toBe(1);
+    t.destroy();
+    for (let i = 0; i < 100 && service.ctx.busy > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(service.ctx.busy).toBe(0);
+    expect((await evaluate(SINGLE)).status).toBe(200);
+  });
 });
