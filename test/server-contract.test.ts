@@ -353,3 +353,94 @@ describe('limits', () => {
     expect((await evaluate(SINGLE)).status).toBe(200);
   });
 });
+
+describe('edges', () => {
+  it('review: a named baseline, HTML, an unknown baseline', async () => {
+    const draft = readFileSync(join(rulesDir, '2027-01.yaml'), 'utf8');
+    const html = await call('POST', '/v1/review?baseline=2026-01&format=html&runs=10&seed=7', { body: draft, type: 'application/yaml', token: TOKENS.ev });
+    expect(html.status).toBe(200);
+    expect(html.text).toMatch(/^<!doctype html>/i);
+    const unknown = await call('POST', '/v1/review?baseline=1999-01', { body: draft, type: 'application/yaml', token: TOKENS.ev });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json.code).toBe('UNKNOWN_RULE_SET');
+    expect((await call('POST', '/v1/review', { body: LINES[0], type: 'application/x-ndjson', token: TOKENS.ev })).status).toBe(415);
+  });
+
+  it('validate: a file name given, NDJSON refused; what-if: an unknown version', async () => {
+    const draft = readFileSync(join(rulesDir, '2027-01.yaml'), 'utf8');
+    const named = await call('POST', '/v1/validate?name=2027-02.yaml', { body: draft, type: 'application/yaml', token: TOKENS.ev });
+    expect(named.json.errors[0].code).toBe('ID_MISMATCH');
+    expect((await call('POST', '/v1/validate', { body: LINES[0], type: 'application/x-ndjson', token: TOKENS.ev })).status).toBe(415);
+    const w = await call('POST', '/v1/whatif?baseline=2026-01&candidate=1999-01', { body: SINGLE, type: 'application/json', token: TOKENS.ev });
+    expect(w.status).toBe(422);
+  });
+
+  it('a chunked body over the limit (no Content-Length) is a 413 problem', async () => {
+    const t = trickle(service.url, '/v1/evaluate', { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.ev}` });
+    await t.write(`[${Array(200).fill(SINGLE).join(',')}`);
+    const first = await t.firstBytes();
+    expect(first.status).toBe(413);
+    t.destroy();
+  });
+
+  it('an Authorization header that is not a bearer token is 401', async () => {
+    const a = await call('GET', '/v1/rulesets', { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    expect(a.status).toBe(401);
+  });
+
+  it('a rule file that does not validate is 422 when read, with its errors', async () => {
+    const file = join(rulesDir, '2027-01.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, before.replace(/^currency: .*$/m, 'currency: 42'));
+    try {
+      const a = await call('GET', '/v1/rulesets/2027-01', { token: TOKENS.rd });
+      expect(a.status).toBe(422);
+      expect(a.json.errors[0].path).toBe('currency');
+    } finally {
+      writeFileSync(file, before);
+    }
+  });
+
+  it('tokens files: JSON works; YAML syntax, a missing file and a plain list are refused', () => {
+    const json = join(work, 'tokens.json');
+    writeFileSync(json, JSON.stringify({ tokens: [{ principal: 'p', sha256: sha('t'), roles: ['read'] }] }));
+    const table = readTokens(json);
+    expect(table.find('t')).toEqual({ principal: 'p', roles: ['read'] });
+    expect(table.find('u')).toBeUndefined();
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(bad, 'tokens: [\n');
+    expect(() => readTokens(bad)).toThrow(/tokens file/);
+    expect(() => readTokens(join(work, 'none.yaml'))).toThrow();
+    writeFileSync(bad, `- ${sha('t')}\n`);
+    expect(() => readTokens(bad)).toThrow(/tokens file/);
+  });
+
+  it('without a ledger: ledger reads are 404, readiness stays ready; an unusable ledger is 503 and not ready', async () => {
+    const other = await startService({
+      rulesDir, ledger: join(work, 'no-ledger.sqlite'), limits: resolveLimits(), jobs: 1,
+      body: { maxBytes: 64 * 1024, timeoutMs: 2000 }, maxConcurrent: 4, readyEverySeconds: 0,
+    }, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 1000 }, false);
+    const not = join(work, 'not-a-ledger.sqlite');
+    writeFileSync(not, 'this is not SQLite\n'.repeat(10));
+    const broken = await startService({
+      rulesDir, ledger: not, limits: resolveLimits(), jobs: 1,
+      body: { maxBytes: 64 * 1024, timeoutMs: 2000 }, maxConcurrent: 4, readyEverySeconds: 0,
+    }, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 1000 }, false);
+    try {
+      const c1 = client(other.url, checker);
+      expect((await c1('GET', '/v1/ledger/entries')).status).toBe(404);
+      expect((await c1('GET', '/v1/ledger/verify')).status).toBe(404);
+      expect((await c1('GET', '/health/ready')).status).toBe(200);
+      const c2 = client(broken.url, checker);
+      const r = await c2('GET', '/v1/ledger/entries');
+      expect(r.status).toBe(503);
+      expect(r.json.code).toMatch(/^LEDGER_/);
+      const ready = await c2('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.json.checks.ledger.ok).toBe(false);
+    } finally {
+      await other.app.close();
+      await broken.app.close();
+    }
+  });
+});
