@@ -222,6 +222,17 @@ describe('tokens and roles', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/needs --tokens/);
   });
+
+  it.each([
+    [['--port', '70000'], /--port must be at most 65535/],
+    [['--port', 'http'], /--port must be a whole number/],
+    [['--max-concurrent', '0'], /--max-concurrent must be a whole number of at least 1/],
+    [['--tokens', 'no-such-tokens.yaml'], /no-such-tokens\.yaml/],
+  ])('serve %j: a usage error, exit 2', async (args, message) => {
+    const r = await runCli(['--rules-dir', rulesDir, 'serve', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
 });
 
 describe('rule sets, validate, what-if', () => {
