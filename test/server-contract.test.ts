@@ -152,6 +152,7 @@ describe('evaluate', () => {
     ['a bad query value', () => evaluate(SINGLE, 'application/json', TOKENS.ev, '?trace=yes'), 400, 'BAD_REQUEST'],
     ['an unknown rule set', () => evaluate(SINGLE, 'application/json', TOKENS.ev, '?rules=1999-01'), 422, 'UNKNOWN_RULE_SET'],
     ['text/plain', () => evaluate(SINGLE, 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a YAML snapshot', () => evaluate('schemaVersion: 1\naccount: R-1\n', 'application/yaml'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['no content type', () => call('POST', '/v1/evaluate', { body: SINGLE, token: TOKENS.ev, headers: { 'content-type': '' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a body over the limit', () => evaluate(`[${Array(200).fill(SINGLE).join(',')}]`), 413, 'BODY_TOO_LARGE'],
     ['bytes that are not UTF-8', () => call('POST', '/v1/evaluate', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), type: 'application/json', token: TOKENS.ev }), 400, 'ENCODING'],
@@ -165,6 +166,11 @@ describe('evaluate', () => {
     expect(a.json.code).toBe(code);
     expect(a.json.status).toBe(status);
     expect(a.json.requestId).toBe(a.headers.get('x-request-id'));
+  });
+
+  it('a content type in upper case or with parameters is the same type', async () => {
+    expect((await evaluate(SINGLE, 'APPLICATION/JSON; charset=utf-8')).status).toBe(200);
+    expect((await evaluate(NDJSON, 'application/x-ndjson; charset=utf-8')).text.trim().split('\n')).toHaveLength(LINES.length);
   });
 
   it('a lone snapshot with errors carries them with their positions', async () => {

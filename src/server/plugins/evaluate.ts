@@ -31,6 +31,13 @@ function bodySource(body: unknown): () => AsyncIterable<Uint8Array> {
   return () => body as IncomingMessage;
 }
 
+/** Refuses a YAML body where snapshots are expected (JSON or NDJSON only). */
+function snapshotsOnly(request: FastifyRequest): void {
+  if (/yaml/i.test(request.headers['content-type'] ?? '')) {
+    throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 'send snapshots as application/json (one, or an array) or application/x-ndjson');
+  }
+}
+
 /** Whether the body is NDJSON (streamed) rather than a JSON text. */
 const isNdjson = (request: FastifyRequest) => request.body !== undefined && typeof request.body !== 'string';
 
@@ -77,6 +84,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     config: { role: 'evaluate' },
     schema: { querystring: { $ref: ref('service', 'evaluateQuery') } },
   }, async (request, reply) => {
+    snapshotsOnly(request);
     const q = request.query as { trace?: string; rules?: string };
     const repo = ctx.rules.current(); // once per request: the run's view of the folder
     checkRules(repo, q.rules);
@@ -117,6 +125,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     config: { role: 'evaluate' },
     schema: { querystring: { $ref: ref('service', 'whatIfQuery') } },
   }, async (request, reply) => {
+    snapshotsOnly(request);
     const q = request.query as { baseline: string; candidate: string };
     const repo = ctx.rules.current();
     checkRules(repo, q.baseline);
