@@ -72,7 +72,12 @@ function streamWriter(reply: FastifyReply, type: string): (text: string | Uint8A
       reply.hijack();
       raw.writeHead(200, { 'content-type': type, 'x-request-id': String(reply.request.id) });
     }
-    if (!raw.write(chunk)) await new Promise<void>((resolve) => { raw.once('drain', resolve); raw.once('close', resolve); });
+    if (!raw.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => { raw.off('drain', done); raw.off('close', done); resolve(); };
+        raw.on('drain', done).on('close', done);
+      });
+    }
   };
 }
 
