@@ -359,6 +359,34 @@ describe('limits', () => {
     expect((await evaluate(SINGLE)).status).toBe(200);
   });
 
+  it('a long NDJSON answer to a slow reader: complete, in order, without piling up listeners', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const body = Array.from({ length: 250 }, () => NDJSON).join('');
+      const { request } = await import('node:http');
+      const u = new URL(service.url);
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: u.hostname, port: u.port, path: '/v1/evaluate', method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKENS.ev}` } }, (res) => {
+          let out = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => { out += d; res.pause(); setTimeout(() => res.resume(), 2); });
+          res.on('end', () => resolve(out));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      const accounts = text.trim().split('\n').map((l) => (JSON.parse(l) as { account: string }).account);
+      expect(accounts).toHaveLength(250 * LINES.length);
+      expect(accounts.slice(0, LINES.length)).toEqual(LINES.map((l) => JSON.parse(l).account));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a client that goes away mid-stream frees its slot; the server goes on', async () => {
     const t = trickle(service.url, '/v1/evaluate', { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKENS.ev}` });
     for (const line of LINES.slice(0, 4)) await t.write(`${line}\n`);
