@@ -45,7 +45,8 @@ let checker: ContractChecker;
 let call: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  // a ledger to read: the CLI issues the example portfolio's period
+  // a ledger to read: the CLI makes it and issues the example portfolio's period
+  expect((await runCli(['ledger', 'init', ledger])).status).toBe(0);
   const issued = await runCli(['--rules-dir', rulesDir, 'issue', '--period', '2026-11', '--ledger', ledger, join(ROOT, 'examples/portfolio.ndjson')]);
   expect(issued.status, issued.stderr).toBe(0);
   service = await startService({

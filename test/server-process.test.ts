@@ -10,13 +10,15 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { trickle } from './support/service.js';
+import { runCli } from './support/run-cli.js';
+import { tempDir } from './support/temp.js';
 
 const ROOT = resolve('.');
 const LINES = readFileSync(join(ROOT, 'examples/portfolio.ndjson'), 'utf8').split('\n').filter(Boolean);
 
 /** Starts the CLI's `serve` and resolves with its URL (read from its stderr line). */
-function serve(args: string[] = []): Promise<{ child: ChildProcess; url: string; stdout: string[]; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/reseller-credits.js'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; stdout: string[]; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/reseller-credits.js'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const stdout: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -56,6 +58,73 @@ describe('serve as a process', () => {
     const logs = s.stdout.map((l) => JSON.parse(l) as { reqId?: string; msg: string; principal?: string });
     expect(logs.some((l) => l.reqId && /request completed/.test(l.msg) && l.principal === 'local')).toBe(true);
     expect(logs.some((l) => /shutting down/.test(l.msg))).toBe(true);
+  });
+});
+
+describe('issue runs and the process dying or stopping', () => {
+  const work = tempDir('rc-service-proc-');
+  const NDJSON = LINES.join('\n') + '\n';
+  const post = (url: string, key: string) => fetch(`${url}/v1/periods/2026-11/issue`, {
+    method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': key }, body: NDJSON,
+  });
+  const entries = async (ledger: string) => JSON.parse((await runCli(['ledger', 'show', '--format', 'json', '--ledger', ledger])).stdout) as unknown[];
+
+  it('killed (SIGKILL) between the commit and the answer: the retry after a restart answers the run, issues nothing twice', async () => {
+    const ledger = join(work, 'killed.sqlite');
+    expect((await runCli(['ledger', 'init', ledger])).status).toBe(0);
+    const dying = await serve(['--ledger', ledger], { RESELLER_CREDITS_FAULT: 'after-commit' });
+    await expect(post(dying.url, 'k-1')).rejects.toThrow(); // the connection dies with the process
+    expect(await dying.exit).toBe(null); // killed by a signal
+    expect(await entries(ledger)).toHaveLength(LINES.length); // committed
+    const again = await serve(['--ledger', ledger]);
+    try {
+      const r = await post(again.url, 'k-1');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('idempotent-replayed')).toBe('true');
+      const body = await r.json() as { run: { counts: { issued: number } }; entries: unknown[] };
+      expect(body.run.counts.issued).toBe(LINES.length);
+      expect(body.entries).toHaveLength(LINES.length);
+      expect(await entries(ledger)).toHaveLength(LINES.length); // not issued twice
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exit;
+    }
+  });
+
+  it('killed before the commit: nothing recorded; the retry issues', async () => {
+    const ledger = join(work, 'rolled-back.sqlite');
+    expect((await runCli(['ledger', 'init', ledger])).status).toBe(0);
+    const dying = await serve(['--ledger', ledger], { RESELLER_CREDITS_FAULT: 'before-commit' });
+    await expect(post(dying.url, 'k-2')).rejects.toThrow();
+    await dying.exit;
+    expect(await entries(ledger)).toHaveLength(0);
+    const again = await serve(['--ledger', ledger]);
+    try {
+      const r = await post(again.url, 'k-2');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('idempotent-replayed')).toBeNull();
+      expect(await entries(ledger)).toHaveLength(LINES.length);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exit;
+    }
+  });
+
+  it('SIGTERM during a long NDJSON issue: the run commits, its 200 answer is complete, exit 0', async () => {
+    const ledger = join(work, 'sigterm.sqlite');
+    expect((await runCli(['ledger', 'init', ledger])).status).toBe(0);
+    const s = await serve(['--ledger', ledger, '--shutdown-timeout', '20']);
+    const t = trickle(s.url, '/v1/periods/2026-11/issue', { 'content-type': 'application/x-ndjson', 'idempotency-key': 'k-term' });
+    await t.write(`${LINES.slice(0, 5).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    await t.write(`${LINES.slice(5).join('\n')}\n`);
+    const whole = await t.end();
+    expect(whole.status).toBe(200);
+    expect(JSON.parse(whole.text).run.counts.issued).toBe(LINES.length);
+    expect(await s.exit).toBe(0);
+    expect(await entries(ledger)).toHaveLength(LINES.length);
   });
 });
 

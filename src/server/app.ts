@@ -21,6 +21,7 @@ import { evaluatePlugin } from './plugins/evaluate.js';
 import { rulesPlugin } from './plugins/rules.js';
 import { reviewPlugin } from './plugins/review.js';
 import { ledgerPlugin } from './plugins/ledger.js';
+import { issuePlugin } from './plugins/issue.js';
 import { healthPlugin } from './plugins/health.js';
 
 declare module 'fastify' {
@@ -100,6 +101,7 @@ export async function buildServer(options: ServiceOptions, logger: FastifyServer
   await app.register(rulesPlugin, { ctx });
   await app.register(reviewPlugin, { ctx });
   await app.register(ledgerPlugin, { ctx });
+  await app.register(issuePlugin, { ctx });
   await app.register(healthPlugin, { ctx });
 
   app.addHook('preClose', async () => { closing = true; });

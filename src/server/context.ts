@@ -29,6 +29,8 @@ export interface ServiceOptions {
   limits: LoadLimits;
   /** Worker threads of the pool NDJSON bodies are evaluated on (1: on the main thread). */
   jobs: number;
+  /** Largest issue body, in bytes (it is spooled to a temporary file). Default 1 GiB (`ISSUE_BODY_BYTES`). */
+  issueBodyBytes?: number;
   /** Seconds between readiness checks of the rules folder and the ledger. Default 2. */
   readyEverySeconds: number;
   /**

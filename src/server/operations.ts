@@ -125,6 +125,18 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     summary: 'Explain an issued credit again (as `ledger replay`)',
     responses: { 200: { description: 'The explanation as text', content: { 'text/plain': { type: 'string' } } }, 404: problem('No ledger, or nothing issued for this account and period'), ...COMMON },
   },
+  'POST /v1/periods/:period/issue': {
+    operationId: 'issuePeriod',
+    summary: 'Issue a period: record each snapshot\'s credit in the ledger (idempotent with Idempotency-Key)',
+    description: 'The body is the period\'s snapshots as NDJSON (read as `reseller-credits issue --period P FILE` reads a file). Requires an Idempotency-Key: the same key with the same body answers the first run\'s answer again, byte for byte (the key and the body\'s sha256 are kept in the run\'s entry in the ledger, and the answer is rebuilt from the ledger); with another body 422; while the first is still running 409. The answer comes after the commit (never 202): the run entry, with the token\'s principal as operator, and the credit entries it wrote. Snapshots with errors are counted in `run.counts.errors`, not recorded (send the same body to evaluate to see them).',
+    body: { required: true, content: { 'application/x-ndjson': NDJSON_IN } },
+    responses: {
+      200: { description: 'Committed: the run entry and the entries it wrote (Idempotent-Replayed: true on a repeat)', content: { 'application/json': ref('service', 'issueRun') } },
+      409: problem('A run with this Idempotency-Key is still running'),
+      422: problem('This Idempotency-Key was used with another body'),
+      ...WITH_BODY,
+    },
+  },
   'GET /health/live': {
     operationId: 'healthLive',
     summary: 'The process answers (no token needed)',

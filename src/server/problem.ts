@@ -101,6 +101,9 @@ export function toProblem(err: unknown): HttpProblem {
       const what = v.keyword === 'additionalProperties' ? 'is not a known parameter' : v.message ?? v.keyword;
       return { code: 'SCHEMA', message: `${path}: ${what}`, path };
     });
+    if (where === 'headers' && fe.validation.some((v) => v.params.missingProperty === 'idempotency-key')) {
+      return new HttpProblem('IDEMPOTENCY_KEY_MISSING', 'send an Idempotency-Key header (a token or a quoted string of at most 255 characters): a retry with the same key cannot issue twice', { errors });
+    }
     return new HttpProblem('BAD_REQUEST', errors.map((e) => e.message).join('; '), { errors });
   }
   switch (fe?.code) {

@@ -9,7 +9,7 @@ import { parseJobs } from '../jobs.js';
 
 interface ServeOptions {
   rulesDir: string; host: string; port: string; tokens?: string; ledger: string; bodyLimit: string; bodyTimeout: string;
-  maxConcurrent: string; jobs: number; shutdownTimeout: string; readyEvery: string;
+  maxConcurrent: string; issueLimit: string; jobs: number; shutdownTimeout: string; readyEvery: string;
 }
 
 function count(name: string, text: string, min: number): number {
@@ -27,6 +27,7 @@ export function registerServe(program: Command): void {
     .option('--tokens <file>', 'tokens file (YAML or JSON): tokens: [{ principal, sha256, roles }]')
     .option('--ledger <file>', 'the ledger file', DEFAULT_LEDGER)
     .option('--body-limit <bytes>', 'largest JSON or YAML body (NDJSON is limited per record)', String(16 * 1024 * 1024))
+    .option('--issue-limit <bytes>', 'largest issue body (NDJSON, spooled to a temporary file)', String(1024 ** 3))
     .option('--body-timeout <seconds>', 'longest time to receive a JSON or YAML body', '30')
     .option('--max-concurrent <n>', 'most requests worked on at once (503 with Retry-After beyond)', '64')
     .option('--jobs <n>', 'worker threads for NDJSON bodies', parseJobs, defaultJobs())
@@ -57,6 +58,7 @@ Examples:
         rulesDir: o.rulesDir, ledger: o.ledger, tokens, limits: resolveLimits(), jobs: o.jobs,
         body: { maxBytes: count('--body-limit', o.bodyLimit, 1), timeoutMs: count('--body-timeout', o.bodyTimeout, 1) * 1000 },
         maxConcurrent: count('--max-concurrent', o.maxConcurrent, 1),
+        issueBodyBytes: count('--issue-limit', o.issueLimit, 1),
         readyEverySeconds: count('--ready-every', o.readyEvery, 0),
       };
       const service = await startService(options, { host: o.host, port, shutdownTimeoutMs: count('--shutdown-timeout', o.shutdownTimeout, 0) * 1000 },

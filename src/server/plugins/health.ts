@@ -22,7 +22,7 @@ function rulesCheck(ctx: ServiceContext): Check {
 /** The ledger: absent is fine (the first issue creates it); present must open read-only. */
 async function ledgerCheck(ctx: ServiceContext): Promise<Check> {
   const file = ctx.options.ledger;
-  if (!existsSync(file)) return { ok: true, detail: 'no ledger yet (the first issue run creates it)' };
+  if (!existsSync(file)) return { ok: true, detail: 'no ledger (create it with `reseller-credits ledger init` before the first issue run)' };
   try {
     const { Ledger } = await import('../../ledger/store.js');
     const l = Ledger.open(file, { readonly: true });
