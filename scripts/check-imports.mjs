@@ -39,7 +39,7 @@ export const FLOORS = [
   ['publish'],
   ['ledger'],
   ['exports', 'statements'],
-  ['cli', 'index'],
+  ['cli', 'index', 'server'],
 ];
 
 /** Every .ts file under `dir`, as paths relative to it with `/`. */

@@ -29,6 +29,7 @@ export const COMMANDS: readonly { name: string; load: () => Promise<Register> }[
   { name: 'review', load: async () => (await import('./commands/review.js')).registerReview },
   { name: 'issue', load: async () => (await import('./commands/issue.js')).registerIssue },
   { name: 'ledger', load: async () => (await import('./commands/ledger.js')).registerLedger },
+  { name: 'serve', load: async () => (await import('./commands/serve.js')).registerServe },
 ];
 
 /** Global options that take a value (see `buildProgram`). */

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `npm run bench:service` (issue 22): the service under load on loopback, against the
+// same server answering with the hand-written baseline evaluator, in one run.
+//
+//   node bench/service.js [--duration S] [--warmup S] [--connections 1,10,50]
+//
+// Both servers run at once, each in its own process (bench/service-server.js), and
+// are loaded in turn, interleaved per connection count (ours, then the baseline),
+// with autocannon 9 (in this process) POSTing one generated snapshot (seed 42,
+// period 2026-11) as application/json to /v1/evaluate, `--duration` (10) seconds
+// after a `--warmup` (2) of the same. Reported per server and connection count:
+// requests/s (mean), p50 and p99 latency, non-2xx and errors, the server's CPU time per
+// request (user + system over the measured run, from /proc/PID/stat) and its RSS
+// (VmRSS after the run, VmHWM: its peak) from /proc; then the ratios ours/baseline.
+// Writes bench/out/service.json. Needs `npm run build` first. The machine has 2
+// cores: autocannon takes one, the server the other.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import autocannon from 'autocannon';
+import { generatePortfolio } from './generate.js';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const duration = Number(arg('duration', '10'));
+const warmup = Number(arg('warmup', '2'));
+const connectionCounts = arg('connections', '1,10,50').split(',').map(Number);
+
+mkdirSync('bench/out', { recursive: true });
+const file = 'bench/out/service-snapshot.ndjson';
+await generatePortfolio({ count: 1, seed: 42, period: '2026-11', out: file });
+const body = readFileSync(file, 'utf8').trim();
+
+function startServer(mode) {
+  // the server's JSON logs go to /dev/null (they are written, as by `serve`); its URL comes on stderr
+  const child = spawn(process.execPath, ['bench/service-server.js', mode], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+    createInterface({ input: child.stderr }).once('line', (url) => resolve({ mode, url, child }));
+  });
+}
+
+/** The process's CPU time so far (user + system), in ms, from /proc. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+function rss(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+  return { rssKiB: kib('VmRSS'), peakKiB: kib('VmHWM') };
+}
+
+const load = (url, connections, seconds) => autocannon({
+  url: `${url}/v1/evaluate`, method: 'POST', headers: { 'content-type': 'application/json' }, body,
+  connections, duration: seconds, pipelining: 1,
+});
+
+const servers = { ours: await startServer('ours'), baseline: await startServer('baseline') };
+// both answer the snapshot before any load
+for (const s of Object.values(servers)) {
+  const r = await fetch(`${s.url}/v1/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (r.status !== 200) throw new Error(`${s.mode}: ${r.status} ${await r.text()}`);
+  s.answerBytes = (await r.arrayBuffer()).byteLength;
+}
+const rows = [];
+try {
+  for (const connections of connectionCounts) {
+    for (const s of [servers.ours, servers.baseline]) {
+      if (warmup > 0) await load(s.url, connections, warmup);
+      const cpu0 = cpuMs(s.child.pid);
+      const r = await load(s.url, connections, duration);
+      const cpuPerRequestUs = ((cpuMs(s.child.pid) - cpu0) * 1000) / Math.max(1, r.requests.total);
+      const mem = rss(s.child.pid);
+      const row = {
+        server: s.mode, connections, requestsPerSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99,
+        cpuPerRequestUs, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, ...mem,
+      };
+      rows.push(row);
+      process.stderr.write(`${s.mode.padEnd(8)} c=${String(connections).padStart(2)}  ${row.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms  CPU ${cpuPerRequestUs.toFixed(0)} us/req  RSS ${(mem.rssKiB / 1024).toFixed(0)} MiB (peak ${(mem.peakKiB / 1024).toFixed(0)})  non-2xx ${row.non2xx} errors ${row.errors}\n`);
+    }
+  }
+} finally {
+  for (const s of Object.values(servers)) s.child.kill('SIGTERM');
+}
+
+const ratios = connectionCounts.map((c) => {
+  const o = rows.find((r) => r.server === 'ours' && r.connections === c);
+  const b = rows.find((r) => r.server === 'baseline' && r.connections === c);
+  return { connections: c, throughput: o.requestsPerSecond / b.requestsPerSecond, p50: o.p50ms / b.p50ms, p99: o.p99ms / b.p99ms, cpuPerRequest: o.cpuPerRequestUs / b.cpuPerRequestUs };
+});
+const out = {
+  when: new Date().toISOString(), node: process.version, duration, warmup, snapshotBytes: Buffer.byteLength(body),
+  answerBytes: { ours: servers.ours.answerBytes, baseline: servers.baseline.answerBytes }, rows, ratios,
+};
+writeFileSync('bench/out/service.json', `${JSON.stringify(out, null, 2)}\n`);
+const lines = ['| connections | server | req/s | p50 ms | p99 ms | server CPU µs/request | RSS MiB (peak) |', '|---:|---|---:|---:|---:|---:|---:|'];
+for (const r of rows) lines.push(`| ${r.connections} | ${r.server} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50ms} | ${r.p99ms} | ${r.cpuPerRequestUs.toFixed(0)} | ${(r.rssKiB / 1024).toFixed(0)} (${(r.peakKiB / 1024).toFixed(0)}) |`);
+lines.push('', '| connections | req/s ours/baseline | p50 ours/baseline | p99 ours/baseline | CPU per request ours/baseline |', '|---:|---:|---:|---:|---:|');
+const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a (baseline p50 0 ms)');
+for (const r of ratios) lines.push(`| ${r.connections} | ${x(r.throughput)} | ${x(r.p50)} | ${x(r.p99)} | ${x(r.cpuPerRequest)} |`);
+new Writable({ write(c, _e, cb) { process.stdout.write(c); cb(); } }).end(`${lines.join('\n')}\n`);
