@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
-import { HOSTILE_ACCOUNTS } from './support/export-statements.js';
+import { HOSTILE_ACCOUNTS, ISSUABLE_HOSTILE_ACCOUNTS, REFUSED_AT_ISSUE, errorCodes } from './support/export-statements.js';
 import { initLedger } from '../src/ledger/store.js';
 
 const ROOT = resolve('.');
@@ -142,8 +142,11 @@ describe('sources and a credit balance', () => {
 describe('a period into a folder', () => {
   it('writes text, HTML and PDF per account with a manifest of sha256; hostile account ids stay inside the folder', async () => {
     const l = fresh('hostile.sqlite');
-    const accounts = HOSTILE_ACCOUNTS.filter((a) => !a.includes('\u0000'));
-    await cli(['issue', '--period', '2026-11', '--ledger', l, writeNdjson(work, `${n++}.ndjson`, accounts.map((a) => snap(a, '2026-11', 130)))]);
+    const accounts = ISSUABLE_HOSTILE_ACCOUNTS;
+    // the ids issue 19 refuses (control and invisible characters, an account key taken) are error records and get no statement
+    const issued = await cli(['issue', '--period', '2026-11', '--ledger', l, '--format', 'ndjson', writeNdjson(work, `${n++}.ndjson`, HOSTILE_ACCOUNTS.map((a) => snap(a, '2026-11', 130)))]);
+    expect(issued.stderr).toContain(`${accounts.length} issued, 0 unchanged, 0 adjusted, ${Object.keys(REFUSED_AT_ISSUE).length} error(s)`);
+    expect(errorCodes(issued.stdout)).toEqual(REFUSED_AT_ISSUE);
     const dir = fresh('out');
     const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'docs/branding-example.yaml')]);
     expect(r.status, r.stderr).toBe(0);
@@ -159,8 +162,10 @@ describe('a period into a folder', () => {
     expect(html).not.toMatch(/<script|src="http|<link/i);
     expect(html).toContain('Example Hosting Inc.');
     expect(html).toContain('src="data:image/png;base64,');
-    const text = readFileSync(join(dir, manifest.find((m) => m.account.startsWith('tab'))!.files.text!.file), 'utf8');
-    expect(text).toContain('tab\\there\\r\\nCRLF');
+    for (const account of ['../../etc/passwd', 'ünïcødé 日本語 🧾', '__proto__', 'x'.repeat(200)]) {
+      const text = readFileSync(join(dir, manifest.find((m) => m.account === account)!.files.text!.file), 'utf8');
+      expect(text).toContain(account);
+    }
   });
 
   it('a statement rendered after others in one process is byte-identical to the same statement rendered alone (kept fonts and chart views carry nothing over)', async () => {
