@@ -17,6 +17,9 @@ import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 import { HOSTILE_ACCOUNTS, ISSUABLE_HOSTILE_ACCOUNTS, REFUSED_AT_ISSUE, errorCodes } from './support/export-statements.js';
 import { initLedger } from '../src/ledger/store.js';
+import { loadRules, openLedger, resolveLimits, statementOf } from '../src/index.js';
+import { statementText } from '../src/statements/text.js';
+import { statementStem } from '../src/statements/files.js';
 
 const ROOT = resolve('.');
 const CLI = join(ROOT, 'bin/reseller-credits.js');
@@ -166,6 +169,19 @@ describe('a period into a folder', () => {
       const text = readFileSync(join(dir, manifest.find((m) => m.account === account)!.files.text!.file), 'utf8');
       expect(text).toContain(account);
     }
+  });
+
+  it('the ids issue 19 refuses, as a ledger issued before it may hold them: escaped in the text, file names inside the folder', async () => {
+    const l = openLedger(ledger);
+    const v = await statementOf(l, loadRules(join(ROOT, 'rules')), 'P-001', '2026-11', resolveLimits());
+    l.close();
+    for (const account of Object.keys(REFUSED_AT_ISSUE)) {
+      const text = statementText({ ...v, account });
+      expect(text.split('\n')[0]).toMatch(/^Reseller credit statement · \S.* · 2026-11$/);
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(statementStem(account, v.entry)).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+    }
+    expect(statementText({ ...v, account: 'tab\there\r\nCRLF' })).toContain('tab\\there\\r\\nCRLF');
   });
 
   it('a statement rendered after others in one process is byte-identical to the same statement rendered alone (kept fonts and chart views carry nothing over)', async () => {
