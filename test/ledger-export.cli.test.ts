@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
-import { HOSTILE_ACCOUNTS } from './support/export-statements.js';
+import { HOSTILE_ACCOUNTS, ISSUABLE_HOSTILE_ACCOUNTS, REFUSED_AT_ISSUE, errorCodes } from './support/export-statements.js';
 import { initLedger } from '../src/ledger/store.js';
 
 const ROOT = resolve('.');
@@ -154,7 +154,7 @@ describe('what the operator can get wrong', () => {
   });
 
   it('--mapping without --target is refused; a missing ledger is never created', async () => {
-    const ledger = fresh('none.sqlite');
+    const ledger = join(work, `${n++}-none.sqlite`); // not made: fresh() would init a .sqlite
     expect((await cli(['ledger', 'export', '--ledger', ledger, '--period', '2026-11', '--mapping', MAPPING])).stderr).toContain('--mapping needs --target');
     const r = await cli(['ledger', 'export', '--ledger', ledger, '--period', '2026-11', '--target', 'xero', '--mapping', MAPPING]);
     expect(r.status).toBe(2);
@@ -162,11 +162,14 @@ describe('what the operator can get wrong', () => {
     expect(existsSync(ledger)).toBe(false);
   });
 
-  it('hostile account ids issued and exported: exact in Stripe metadata, never two alike', async () => {
+  it('hostile account ids issued and exported: exact in Stripe metadata, never two alike; the ids issue 19 refuses are error records', async () => {
     const ledger = fresh('hostile.sqlite');
-    const accounts = HOSTILE_ACCOUNTS.filter((a) => !a.includes('\u0000'));
-    const issued = await cli(['issue', '--period', '2026-11', '--ledger', ledger, writeNdjson(work, `${n++}-h.ndjson`, accounts.map((a) => snap(a, '2026-11', 25)))]);
-    expect(issued.stderr).toContain(`${accounts.length} issued`);
+    const accounts = ISSUABLE_HOSTILE_ACCOUNTS;
+    const refused = Object.keys(REFUSED_AT_ISSUE); // in the input, in order: P-001 before 'P-001 '
+    const issued = await cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', writeNdjson(work, `${n++}-h.ndjson`, HOSTILE_ACCOUNTS.map((a) => snap(a, '2026-11', 25)))]);
+    expect(issued.status).toBe(1);
+    expect(issued.stderr).toContain(`${accounts.length} issued, 0 unchanged, 0 adjusted, ${refused.length} error(s)`);
+    expect(errorCodes(issued.stdout)).toEqual(REFUSED_AT_ISSUE);
     const map = fresh('hostile.json');
     writeFileSync(map, JSON.stringify({ schemaVersion: 1, accounts: Object.fromEntries(accounts.map((a, i) => [a, { stripe: `cus_H${i}` }])) }));
     const r = await cli(['ledger', 'export', '--ledger', ledger, '--period', '2026-11', '--target', 'stripe', '--mapping', map]);

@@ -69,11 +69,14 @@ describe('issue --report', () => {
     expect(h).toContain('<td>Dana &lt;billing&gt;</td>');
     expect(h).toContain(`<td>$${c}</td>`);
     expect(h).not.toMatch(/<script|<b>/);
-    const bad = fresh('l3.sqlite');
-    const r = await cli(['issue', '--period', '2026-11', '--ledger', bad, '--report', fresh('r.txt'), input]);
+    // the ledger exists (made by ledger init, as issue needs since schema 2) and stays empty; no report is written
+    const bad = fresh('l3.sqlite'); const txt = fresh('r.txt');
+    const r = await cli(['issue', '--period', '2026-11', '--ledger', bad, '--report', txt, input]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('the report is written as Markdown (.md), HTML (.html) or JSON (.json)');
-    expect(existsSync(bad)).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(existsSync(txt)).toBe(false);
+    expect(JSON.parse((await cli(['ledger', 'show', '--ledger', bad, '--format', 'json'])).stdout)).toEqual([]);
   });
 });
 

@@ -15,8 +15,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { snap, writeNdjson } from './support/ledger.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
-import { HOSTILE_ACCOUNTS } from './support/export-statements.js';
+import { HOSTILE_ACCOUNTS, ISSUABLE_HOSTILE_ACCOUNTS, REFUSED_AT_ISSUE, errorCodes } from './support/export-statements.js';
 import { initLedger } from '../src/ledger/store.js';
+import { loadRules, openLedger, resolveLimits, statementOf } from '../src/index.js';
+import { statementText } from '../src/statements/text.js';
+import { statementStem } from '../src/statements/files.js';
 
 const ROOT = resolve('.');
 const CLI = join(ROOT, 'bin/reseller-credits.js');
@@ -142,8 +145,11 @@ describe('sources and a credit balance', () => {
 describe('a period into a folder', () => {
   it('writes text, HTML and PDF per account with a manifest of sha256; hostile account ids stay inside the folder', async () => {
     const l = fresh('hostile.sqlite');
-    const accounts = HOSTILE_ACCOUNTS.filter((a) => !a.includes('\u0000'));
-    await cli(['issue', '--period', '2026-11', '--ledger', l, writeNdjson(work, `${n++}.ndjson`, accounts.map((a) => snap(a, '2026-11', 130)))]);
+    const accounts = ISSUABLE_HOSTILE_ACCOUNTS;
+    // the ids issue 19 refuses (control and invisible characters, an account key taken) are error records and get no statement
+    const issued = await cli(['issue', '--period', '2026-11', '--ledger', l, '--format', 'ndjson', writeNdjson(work, `${n++}.ndjson`, HOSTILE_ACCOUNTS.map((a) => snap(a, '2026-11', 130)))]);
+    expect(issued.stderr).toContain(`${accounts.length} issued, 0 unchanged, 0 adjusted, ${Object.keys(REFUSED_AT_ISSUE).length} error(s)`);
+    expect(errorCodes(issued.stdout)).toEqual(REFUSED_AT_ISSUE);
     const dir = fresh('out');
     const r = await cli(['ledger', 'statements', '--period', '2026-11', '--ledger', l, '--out', dir, '--branding', join(ROOT, 'docs/branding-example.yaml')]);
     expect(r.status, r.stderr).toBe(0);
@@ -159,8 +165,23 @@ describe('a period into a folder', () => {
     expect(html).not.toMatch(/<script|src="http|<link/i);
     expect(html).toContain('Example Hosting Inc.');
     expect(html).toContain('src="data:image/png;base64,');
-    const text = readFileSync(join(dir, manifest.find((m) => m.account.startsWith('tab'))!.files.text!.file), 'utf8');
-    expect(text).toContain('tab\\there\\r\\nCRLF');
+    for (const account of ['../../etc/passwd', 'ünïcødé 日本語 🧾', '__proto__', 'x'.repeat(200)]) {
+      const text = readFileSync(join(dir, manifest.find((m) => m.account === account)!.files.text!.file), 'utf8');
+      expect(text).toContain(account);
+    }
+  });
+
+  it('the ids issue 19 refuses, as a ledger issued before it may hold them: escaped in the text, file names inside the folder', async () => {
+    const l = openLedger(ledger);
+    const v = await statementOf(l, loadRules(join(ROOT, 'rules')), 'P-001', '2026-11', resolveLimits());
+    l.close();
+    for (const account of Object.keys(REFUSED_AT_ISSUE)) {
+      const text = statementText({ ...v, account });
+      expect(text.split('\n')[0]).toMatch(/^Reseller credit statement · \S.* · 2026-11$/);
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(statementStem(account, v.entry)).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+    }
+    expect(statementText({ ...v, account: 'tab\there\r\nCRLF' })).toContain('tab\\there\\r\\nCRLF');
   });
 
   it('a statement rendered after others in one process is byte-identical to the same statement rendered alone (kept fonts and chart views carry nothing over)', async () => {

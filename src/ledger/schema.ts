@@ -17,6 +17,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ledgerAccountKey } from './account-key.js';
+import { EXPORT_MIGRATIONS } from './export-log.js';
 
 /** The schema version this program writes. */
 export const SCHEMA_VERSION = 2;
@@ -110,6 +111,12 @@ const V1_OBJECTS = [
   'trigger:carried_no_delete', 'trigger:carried_no_update', 'trigger:entries_no_delete', 'trigger:entries_no_update',
 ].join(',');
 
+/**
+ * The objects of the export record (export-log.ts), `type:name`: a ledger of either version may hold them
+ * beside its own (an export run before this program's schema 2 added them to a version-1 file).
+ */
+const EXPORT_OBJECTS = new Set(EXPORT_MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE (TABLE|TRIGGER|INDEX) (\w+)/g)].map((x) => `${x[1]!.toLowerCase()}:${x[2]}`)));
+
 /** What an open SQLite file is, read from its pragmas and schema (no writes). */
 export type FileKind =
   | { kind: 'blank' }
@@ -121,6 +128,11 @@ export type FileKind =
 function objects(db: Database.Database): string {
   const rows = db.prepare("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as { type: string; name: string }[];
   return rows.map((r) => `${r.type}:${r.name}`).join(',');
+}
+
+/** `names` without the export record's objects. */
+function withoutExportRecord(names: string): string {
+  return names.split(',').filter((o) => !EXPORT_OBJECTS.has(o)).join(',');
 }
 
 /** Classifies an SQLite database: a ledger (current or legacy), a blank database, a newer ledger or something else. */
@@ -135,7 +147,7 @@ export function classify(db: Database.Database): FileKind {
     return { kind: 'ledger', version, legacy: false };
   }
   if (app !== 0) return { kind: 'foreign', why: `another program's SQLite database (application_id 0x${(app >>> 0).toString(16).padStart(8, '0')})` };
-  if (version === 1 && names === V1_OBJECTS) return { kind: 'ledger', version: 1, legacy: true };
+  if (version === 1 && withoutExportRecord(names) === V1_OBJECTS) return { kind: 'ledger', version: 1, legacy: true };
   if (version > SCHEMA_VERSION) return { kind: 'newer', version };
   if (version === 0 && names === '') return { kind: 'blank' };
   if (version === 0) return { kind: 'foreign', why: 'an SQLite database without a ledger schema (user_version 0)' };

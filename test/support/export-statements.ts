@@ -30,3 +30,27 @@ export const HOSTILE_ACCOUNTS = [
   'ünïcødé 日本語 🧾',
   'x'.repeat(200),
 ];
+
+/**
+ * The hostile ids that `issue` refuses since issue 19 (docs/rules.md, "Account ids"), with the code of
+ * each one's error record: a control or invisible character, or the same account key as an id issued
+ * before it in the list (`P-001 ` after `P-001`). The export code still takes them (exports.test.ts);
+ * a ledger never holds them.
+ */
+export const REFUSED_AT_ISSUE: Readonly<Record<string, string>> = {
+  'comma, "quoted" and\nnewline': 'CONTROL_CHARACTER',
+  'tab\there\r\nCRLF': 'CONTROL_CHARACTER',
+  '\u202Eevil\u202C right-to-left override': 'INVISIBLE_CHARACTER',
+  'P-001 ': 'ACCOUNT_KEY_CONFLICT',
+  'P-001\u200B': 'INVISIBLE_CHARACTER',
+  '\u0000nul': 'CONTROL_CHARACTER',
+};
+
+/** The hostile ids a ledger can hold: every one `issue` does not refuse (own keys only: `'__proto__' in {}` is true). */
+export const ISSUABLE_HOSTILE_ACCOUNTS = HOSTILE_ACCOUNTS.filter((a) => !Object.hasOwn(REFUSED_AT_ISSUE, a));
+
+/** The error records of `issue --format ndjson` output, account → code. */
+export function errorCodes(ndjson: string): Record<string, string> {
+  const rows = ndjson.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { account?: string; error?: { code: string } });
+  return Object.fromEntries(rows.filter((r) => r.error).map((r) => [r.account ?? '', r.error!.code]));
+}
