@@ -43,7 +43,7 @@ export async function vendorExport(o: VendorExportOpts): Promise<void> {
     if (err instanceof MappingErrors) { printErrors(err.errors); process.exitCode = EXIT.USAGE; return; }
     throw err;
   }
-  if (!existsSync(o.ledger)) return usage(new RcError('LEDGER_NOT_FOUND', 'no such ledger (make one with reseller-credits ledger init, issue a period, or name it with --ledger)', { file: o.ledger }));
+  if (!existsSync(o.ledger)) return usage(new RcError('LEDGER_NOT_FOUND', 'no such ledger: make one with reseller-credits ledger init, or name it with --ledger', { file: o.ledger }));
   const { Ledger } = await import('../../ledger/store.js');
   let ledger;
   try {
