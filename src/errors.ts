@@ -63,7 +63,12 @@ export type ErrorCode =
   | 'BAD_ACCOUNT_ID'
   | 'ACCOUNT_VARIANT'
   | 'DUPLICATE_IN_RUN'
-  | 'CREDIT_ABOVE_CHARGES';
+  | 'CREDIT_ABOVE_CHARGES'
+  | 'SIGNERS_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'APPROVAL_MISSING'
+  | 'SIGN_FAILED'
+  | 'SIGNERS_REQUIRED';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

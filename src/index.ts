@@ -73,3 +73,13 @@ export type * from './model/types.js';
 export { hostKey, accountKey, clientKey, subClientKeys, countDistinct, type DistinctBy, type KeyResult } from './validate/identifiers.js';
 export { createDuplicateCheck, accountsOfSnapshot, type DuplicateCheck, type RunConflict, type RecordAccounts } from './validate/run-duplicates.js';
 export { createHeldOutput, type HeldOutput } from './validate/held-output.js';
+// signed approvals and runs (SPEC §11, docs/approvals.md)
+export { verifySshSig, type SigVerdict } from './signing/sshsig.js';
+export { parseAllowedSigners, readAllowedSigners, type AllowedSigners } from './signing/allowed-signers.js';
+export { verifyStatement, type StatementVerdict } from './signing/verify.js';
+export { signWithSshKeygen, type SignOptions } from './signing/sign.js';
+export { ROLE_NAMESPACE, type Role } from './signing/roles.js';
+export { runStatement, signRun, checkSignedRuns, type RunBodyLike, type ChainEntry } from './signing/run-signature.js';
+export { setApprovalPolicy, policyFrom } from './compose/approval-policy.js';
+export type { ApprovalPolicy } from './signing/folder-approvals.js';
+export { retireVersion, type RetireOptions, type RetireOutcome } from './publish/retire.js';

@@ -9,6 +9,7 @@ import { loadRules, selectForPeriod } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { ledgerError } from '../../ledger/sqlite-errors.js';
 import type { Ledger } from '../../ledger/store.js';
+import { refuseUnapproved } from '../approval-refusal.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
@@ -85,6 +86,7 @@ Examples:
       ]);
       const file = ledgerPath(cmd, opts.ledger);
       const repo = loadRules(opts.rulesDir);
+      if (refuseUnapproved(repo)) return;
       let rs;
       try {
         rs = selectForPeriod(repo, opts.period);
