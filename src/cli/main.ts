@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
 import { onPendingPublish } from '../compose/rules-dir.js';
-import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
+import { EXIT, UsageError, errorLine, note, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
 import { reportRssOnExit, setProgressEnabled } from './progress.js';
 import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
 import { safeText } from '../text/safe-text.js';
@@ -128,7 +128,7 @@ export async function buildProgram(only?: readonly string[]): Promise<Command> {
         throw new RulesDirUnusable(asRcErrors(err)[0]!);
       }
       setApprovalPolicy(policy);
-      if (!policy && NOTICE_COMMANDS.has(top.name())) warn(UNVERIFIED_NOTICE);
+      if (!policy && NOTICE_COMMANDS.has(top.name())) note(UNVERIFIED_NOTICE);
     });
   const wanted = COMMANDS.filter((c) => !only || only.includes(c.name));
   for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program);
