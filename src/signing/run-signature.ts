@@ -12,6 +12,7 @@
  * passes its run bodies and entries.
  */
 import { createHash } from 'node:crypto';
+import { RcError } from '../errors.js';
 import { canonicalJson } from '../parse/canonical.js';
 import type { AllowedSigners } from './allowed-signers.js';
 import { ROLE_NAMESPACE } from './roles.js';
@@ -67,7 +68,7 @@ export function signRun(body: RunBodyLike, keyFile: string, signers?: AllowedSig
   const armored = signWithSshKeygen(bytes, ROLE_NAMESPACE.issue, keyFile, options);
   if (signers) {
     const v = verifyStatement(bytes, armored, ROLE_NAMESPACE.issue, signers);
-    if (!v.ok) throw new Error(`the run's signature does not verify against ${signers.file}: ${v.reason}`);
+    if (!v.ok) throw new RcError('SIGNATURE_INVALID', `the run's signature does not verify against ${signers.file}: ${v.reason}; nothing was recorded`, { file: keyFile });
   }
   return armored;
 }

@@ -4,6 +4,7 @@ import { resolveLimits } from '../../limits.js';
 import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
+import { approvalPolicy } from '../../compose/approval-policy.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
@@ -105,6 +106,7 @@ export function registerLedger(program: Command): void {
     .description('check the hash chain and recompute every entry from its stored snapshot under its pinned rule set')
     .addOption(ledgerOption())
     .option('--head <hash>', 'a head printed earlier: also prove that no entry up to it was removed')
+    .addHelpText('after', '\nWith --signers (or RESELLER_CREDITS_SIGNERS) every run signature is checked, and every entry must lie inside exactly one signed run (SPEC §11).')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LedgerOpts & { head?: string }>();
       if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head)) {
@@ -114,8 +116,15 @@ export function registerLedger(program: Command): void {
       }
       await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         const { verifyLedger } = await import('../../ledger/verify.js');
-        const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
+        const policy = approvalPolicy();
+        const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head, ...(policy ? { signers: policy.signers } : {}) });
         for (const p of report.problems) await out(`${p.message}\n`);
+        if (report.lastSigned) {
+          const s = report.lastSigned;
+          await out(`last signed run: ${s.runId} by ${s.operator} at ${s.recordedAt}, ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, head ${s.head}\n`);
+        } else if (policy) {
+          await out('no signed run\n');
+        }
         await out(`head ${report.head.hash}, ${report.head.count} entries${o.head !== undefined && !report.problems.some((p) => p.kind === 'head') ? ` (head ${o.head.slice(0, 12)}… found)` : ''}\n`);
         await out(`${report.entries} entries verified, ${report.problems.length} problem(s)\n`);
         if (report.problems.length) process.stderr.write(`${colors.red('the ledger does not verify')}\n`);
