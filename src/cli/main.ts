@@ -39,7 +39,7 @@ export const COMMANDS: readonly { name: string; load: () => Promise<Register> }[
 /** Global options that take a value (see `buildProgram`). */
 const VALUE_OPTIONS = new Set(['--rules-dir', '--signers', '--min-approvals']);
 /** Commands that say once, without signers configured, that approvals are not verified (SPEC §11). */
-const NOTICE_COMMANDS = new Set(['validate', 'publish', 'retire', 'request', 'approve', 'issue']);
+const NOTICE_COMMANDS = new Set(['validate', 'publish', 'retire', 'request', 'approve']); // issue says it once it has written (commands/issue.ts)
 /** Global options without one. */
 const FLAG_OPTIONS = new Set(['--no-progress', '-q', '--quiet']);
 

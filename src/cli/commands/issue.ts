@@ -10,7 +10,7 @@ import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { ledgerError } from '../../ledger/sqlite-errors.js';
 import type { Ledger } from '../../ledger/store.js';
 import { refuseUnapproved } from '../approval-refusal.js';
-import { approvalPolicy } from '../../compose/approval-policy.js';
+import { approvalPolicy, UNVERIFIED_NOTICE } from '../../compose/approval-policy.js';
 import { signRun, type RunBodyLike } from '../../signing/run-signature.js';
 import { signerPrincipal } from '../approval-flow.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
@@ -189,6 +189,8 @@ Examples:
         }).finally(() => progress.stop());
         if (!s.committed) { pending += writer.end(); flush(); }
         await spool.deliver();
+        // SPEC §11: a write without signers configured says once that nothing it rests on is verified
+        if (s.committed && !approvalPolicy()) note(UNVERIFIED_NOTICE);
         note(s.committed
           ? `ledger ${file}: head ${s.head.hash}, ${s.head.count} entries`
           : `dry run: nothing written to ${file} (head would be ${s.head.hash}, ${s.head.count} entries)`);
