@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
@@ -90,6 +90,20 @@ describe('issue --sign-key and ledger verify --signers', () => {
     expect(alice.status).not.toBe(0);
     expect(alice.stderr).toMatch(/not permitted for "reseller-credits-issue"/);
     expect(headOf()).toBe(before);
+  });
+
+  it('ledger evidence writes the statement\'s bundle, which evidence verify accepts elsewhere, run signature included', async () => {
+    const file = await ledgerWithOneSignedRun();
+    const out = join(tempDir('rc-bundle-'), 'R-1001-2026-11');
+    const w = await cli(['ledger', 'evidence', 'R-1001', '2026-11', '--ledger', file, '--out', out]);
+    expect(w.status, w.stderr).toBe(0);
+    expect(w.stdout).toMatch(/\(1 entry, 1 run record\(s\)\)/);
+    const copy = join(tempDir('rc-auditor-'), 'copy');
+    cpSync(out, copy, { recursive: true });
+    const v = await runCli(['evidence', 'verify', copy], { env });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/checked runs\/[^ ]+\.json: signed by ops\n/);
+    expect(v.stdout).toMatch(/the bundle verifies\n$/);
   });
 
   it('without signers, a ledger holding a signed run refuses an unsigned run (no silent downgrade)', async () => {
