@@ -106,6 +106,14 @@ describe('issue --sign-key and ledger verify --signers', () => {
     expect(v.stdout).toMatch(/the bundle verifies\n$/);
   });
 
+  it('ledger replay names who approved the rules and who ran the issue', async () => {
+    const file = await ledgerWithOneSignedRun();
+    const r = await cli(['ledger', 'replay', 'R-1001', '2026-11', '--ledger', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Rules: 2026-01 has no publish-log line \(published before the log existed\)$/m);
+    expect(r.stdout).toMatch(/^Run: \S+ by ops \(signed\)$/m);
+  });
+
   it('without signers, a ledger holding a signed run refuses an unsigned run (no silent downgrade)', async () => {
     const file = await ledgerWithOneSignedRun();
     const r = await runCli(['--rules-dir', f.rules, 'issue', '--period', '2026-11', '--ledger', file, SEED], { env: { RESELLER_CREDITS_SIGNERS: '' } });
