@@ -26,6 +26,7 @@ export const FLOORS = [
   ['model', 'limits'],
   ['read'],
   ['parse'],
+  ['signing'],
   ['validate'],
   ['folder'],
   ['compose'],

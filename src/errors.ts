@@ -66,7 +66,12 @@ export type ErrorCode =
   | 'CREDIT_ABOVE_CHARGES'
   | 'EXPORT_UNMAPPED'
   | 'EXPORT_REFUSED'
-  | 'EXPORT_REPEAT';
+  | 'EXPORT_REPEAT'
+  | 'SIGNERS_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'APPROVAL_MISSING'
+  | 'SIGN_FAILED'
+  | 'SIGNERS_REQUIRED';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

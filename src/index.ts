@@ -89,3 +89,13 @@ export type { StatementView } from './statements/model.js';
 export { nearMissLine, nextTier } from './report/near-miss.js';
 export { monthEndReport, type MonthEndReport } from './ledger/month-end.js';
 export { renderMonthEnd } from './ledger/month-end-render.js';
+// signed approvals and runs (SPEC §11, docs/approvals.md)
+export { verifySshSig, type SigVerdict } from './signing/sshsig.js';
+export { parseAllowedSigners, readAllowedSigners, type AllowedSigners } from './signing/allowed-signers.js';
+export { verifyStatement, type StatementVerdict } from './signing/verify.js';
+export { signWithSshKeygen, type SignOptions } from './signing/sign.js';
+export { ROLE_NAMESPACE, type Role } from './signing/roles.js';
+export { runStatement, signRun, checkSignedRuns, type RunBodyLike, type ChainEntry } from './signing/run-signature.js';
+export { setApprovalPolicy, policyFrom } from './compose/approval-policy.js';
+export type { ApprovalPolicy } from './signing/folder-approvals.js';
+export { retireVersion, type RetireOptions, type RetireOutcome } from './publish/retire.js';

@@ -53,7 +53,9 @@ describe('rule file mistakes say what to write', () => {
       const r = await cli(['validate']);
       expect(r.status).toBe(0);
       expect(r.stderr).not.toContain('warning');
-      expect(r.stderr).toBe('2 rule set(s) in rules/: 2 valid, 0 invalid; 0 error(s); published before the publish log existed, so no approval is recorded (nothing to do): 2026-01\n');
+      // SPEC §11's one notice (no signers configured; not a warning), then the summary
+      expect(r.stderr).toBe('approvals are not verified: names are typed and anyone can write any name (see docs/approvals.md)\n'
+        + '2 rule set(s) in rules/: 2 valid, 0 invalid; 0 error(s); published before the publish log existed, so no approval is recorded (nothing to do): 2026-01\n');
     }
   });
 

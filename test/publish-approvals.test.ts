@@ -48,7 +48,7 @@ describe('publish --approved-by', () => {
     const first = read(join(dir, 'publish-log.ndjson'));
     expect(first.endsWith('\n')).toBe(true);
     const [line] = logOf(dir);
-    expect(Object.keys(line!)).toEqual(['id', 'sha256', 'approvedBy', 'publishedAt', 'review']);
+    expect(Object.keys(line!)).toEqual(['id', 'sha256', 'approvedBy', 'publishedAt', 'review', 'action']);
     expect(line).toMatchObject({ id: '2027-01', approvedBy: 'Dana Lee', review: null, sha256: independentHash(read(join(dir, '2027-01.yaml'))) });
     expect(line!.sha256).toBe(lockOf(dir)['2027-01']);
     expect(line!.publishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -74,7 +74,7 @@ describe('publish --approved-by', () => {
     expect(r.stdout).toContain('dry run: publishing 2027-01 would make these changes (nothing was written):');
     expect(r.stdout).toContain(`${join(dir, 'rules.lock')}: add "2027-01": "${hash}"`);
     expect(r.stdout).toContain(`${join(dir, '2027-01.yaml')}: status: draft → status: published`);
-    expect(r.stdout).toMatch(new RegExp(`publish-log\\.ndjson: append \\{"id":"2027-01","sha256":"${hash}","approvedBy":"Dana Lee","publishedAt":"[^"]+Z","review":null\\}`));
+    expect(r.stdout).toMatch(new RegExp(`publish-log\\.ndjson: append \\{"id":"2027-01","sha256":"${hash}","approvedBy":"Dana Lee","publishedAt":"[^"]+Z","review":null,"action":"publish"\\}`));
     expect(folderPicture(dir)).toEqual(before); // no lock file, no journal, no log
     // a dry run is still refused for what publish refuses
     addDraft(dir, '2026-07', '2026-07-01', '2027-01-01');

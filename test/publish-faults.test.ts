@@ -35,7 +35,7 @@ function publishedPicture(before: Record<string, string>): Record<string, string
     ...before,
     '2027-01.yaml': file,
     'rules.lock': `{\n  "2026-01": "${lock['2026-01']}",\n  "2027-01": "${hash}"\n}\n`,
-    'publish-log.ndjson': `{"id":"2027-01","sha256":"${hash}","approvedBy":"${APPROVER}","publishedAt":"2027-01-02T09:30:00Z","review":null}\n`,
+    'publish-log.ndjson': `{"id":"2027-01","sha256":"${hash}","approvedBy":"${APPROVER}","publishedAt":"2027-01-02T09:30:00Z","review":null,"action":"publish"}\n`,
   };
 }
 
@@ -194,7 +194,7 @@ describe('a publish killed for real (SIGKILL) at a step', () => {
 
       const r = await cli(['--rules-dir', dir, 'publish', '2026-01', '--approved-by', APPROVER]);
       expect(r.status).toBe(0);
-      expect(r.stderr.split('\n')[0]).toMatch(/^warning: completed the interrupted publish of 2027-01 \(approved by "Killed Run"/);
+      expect(r.stderr.split('\n').filter((l) => !l.startsWith('approvals are not verified'))[0]).toMatch(/^warning: completed the interrupted publish of 2027-01 \(approved by "Killed Run"/);
       const published = publishedPicture(before);
       published['publish-log.ndjson'] = published['publish-log.ndjson']!.replace(APPROVER, 'Killed Run');
       expect(folderPicture(dir)).toEqual(published); // no lock file, journal or temporary file left

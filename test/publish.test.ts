@@ -25,7 +25,8 @@ describe('reseller-credits publish', () => {
     const file = join(dir, '2027-01.yaml');
     const before = read(file);
     const r = await cli(['--rules-dir', dir, 'publish', '2027-01', '--approved-by', 'Test Approver']);
-    expect(r.stderr).toBe('');
+    // the one notice of SPEC §11 (no signers configured), and nothing else
+    expect(r.stderr).toBe('approvals are not verified: names are typed and anyone can write any name (see docs/approvals.md)\n');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('published 2027-01');
     const after = read(file);

@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { asRcErrors } from '../errors.js';
 import { onPendingPublish } from '../compose/rules-dir.js';
-import { EXIT, UsageError, errorLine, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
+import { EXIT, UsageError, errorLine, note, printErrors, setQuiet, stderrLine, stdoutIsClosed, warn, watchStdout } from './io.js';
 import { reportRssOnExit, setProgressEnabled } from './progress.js';
 import { RulesDirUnusable, rulesDirProblem } from './rules-dir-check.js';
 import { safeText } from '../text/safe-text.js';
+import { policyFrom, setApprovalPolicy, UNVERIFIED_NOTICE } from '../compose/approval-policy.js';
 
 type Register = (program: Command) => void;
 
@@ -25,6 +26,10 @@ export const COMMANDS: readonly { name: string; load: () => Promise<Register> }[
   { name: 'test', load: async () => (await import('./commands/test.js')).registerTest },
   { name: 'diff', load: async () => (await import('./commands/diff.js')).registerDiff },
   { name: 'publish', load: async () => (await import('./commands/publish.js')).registerPublish },
+  { name: 'request', load: async () => (await import('./commands/request.js')).registerRequest },
+  { name: 'approve', load: async () => (await import('./commands/approve.js')).registerApprove },
+  { name: 'retire', load: async () => (await import('./commands/retire.js')).registerRetire },
+  { name: 'evidence', load: async () => (await import('./commands/evidence.js')).registerEvidence },
   { name: 'whatif', load: async () => (await import('./commands/whatif.js')).registerWhatIf },
   { name: 'review', load: async () => (await import('./commands/review.js')).registerReview },
   { name: 'issue', load: async () => (await import('./commands/issue.js')).registerIssue },
@@ -33,7 +38,9 @@ export const COMMANDS: readonly { name: string; load: () => Promise<Register> }[
 ];
 
 /** Global options that take a value (see `buildProgram`). */
-const VALUE_OPTIONS = new Set(['--rules-dir']);
+const VALUE_OPTIONS = new Set(['--rules-dir', '--signers', '--min-approvals']);
+/** Commands that say once, without signers configured, that approvals are not verified (SPEC §11). */
+const NOTICE_COMMANDS = new Set(['validate', 'publish', 'retire', 'request', 'approve']); // issue says it once it has written (commands/issue.ts)
 /** Global options without one. */
 const FLAG_OPTIONS = new Set(['--no-progress', '-q', '--quiet']);
 
@@ -94,6 +101,8 @@ export async function buildProgram(only?: readonly string[]): Promise<Command> {
     .option('--rules-dir <dir>', 'folder of rule sets and rules.lock', 'rules')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('-q, --quiet', 'only errors and the closing counts line on stderr (no notes, warnings or progress)')
+    .option('--signers <file>', 'the OpenSSH allowed_signers file this verifier trusts (or RESELLER_CREDITS_SIGNERS): approvals must be signed and verify (docs/approvals.md)')
+    .option('--min-approvals <n>', 'distinct approvers each change needs, none of them its author (or RESELLER_CREDITS_MIN_APPROVALS; default 1)')
     .showHelpAfterError('(run with --help for usage)')
     // every subcommand's help lists --rules-dir, --quiet, --no-progress too
     .configureHelp({ showGlobalOptions: true })
@@ -105,12 +114,22 @@ export async function buildProgram(only?: readonly string[]): Promise<Command> {
     .addHelpText('after', TOP_HELP)
     .exitOverride()
     .hook('preAction', (_program, action) => {
-      const opts = action.optsWithGlobals<{ rulesDir: string; progress: boolean; quiet?: boolean }>();
+      const opts = action.optsWithGlobals<{ rulesDir: string; progress: boolean; quiet?: boolean; signers?: string; minApprovals?: string }>();
       setQuiet(Boolean(opts.quiet));
       setProgressEnabled(opts.progress && !opts.quiet);
-      // `ledger init` reads no rules
-      const problem = action.name() === 'init' && action.parent?.name() === 'ledger' ? undefined : rulesDirProblem(opts.rulesDir);
+      let top: Command = action;
+      while (top.parent && top.parent.parent) top = top.parent;
+      // `ledger init` reads no rules; an evidence bundle is checked on its own, on an auditor's machine without a rules folder
+      const problem = (action.name() === 'init' && action.parent?.name() === 'ledger') || top.name() === 'evidence' ? undefined : rulesDirProblem(opts.rulesDir);
       if (problem) throw new RulesDirUnusable(problem);
+      let policy;
+      try {
+        policy = policyFrom(opts.signers, opts.minApprovals);
+      } catch (err) {
+        throw new RulesDirUnusable(asRcErrors(err)[0]!);
+      }
+      setApprovalPolicy(policy);
+      if (!policy && NOTICE_COMMANDS.has(top.name())) note(UNVERIFIED_NOTICE);
     });
   const wanted = COMMANDS.filter((c) => !only || only.includes(c.name));
   for (const register of await Promise.all(wanted.map((c) => c.load()))) register(program);

@@ -9,7 +9,8 @@ import type { RuleSet } from '../model/types.js';
 import { checkRepository } from './folder-checks.js';
 import { fsError } from '../read/fs-errors.js';
 import { readLock, parseLockText, LOCK_FILE, type Lock } from '../folder/lock.js';
-import { journalSubject, viewJournal, type JournalView } from '../folder/publish-journal.js';
+import { journalSubject, type JournalView } from '../folder/publish-journal.js';
+import { judgedJournal } from '../folder/journal-shape.js';
 import { PUBLISH_LOG_FILE as PUBLISH_LOG_FILE_NAME, readPublishLog, type PublishLog } from '../folder/publish-log.js';
 import { resolveLimits } from '../limits.js';
 import { checkPublishLog } from './folder-checks.js';
@@ -17,6 +18,8 @@ import { parseRuleSetText, readRuleSetFile, type RuleSetLoadOptions, type RuleSe
 import { idOfFile } from '../parse/text.js';
 import { quoteInput } from '../text/safe-text.js';
 import { creditAboveCharges, type RuleSetDocument } from '../validate/ruleset-checks.js';
+import { verifyFolderApprovals } from '../signing/folder-approvals.js';
+import { approvalPolicy, signedLineCheck } from './approval-policy.js';
 
 /** An interrupted publish found in the folder (its journal), reported by every command that reads it. */
 export interface PendingPublish {
@@ -58,6 +61,8 @@ export interface RuleRepository {
   log: PublishLog;
   /** An interrupted publish: the folder was read as its completion will leave it. */
   pending?: PendingPublish;
+  /** With signers configured (SPEC §11): why published or retired versions fail verification (also in `errors`). */
+  approvalErrors?: RcError[];
 }
 
 /** Reads `dir` (default `rules`): all rule sets, the lock, the cross-file checks. */
@@ -78,7 +83,7 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
   const journalErrors: RcError[] = [];
   let view: JournalView | undefined;
   try {
-    view = viewJournal(dir);
+    view = judgedJournal(dir, signedLineCheck(dir));
   } catch (err) {
     if (!(err instanceof RcError)) throw err;
     journalErrors.push(err);
@@ -88,7 +93,7 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
   if (view) {
     pending = pendingOf(dir, view);
     if (view.completable) for (const f of view.files) overlay.set(f.entry.name, f.entry.after);
-    else journalErrors.push(conflictError(view));
+    else journalErrors.push(view.refused ? refusedError(view) : conflictError(view));
     if (pendingHandler && !reported.has(view.file)) {
       reported.add(view.file);
       pendingHandler(pending);
@@ -108,6 +113,17 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
   const approvals = lockRead.errors.length ? { errors: [], warnings: [] } : checkPublishLog(log, lockRead.lock);
   // overlapping windows keep both versions: selectForPeriod refuses the periods they share, naming both
   const bad = new Set(cross.filter((e) => e.code !== 'WINDOW_OVERLAP').map((e) => e.file));
+  // SPEC §11: with signers configured, a published or retired version whose approvals do not verify is not usable
+  const policy = approvalPolicy();
+  let approvalErrors: RcError[] | undefined;
+  if (policy) {
+    const versions = files.flatMap((f) => (f.ruleSet && f.ruleSet.status !== 'draft' ? [{ id: f.ruleSet.id, status: f.ruleSet.status, file: f.file }] : []));
+    const verdict = verifyFolderApprovals({ dir, versions, lock: lockRead.lock.entries, logFile: log.file, log: log.lines }, policy);
+    approvals.errors.push(...verdict.errors);
+    approvalErrors = [...(view?.refused ? [refusedError(view)] : []), ...verdict.errors];
+    approvals.warnings = [];
+    for (const v of versions) if (verdict.failed.has(v.id)) bad.add(v.file);
+  }
   const ruleSets = files.flatMap((f) => (f.ruleSet && !bad.has(f.file) ? [f.ruleSet] : []));
   return {
     dir,
@@ -118,6 +134,7 @@ export function loadRules(dir = 'rules', options: RuleSetLoadOptions = {}): Rule
     pending,
     errors: [...journalErrors, ...files.flatMap((f) => f.errors), ...lockRead.errors, ...cross, ...log.errors, ...approvals.errors],
     warnings: [...approvals.warnings, ...aboveChargesWarnings(ruleSets)],
+    ...(approvalErrors ? { approvalErrors } : {}),
   };
 }
 
@@ -132,7 +149,9 @@ function aboveChargesWarnings(ruleSets: readonly RuleSet[]): RcError[] {
 
 function pendingOf(dir: string, view: JournalView): PendingPublish {
   const subject = journalSubject(view.journal);
-  const message = view.completable
+  const message = view.refused
+    ? `a journal (${view.file}) claims an interrupted ${subject} that this program did not write (${view.refused}); reading ${dir}/ as it is on disk; check it by hand and remove it`
+    : view.completable
     ? `a ${subject} was interrupted; reading ${dir}/ as it will be once completed; the next \`publish\` completes it (journal ${view.file})`
     : `a ${subject} was interrupted and cannot be completed: ${conflictNames(view)} changed since; reading ${dir}/ as it is (journal ${view.file})`;
   return { id: view.journal.id, journal: view.file, completable: view.completable, message };
@@ -140,6 +159,13 @@ function pendingOf(dir: string, view: JournalView): PendingPublish {
 
 function conflictNames(view: JournalView): string {
   return view.files.filter((f) => f.state === 'other').map((f) => f.path).join(', ');
+}
+
+/** The error for a journal whose shape is not one this program writes (SPEC §6): never completed, never read as completed. */
+export function refusedError(view: JournalView): RcError {
+  return new RcError('JOURNAL_INVALID',
+    `the publish journal is not one this program writes, and is refused: ${view.refused}; nothing was changed; check it by hand (it may be an attempt to change a published version), then delete it`,
+    { file: view.file });
 }
 
 /** The error for a journal that cannot be applied: files it names were changed by hand since. */

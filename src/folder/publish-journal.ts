@@ -12,7 +12,7 @@
  * forward) and read as completed by every reading command.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 
@@ -36,8 +36,10 @@ export interface JournalEntry {
 /** The intent of one publish. */
 export interface Journal {
   format: 1;
-  /** The version being published. */
+  /** The version being published (or retired). */
   id: string;
+  /** `publish` or `retire`; absent in journals written before retiring existed (a publish). */
+  action?: 'publish' | 'retire';
   approvedBy: string;
   /** When the publish started (the log line's publishedAt). */
   startedAt: string;
@@ -61,6 +63,11 @@ export interface JournalView {
   files: JournalFileState[];
   /** Whether every file is `before` or `after`, so the publish can be completed. */
   completable: boolean;
+  /**
+   * Why the journal is not one this program writes (journal-shape.ts), or
+   * undefined: a refused journal is never completed nor read as completed.
+   */
+  refused?: string;
 }
 
 /** sha256 of bytes or of a string's UTF-8, hex. */
@@ -104,8 +111,12 @@ export function viewJournal(dir: string): JournalView | undefined {
   const file = join(dir, JOURNAL_FILE);
   let bytes: Buffer | null;
   try {
+    if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new RcError('JOURNAL_INVALID', 'the publish journal is a symbolic link: this program never writes one; remove it', { file });
+    }
     bytes = readBytes(file);
   } catch (err) {
+    if (err instanceof RcError) throw err;
     throw new RcError('JOURNAL_INVALID', `cannot read the publish journal (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
   }
   if (bytes === null) return undefined;
@@ -139,5 +150,5 @@ function parseJournal(text: string, file: string): Journal {
 
 /** What a journal is about: `publish of 2027-01 (approved by …, started … by process … on …)`. */
 export function journalSubject(j: Journal): string {
-  return `publish of ${j.id} (approved by ${JSON.stringify(j.approvedBy)}, started ${j.startedAt} by process ${j.pid} on ${j.host})`;
+  return `${j.action === 'retire' ? 'retire' : 'publish'} of ${j.id} (approved by ${JSON.stringify(j.approvedBy)}, started ${j.startedAt} by process ${j.pid} on ${j.host})`;
 }

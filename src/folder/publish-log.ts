@@ -21,6 +21,17 @@ export interface PublishLogEntry {
   publishedAt: string;
   /** sha256 of the review report's bytes, or null when published without `--review`. */
   review: string | null;
+  /** `publish` or `retire`; absent in lines written before retiring was logged (they mean `publish`). */
+  action?: 'publish' | 'retire';
+  /** With signers configured (SPEC §11): each signed statement the change rests on. */
+  signatures?: LogSignature[];
+}
+
+/** One signed statement a log line rests on: who, in which role, and the sha256 of the statement file. */
+export interface LogSignature {
+  role: 'request' | 'approve' | 'attest';
+  principal: string;
+  statement: string;
 }
 
 /** A log line read back, with its 1-based line number. */
@@ -35,13 +46,16 @@ export interface PublishLog {
   errors: RcError[];
 }
 
-const KEYS = ['id', 'sha256', 'approvedBy', 'publishedAt', 'review'] as const;
+const KEYS = ['id', 'sha256', 'approvedBy', 'publishedAt', 'review', 'action', 'signatures'] as const;
 const HEX64 = /^[0-9a-f]{64}$/;
 const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** The line `publish` appends, with its newline; keys in the documented order. */
 export function logLineText(e: PublishLogEntry): string {
-  return `${JSON.stringify({ id: e.id, sha256: e.sha256, approvedBy: e.approvedBy, publishedAt: e.publishedAt, review: e.review })}\n`;
+  const line: Record<string, unknown> = { id: e.id, sha256: e.sha256, approvedBy: e.approvedBy, publishedAt: e.publishedAt, review: e.review };
+  if (e.action !== undefined) line.action = e.action;
+  if (e.signatures !== undefined) line.signatures = e.signatures.map((g) => ({ role: g.role, principal: g.principal, statement: g.statement }));
+  return `${JSON.stringify(line)}\n`;
 }
 
 /** Reads the log of `dir`, or parses `text` given for it (the content as a pending publish leaves it). */
@@ -88,14 +102,28 @@ export function parsePublishLog(file: string, text: string): { lines: PublishLog
       typeof o.approvedBy === 'string' && o.approvedBy.trim() !== '' ? '' : 'approvedBy',
       typeof o.publishedAt === 'string' && UTC_ISO.test(o.publishedAt) && !Number.isNaN(Date.parse(o.publishedAt)) ? '' : 'publishedAt',
       o.review === null || (typeof o.review === 'string' && HEX64.test(o.review)) ? '' : 'review',
+      o.action === undefined || o.action === 'publish' || o.action === 'retire' ? '' : 'action',
+      o.signatures === undefined || validSignatures(o.signatures) ? '' : 'signatures',
     ].filter(Boolean);
     const expected: Record<string, string> = {
       id: 'a version id', sha256: 'a lower-case hex sha256', approvedBy: 'a name',
       publishedAt: 'a UTC time such as 2027-01-02T09:30:00Z', review: 'null or a lower-case hex sha256',
+      action: '"publish" or "retire"', signatures: 'a list of { "role", "principal", "statement" }',
     };
     for (const p of problems) at(`must be ${expected[p]}`, p);
     if (problems.length || extra.length) return;
-    lines.push({ id: o.id as string, sha256: o.sha256 as string, approvedBy: o.approvedBy as string, publishedAt: o.publishedAt as string, review: o.review as string | null, line });
+    const entry: PublishLogLine = { id: o.id as string, sha256: o.sha256 as string, approvedBy: o.approvedBy as string, publishedAt: o.publishedAt as string, review: o.review as string | null, line };
+    if (o.action !== undefined) entry.action = o.action as 'publish' | 'retire';
+    if (o.signatures !== undefined) entry.signatures = o.signatures as LogSignature[];
+    lines.push(entry);
   });
   return { lines, errors };
+}
+
+function validSignatures(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0 && v.every((g) => {
+    const o = g as Record<string, unknown> | null;
+    return !!o && typeof o === 'object' && Object.keys(o).length === 3 && (o.role === 'request' || o.role === 'approve' || o.role === 'attest')
+      && typeof o.principal === 'string' && o.principal !== '' && typeof o.statement === 'string' && HEX64.test(o.statement);
+  });
 }

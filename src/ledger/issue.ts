@@ -17,7 +17,9 @@ import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
 import { ledgerAccountKey } from './account-key.js';
 import { carryOver, decide, makeStatement, type CarryInput, type PendingAdjustment } from './decide.js';
-import { canonicalEntry, entryHash, entryId, type AdjustmentReason, type EntryBody, type Statement } from './entry.js';
+import { canonicalEntry, entryHash, entryId, runEntryId, type AdjustmentReason, type EntryBody, type RunBody, type Statement } from './entry.js';
+import { canonicalJson } from '../parse/canonical.js';
+import { inputDigests } from './run-inputs.js';
 import type { IssueItem } from './issue-record.js';
 import type { IssueOut, IssueTask } from './issue-task.js';
 import { ledgerError, type Head, type Ledger } from './store.js';
@@ -93,6 +95,14 @@ export interface IssueOptions {
   /** the test seam: the process SIGKILLs itself at this point */
   fault?: FaultPoint;
   /**
+   * Who runs it: the operator's principal (signed runs) or the name as typed.
+   * With it (or `signRun`) a run that records anything ends with a run entry
+   * (SPEC §11); without either, no run entry is written, as before.
+   */
+  operator?: string;
+  /** Signs the run entry before the commit: the signer's principal and the armored signature. A throw rolls the run back. */
+  signRun?: (body: RunBody) => { signer: string; signature: string };
+  /**
    * Awaited after the last record, before the commit (not in a dry run):
    * where the caller makes its spooled output durable. A throw rolls the run back.
    */
@@ -136,6 +146,12 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     // entries of the period when its snapshot comes (this run's own included)
     const pending = pendingOf(ledger, period);
     let head = ledger.head();
+    // the run entry (SPEC §11): the run's first and last entries, the head before it, the rule sets and snapshots it used
+    const headBefore = head.hash;
+    let firstEntry: string | undefined;
+    let lastEntry: string | undefined;
+    const usedRules = new Map<string, string>();
+    const snapshots: string[] = [];
 
     const record = (item: IssueItem): IssueRecord => {
       if (!item.ok) return item;
@@ -148,6 +164,10 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         const stored = full as EntryBody;
         ledger.append(stored, text, hash);
         head = { hash, count: head.count + 1 };
+        firstEntry ??= stored.id;
+        lastEntry = stored.id;
+        usedRules.set(stored.rules.id, stored.rules.sha256);
+        snapshots.push(stored.snapshotSha256);
         return stored;
       };
       const common = {
@@ -216,6 +236,20 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         opts.onProgress?.(counts.records, counts.errors, bytes);
       },
     });
+    if (!opts.dryRun && firstEntry !== undefined && lastEntry !== undefined && (opts.operator !== undefined || opts.signRun)) {
+      // a run that records anything ends with its run entry, signed before the commit; one that records nothing adds nothing
+      const body: RunBody = {
+        id: runEntryId(runId), kind: 'run', runId, period, operator: opts.operator ?? 'unknown',
+        inputs: inputDigests(inputs, snapshots), rules: [...usedRules].sort().map(([id, sha256]) => ({ id, sha256 })),
+        counts: { issued: counts.issued, unchanged: counts.unchanged, adjusted: counts.adjusted, errors: counts.errors },
+        first: firstEntry, last: lastEntry, lastHash: head.hash, headBefore,
+        programVersion: version, recordedAt: fixed?.[1] || new Date().toISOString(), prev: head.hash,
+      };
+      const text = canonicalJson(body);
+      const hash = entryHash(head.hash, text);
+      ledger.appendRun(body, text, hash, opts.signRun?.(body));
+      head = { hash, count: head.count + 1 };
+    }
     if (!opts.dryRun) await opts.beforeCommit?.();
     if (fault === 'before-commit') die();
     if (opts.dryRun) ledger.rollback();

@@ -33,6 +33,7 @@ export async function replayText(ledger: Ledger, repo: RuleRepository, account: 
   }
   const out = [explain(r, f.ruleSet.tiers)];
   out.push(`Ledger: issued ${issue.recordedAt} (entry ${issue.id}, run ${issue.runId}, ${issue.programVersion})`);
+  out.push(...whoLines(ledger, repo, issue));
   out.push(...statementLines(issue.statement!, issue.currency, undefined, reasons));
   for (const e of entries.filter((x): x is LedgerEntry => x.kind === 'adjustment')) {
     // the statement that carries it is the first one after it, if that one lists it (verify proves it)
@@ -41,4 +42,23 @@ export async function replayText(ledger: Ledger, repo: RuleRepository, account: 
     out.push(`Later: adjustment for ${e.period}: ${signedMoney(e.amount!, e.currency)}, ${reasonWords(e.reason)} (entry ${e.id}, ${e.recordedAt}); credit now ${money(e.result.credit, e.currency)}; ${carrier ? `carried by statement ${carrier}` : 'pending: carried by the account\'s next statement'}`);
   }
   return out.join('\n');
+}
+
+/**
+ * Who did it (SPEC §11): who approved the rule set the credit rests on (the
+ * publish-log line of its content: the signed approvers, or a typed name),
+ * and who ran the issue (the run entry's operator, signed or as typed).
+ */
+function whoLines(ledger: Ledger, repo: RuleRepository, issue: LedgerEntry): string[] {
+  const lines: string[] = [];
+  const logged = repo.log.lines.filter((l) => l.id === issue.rules.id && l.sha256 === issue.rules.sha256 && (l.action ?? 'publish') === 'publish').at(-1);
+  if (!logged) lines.push(`Rules: ${issue.rules.id} has no publish-log line (published before the log existed)`);
+  else if (logged.signatures) {
+    const author = logged.signatures.find((g) => g.role === 'request')?.principal ?? 'unknown';
+    lines.push(`Rules: ${issue.rules.id} requested by ${author}, approved by ${logged.approvedBy} (signed, ${logged.publishedAt})`);
+  } else lines.push(`Rules: ${issue.rules.id} approved by ${logged.approvedBy} (a typed name, ${logged.publishedAt})`);
+  const run = [...ledger.rows({ kind: 'run' })].find((r) => r.runId === issue.runId);
+  if (run) lines.push(`Run: ${issue.runId} by ${run.operator ?? 'unknown'} (${run.signature ? 'signed' : 'not signed: a typed name'})`);
+  else lines.push(`Run: ${issue.runId} has no run entry (issued without --sign-key or --operator)`);
+  return lines;
 }

@@ -47,14 +47,16 @@ export interface StoredRow {
   credit: string; amount: string | null; statement: string | null; body: string; prev: string; hash: string;
   accountKey: string | null; runId: string | null; operator: string | null; inputsSha256: string | null;
   idempotencyKey: string | null; requestSha256: string | null;
+  /** run entries (SPEC §11): the operator's principal and armored SSH signature, stored beside the hashed body */
+  signer: string | null; signature: string | null;
 }
 
 const V1_COLUMNS = `seq, id, kind, account, period, n, rules_sha256 AS rulesSha256, snapshot_sha256 AS snapshotSha256,
   credit, amount, statement, body, prev, hash`;
 const V2_COLUMNS = `${V1_COLUMNS}, account_key AS accountKey, run_id AS runId, operator, inputs_sha256 AS inputsSha256,
-  idempotency_key AS idempotencyKey, request_sha256 AS requestSha256`;
+  idempotency_key AS idempotencyKey, request_sha256 AS requestSha256, signer, signature`;
 const V2_AS_V1 = `${V1_COLUMNS}, NULL AS accountKey, NULL AS runId, NULL AS operator, NULL AS inputsSha256,
-  NULL AS idempotencyKey, NULL AS requestSha256`;
+  NULL AS idempotencyKey, NULL AS requestSha256, NULL AS signer, NULL AS signature`;
 
 /** A ledger file, open. */
 export class Ledger {
@@ -261,6 +263,12 @@ export class Ledger {
     if (this.version < 2) return undefined;
     const r = this.db.prepare('SELECT seq, body, hash FROM entries WHERE idempotency_key = ?').get(key) as { seq: number; body: string; hash: string } | undefined;
     return r ? { body: JSON.parse(r.body) as RunBody, hash: r.hash, seq: r.seq } : undefined;
+  }
+
+  /** Whether a run entry of the ledger is signed (SPEC §11: no silent downgrade to unsigned runs). */
+  hasSignedRun(): boolean {
+    if (!this.ready() || this.version < 2) return false;
+    return this.db.prepare("SELECT 1 FROM entries WHERE kind = 'run' AND signature IS NOT NULL LIMIT 1").get() !== undefined;
   }
 
   /** Stored rows oldest first (raw: body text and hash as stored), optionally filtered. */

@@ -16,13 +16,15 @@ import { RcError, asRcErrors, formatError } from '../errors.js';
 import type { RuleSet } from '../model/types.js';
 import { makeStatement } from './decide.js';
 import { ledgerAccountKey } from './account-key.js';
+import { checkSignedRuns, type ChainEntry, type RunCoverage } from '../signing/run-signature.js';
+import type { AllowedSigners } from '../signing/allowed-signers.js';
 import { entryHash, sha256Hex, ZERO_HASH, type EntryBody, type EntryResult, type RunBody } from './entry.js';
 import { MoneyInvariants } from './invariants.js';
 import type { Head, Ledger, StoredRow } from './store.js';
 
 /** One problem found. */
 export interface VerifyProblem {
-  kind: 'tampered' | 'removed' | 'money' | 'rules changed' | 'result differs' | 'head';
+  kind: 'tampered' | 'removed' | 'money' | 'rules changed' | 'result differs' | 'head' | 'unsigned';
   /** the entry concerned (its id, or seq when the id cannot be trusted) */
   entry?: string;
   seq?: number;
@@ -30,7 +32,11 @@ export interface VerifyProblem {
 }
 
 /** What `verify` found. */
-export interface VerifyReport { entries: number; problems: VerifyProblem[]; head: Head }
+export interface VerifyReport {
+  entries: number; problems: VerifyProblem[]; head: Head;
+  /** With signers (SPEC §11): the last signed run that verified — who, when, the head it left, how many entries. */
+  lastSigned?: RunCoverage['lastSigned'];
+}
 
 /** The pinned rule set of an entry, or why it cannot be had. */
 function pinned(repo: RuleRepository, id: string, sha: string): RuleSet | string {
@@ -51,7 +57,7 @@ const RESULT_KEYS: (keyof EntryResult)[] = ['tier', 'creditPercent', 'tierBasis'
 const label = (row: { seq: number; id: string }) => `entry #${row.seq} (${row.id})`;
 
 /** Walks and recomputes the whole ledger. Throws `RcError` LEDGER_UNUSABLE when SQLite finds the file damaged. */
-export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits: LoadLimits, opts: { head?: string } = {}): Promise<VerifyReport> {
+export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits: LoadLimits, opts: { head?: string; signers?: AllowedSigners } = {}): Promise<VerifyReport> {
   const damage = ledger.integrityProblems();
   if (damage.length) {
     throw new RcError('LEDGER_UNUSABLE', `ledger is damaged (SQLite's integrity_check: ${damage.slice(0, 3).join('; ')}); nothing was written`, { file: ledger.file });
@@ -64,6 +70,7 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
   let headSeen = opts.head === undefined || opts.head === ZERO_HASH;
   let last: Head = { hash: ZERO_HASH, count: 0 };
   const rulesCache = new Map<string, RuleSet | string>();
+  const chain: ChainEntry[] = [];
   for (const row of ledger.rows() as Iterable<StoredRow>) {
     count++;
     const gap = row.seq !== expectSeq;
@@ -85,6 +92,8 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
     prev = row.hash;
     last = { hash: row.hash, count };
     if (!headSeen && row.hash === opts.head) headSeen = true;
+    chain.push({ seq: row.seq, id: row.id, kind: row.kind, hash: row.hash, prev: row.prev,
+      ...(row.kind === 'run' && body ? { run: { body: body as RunBody, signature: row.signature ?? null } } : {}) });
     if (!body) continue;
     money.add(row.seq, body);
     if (body.kind === 'run') continue;
@@ -95,8 +104,15 @@ export async function verifyLedger(ledger: Ledger, repo: RuleRepository, limits:
   if (!headSeen) {
     problems.push({ kind: 'head', message: `head ${opts.head} is not in the ledger: entries up to it were removed or changed (the ledger's head is now ${last.hash}, ${last.count} entries)` });
   }
+  // SPEC §11: every run signature verifies and every other entry lies inside exactly one signed run, without a kept head
+  let lastSigned: RunCoverage['lastSigned'];
+  if (opts.signers) {
+    const runs = checkSignedRuns(chain, opts.signers);
+    for (const p of runs.problems) problems.push({ kind: 'unsigned', message: p });
+    lastSigned = runs.lastSigned;
+  }
   problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
-  return { entries: count, problems, head: last };
+  return { entries: count, problems, head: last, ...(lastSigned ? { lastSigned } : {}) };
 }
 
 /** An entry recomputed from its stored snapshot under its pinned rules: the difference, if any. */

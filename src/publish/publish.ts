@@ -16,7 +16,7 @@ import { resolveLimits } from '../limits.js';
 import { nodeWriter, type FsWriter } from '../folder/fs-writer.js';
 import { LOCK_FILE, lockText } from '../folder/lock.js';
 import { readBytes } from '../folder/publish-journal.js';
-import { logLineText, PUBLISH_LOG_FILE, type PublishLogEntry } from '../folder/publish-log.js';
+import { logLineText, PUBLISH_LOG_FILE, type LogSignature, type PublishLogEntry } from '../folder/publish-log.js';
 import { acquireFolderLock, FolderBusy, type FolderLock, type FolderLockOptions } from '../folder/folder-lock.js';
 import { recoverInterrupted } from './recover.js';
 import { PublishFailed, writeThroughJournal } from './write.js';
@@ -39,6 +39,8 @@ export interface PublishOptions extends RuleSetLoadOptions {
   dryRun?: boolean;
   /** The review report the publish rests on: its sha256 goes into the log line's `review`. */
   review?: { sha256: string };
+  /** The signed statements the publish rests on (SPEC §11), listed in the log line. */
+  signatures?: LogSignature[];
   /**
    * Called with what is about to be published, after every other check and
    * before anything is written (and on a dry run too): the errors returned
@@ -132,7 +134,7 @@ export function publishVersion(id: string, options: PublishOptions): PublishOutc
     if (recovered) options.onRecovered?.(recovered.message);
     const p = plan(id, dir, approvedBy, options);
     if (p.action === 'unchanged') return p;
-    writeThroughJournal(dir, { id: p.id, approvedBy, startedAt: p.logEntry!.publishedAt, writes: p.writes, warnings: p.warnings }, writer, () => lock.refresh());
+    writeThroughJournal(dir, { id: p.id, approvedBy, startedAt: p.logEntry!.publishedAt, writes: p.writes, warnings: p.warnings, action: 'publish' }, writer, () => lock.refresh());
     return p;
   } finally {
     lock.release();
@@ -195,6 +197,7 @@ function plan(id: string, dir: string, approvedBy: string, options: PublishOptio
   }
   const logEntry: PublishLogEntry = {
     id: rs.id, sha256: hash, approvedBy, publishedAt: utcSeconds((options.now ?? (() => new Date()))()), review: options.review?.sha256 ?? null,
+    action: 'publish', ...(options.signatures ? { signatures: options.signatures } : {}),
   };
   const line = logLineText(logEntry);
   const logBefore = currentLogText(repo.log.file);

@@ -17,8 +17,10 @@ import { basename, join } from 'node:path';
 import { RcError } from '../errors.js';
 import { nodeWriter, removeFile, tempPath, writeTarget, type FsWriter } from '../folder/fs-writer.js';
 import { writeAtomically } from '../folder/lock.js';
-import { JOURNAL_FILE, journalSubject, viewJournal } from '../folder/publish-journal.js';
-import { conflictError } from '../compose/rules-dir.js';
+import { JOURNAL_FILE, journalSubject } from '../folder/publish-journal.js';
+import { judgedJournal } from '../folder/journal-shape.js';
+import { conflictError, refusedError } from '../compose/rules-dir.js';
+import { signedLineCheck } from '../compose/approval-policy.js';
 
 /** What recovery did. */
 export interface Recovery {
@@ -48,7 +50,7 @@ export class RecoveryFailed extends Error {
 export function recoverInterrupted(dir: string, writer: FsWriter = nodeWriter, step: () => void = () => undefined): Recovery | undefined {
   let view;
   try {
-    view = viewJournal(dir);
+    view = judgedJournal(dir, signedLineCheck(dir));
   } catch (err) {
     if (err instanceof RcError) throw new RecoveryFailed([err]);
     throw err;
@@ -57,6 +59,7 @@ export function recoverInterrupted(dir: string, writer: FsWriter = nodeWriter, s
     removeJournalTemps(dir);
     return undefined;
   }
+  if (view.refused) throw new RecoveryFailed([refusedError(view)]);
   if (!view.completable) throw new RecoveryFailed([conflictError(view)]);
   const written: string[] = [];
   const already: string[] = [];

@@ -30,6 +30,8 @@ export interface PlannedWrites {
   writes: { name: string; text: string }[];
   /** Where a warning about the journal's removal goes. */
   warnings: string[];
+  /** The change: recovery checks the journal has exactly its shape (SPEC §6). */
+  action: 'publish' | 'retire';
 }
 
 /**
@@ -42,7 +44,7 @@ export interface PlannedWrites {
 export function writeThroughJournal(dir: string, p: PlannedWrites, writer: FsWriter, step: () => void): void {
   const journalFile = join(dir, JOURNAL_FILE);
   const journal: Journal = {
-    format: 1, id: p.id, approvedBy: p.approvedBy, startedAt: p.startedAt, pid: process.pid, host: hostname(),
+    format: 1, id: p.id, action: p.action, approvedBy: p.approvedBy, startedAt: p.startedAt, pid: process.pid, host: hostname(),
     files: p.writes.map((w) => journalEntry(dir, w.name, w.text)),
   };
   const code = (err: unknown) => (err instanceof RcError ? /\((\w+)\)/.exec(err.message)?.[1] : (err as NodeJS.ErrnoException).code) ?? 'error';

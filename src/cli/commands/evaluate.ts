@@ -4,6 +4,7 @@ import { resolveLimits } from '../../limits.js';
 import { evaluatePortfolio } from '../../run/evaluate.js';
 import { defaultJobs } from '../../run/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
+import { refuseUnapproved } from '../approval-refusal.js';
 import { EXIT, UsageError, counts as countsLine, errorLine, isQuiet, out, printErrors, stderrLine, warn } from '../io.js';
 import { colors } from '../io.js';
 import { startProgress } from '../progress.js';
@@ -40,6 +41,7 @@ Examples:
       if (opts.rulesVersion && opts.rulesFile) throw new UsageError('give --rules-version or --rules-file, not both');
       const repo = loadRules(opts.rulesDir);
       const ref = opts.rulesFile ?? opts.rulesVersion;
+      if (!opts.rulesFile && refuseUnapproved(repo)) return;
       try {
         if (ref) resolveRuleSet(repo, ref);
       } catch (err) {

@@ -1,7 +1,7 @@
 /** `reseller-credits issue --period P FILE…`: a period's credits recorded in the ledger (SPEC §9). */
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { RcError } from '../../errors.js';
+import { asRcErrors, RcError } from '../../errors.js';
 import { resolveLimits } from '../../limits.js';
 import { defaultJobs } from '../../run/pool.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../report/formats.js';
@@ -10,6 +10,10 @@ import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { ledgerError } from '../../ledger/sqlite-errors.js';
 import type { Ledger } from '../../ledger/store.js';
 import type { ErrorRecord } from '../../model/records.js';
+import { refuseUnapproved } from '../approval-refusal.js';
+import { approvalPolicy, UNVERIFIED_NOTICE } from '../../compose/approval-policy.js';
+import { signRun, type RunBodyLike } from '../../signing/run-signature.js';
+import { signerPrincipal } from '../approval-flow.js';
 import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
@@ -19,6 +23,31 @@ import { resolve } from 'node:path';
 interface IssueCliOptions {
   rulesDir: string; period: string; ledger: string; format: OutputFormat; trace?: boolean; jobs: number; dryRun?: boolean; wait: number;
   rulesVersion?: string; rulesFile?: string; out?: string; report?: string;
+  signKey?: string; principal?: string; operator?: string;
+}
+
+/**
+ * Who the run is by (SPEC §11): with --sign-key, the principal whose key
+ * signs the run entry (the signature must verify against --signers when they
+ * are configured); with --operator, a typed name in an unsigned run entry.
+ * With signers configured a run must be signed; without them a ledger that
+ * holds a signed run is refused (no silent downgrade).
+ */
+function runSigningOf(opts: IssueCliOptions, ledgerHasSignedRun: boolean): { operator?: string; signRun?: (body: RunBodyLike) => { signer: string; signature: string } } {
+  const policy = approvalPolicy();
+  if (!opts.signKey) {
+    if (policy) throw new RcError('SIGNERS_REQUIRED', 'with --signers configured, issue signs its runs: give --sign-key KEY (a key with the reseller-credits-issue role)');
+    if (ledgerHasSignedRun) throw new RcError('SIGNERS_REQUIRED', 'this ledger\'s runs are signed: configure --signers FILE (or RESELLER_CREDITS_SIGNERS) and give --sign-key KEY');
+    if (opts.principal !== undefined) throw new UsageError('--principal is for a signed run: give --sign-key too');
+    return opts.operator === undefined ? {} : { operator: opts.operator };
+  }
+  if (opts.operator !== undefined) throw new UsageError('--operator is the typed name of an unsigned run; a signed run is by its --principal');
+  const principal = signerPrincipal(opts.signKey, opts.principal, policy);
+  const key = opts.signKey;
+  return {
+    operator: principal,
+    signRun: (body) => ({ signer: principal, signature: signRun(body, key, policy?.signers) }),
+  };
 }
 
 /** The ledger file: `--ledger FILE`, else RESELLER_CREDITS_LEDGER, else ledger.sqlite (SPEC §9 Storage). */
@@ -65,6 +94,9 @@ export function registerIssue(program: Command): void {
     .option('--dry-run', 'compute and print what would be recorded; write nothing')
     .option('--wait <seconds>', 'how long to wait for a ledger another run is writing', parseSeconds, 600)
     .option('--report <file>', 'write the month-end report (.md, .html or .json): inputs with sha256, rule sets, operator, counts, totals, head, errors, tier changes')
+    .option('--sign-key <key>', 'sign the run (SPEC §11): your SSH key, signed by ssh-keygen -Y sign; required with --signers')
+    .option('--principal <name>', 'your name as in the verifier\'s allowed_signers file (optional when that file names your key)')
+    .option('--operator <name>', 'without --sign-key: the operator\'s name as typed, recorded in an unsigned run entry')
     .addOption(new Option('--rules-version <id>').hideHelp())
     .addOption(new Option('--rules-file <file>').hideHelp())
     .addHelpText('after', `
@@ -90,6 +122,7 @@ Examples:
       const reportFormat = opts.report === undefined ? undefined : reportFormatOf(opts.report);
       if (opts.report !== undefined && !reportFormat) throw new UsageError(`--report ${opts.report}: the report is written as Markdown (.md), HTML (.html) or JSON (.json), chosen by the extension`);
       const repo = loadRules(opts.rulesDir);
+      if (refuseUnapproved(repo)) return;
       let rs;
       try {
         rs = selectForPeriod(repo, opts.period);
@@ -123,6 +156,16 @@ Examples:
         return;
       }
       if (ledger.missing) note(`dry run: there is no ledger at ${resolve(file)} yet; computed as if it were empty`);
+      let runSigning: { operator?: string; signRun?: (body: RunBodyLike) => { signer: string; signature: string } };
+      try {
+        runSigning = runSigningOf(opts, ledger.hasSignedRun());
+      } catch (err) {
+        ledger.close();
+        if (err instanceof UsageError) throw err;
+        printErrors(asRcErrors(err));
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
       const writer = createIssueWriter(opts.format, { trace: opts.trace });
       const jobs = cmd.getOptionValueSource('jobs') === 'default' ? jobsFor(opts.jobs, files) : opts.jobs;
       const progress = startProgress(files);
@@ -138,6 +181,7 @@ Examples:
           format: opts.format,
           trace: opts.trace,
           dryRun: opts.dryRun,
+          ...runSigning,
           waitSeconds: opts.wait,
           fault: faultFromEnv(process.env.RESELLER_CREDITS_FAULT),
           onBusy: () => note(`ledger ${file} is busy (another issue run is writing it); waiting up to ${opts.wait} s …`),
@@ -151,6 +195,8 @@ Examples:
         }).finally(() => progress.stop());
         if (!s.committed) { pending += writer.end(); flush(); }
         await spool.deliver();
+        // SPEC §11: a write without signers configured says once that nothing it rests on is verified
+        if (s.committed && !approvalPolicy()) note(UNVERIFIED_NOTICE);
         note(s.committed
           ? `ledger ${file}: head ${s.head.hash}, ${s.head.count} entries`
           : `dry run: nothing written to ${file} (head would be ${s.head.hash}, ${s.head.count} entries)`);

@@ -4,6 +4,9 @@ import { resolveLimits } from '../../limits.js';
 import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
+import { approvalPolicy } from '../../compose/approval-policy.js';
+import type { EvidenceEntry } from '../../ledger/evidence.js';
+import type { RunBodyLike } from '../../signing/run-signature.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
@@ -148,6 +151,7 @@ export function registerLedger(program: Command): void {
     .description('check the hash chain and recompute every entry from its stored snapshot under its pinned rule set')
     .addOption(ledgerOption())
     .option('--head <hash>', 'a head printed earlier: also prove that no entry up to it was removed')
+    .addHelpText('after', '\nWith --signers (or RESELLER_CREDITS_SIGNERS) every run signature is checked, and every entry must lie inside exactly one signed run (SPEC §11).')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<LedgerOpts & { head?: string }>();
       if (o.head !== undefined && !/^[0-9a-f]{64}$/.test(o.head)) {
@@ -157,12 +161,52 @@ export function registerLedger(program: Command): void {
       }
       await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         const { verifyLedger } = await import('../../ledger/verify.js');
-        const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head });
+        const policy = approvalPolicy();
+        const report = await verifyLedger(l, loadRules(o.rulesDir), resolveLimits(), { head: o.head, ...(policy ? { signers: policy.signers } : {}) });
         for (const p of report.problems) await out(`${p.message}\n`);
+        if (report.lastSigned) {
+          const s = report.lastSigned;
+          await out(`last signed run: ${s.runId} by ${s.operator} at ${s.recordedAt}, ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, head ${s.head}\n`);
+        } else if (policy) {
+          await out('no signed run\n');
+        }
         await out(`head ${report.head.hash}, ${report.head.count} entries${o.head !== undefined && !report.problems.some((p) => p.kind === 'head') ? ` (head ${o.head.slice(0, 12)}… found)` : ''}\n`);
         await out(`${report.entries} entries verified, ${report.problems.length} problem(s)\n`);
         if (report.problems.length) process.stderr.write(`${colors.red('the ledger does not verify')}\n`);
         process.exitCode = report.problems.length ? EXIT.INVALID : EXIT.OK;
+      });
+    });
+
+  ledger.command('evidence')
+    .description('write everything an auditor needs for one statement into a folder: entries, snapshots, rule files, lock and log, approvals, signed runs, a README and a sha256 manifest')
+    .argument('<account>', 'the account id')
+    .argument('<period>', 'the period, YYYY-MM', parsePeriod)
+    .requiredOption('--out <dir>', 'the bundle folder (new or empty)')
+    .addOption(ledgerOption())
+    .addHelpText('after', '\nCheck a bundle anywhere with `reseller-credits evidence verify DIR --signers FILE`, or by hand with sha256sum -c and ssh-keygen -Y verify (its README says how).')
+    .action(async (account: string, period: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LedgerOpts & { out: string }>();
+      await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
+        const { writeEvidence } = await import('../../ledger/evidence.js');
+        const entries = [...l.rows({ account, period })].filter((r) => r.kind !== 'run')
+          .map((r) => ({ seq: r.seq, hash: r.hash, prev: r.prev, body: JSON.parse(r.body) as EvidenceEntry['body'] }));
+        if (!entries.length) {
+          printErrors([new RcError('LEDGER_NOT_FOUND', `no entry for ${account} in ${period}`)]);
+          process.exitCode = EXIT.INVALID;
+          return;
+        }
+        const runIds = new Set(entries.map((e) => String(e.body.runId)));
+        const runs = [...l.rows({ kind: 'run' })].map((r) => ({ body: JSON.parse(r.body) as RunBodyLike, signature: r.signature ?? null }))
+          .filter((r) => runIds.has(r.body.runId));
+        let files: string[];
+        try {
+          files = writeEvidence({ account, period, entries, rulesDir: o.rulesDir, runs, head: l.head().hash }, o.out);
+        } catch (err) {
+          printErrors([new RcError('WRITE_FAILED', (err as Error).message, { file: o.out })]);
+          process.exitCode = EXIT.INVALID;
+          return;
+        }
+        await out(`wrote ${files.length} files to ${o.out} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${runs.length} run record(s)); check it with: reseller-credits evidence verify ${o.out}\n`);
       });
     });
 

@@ -5,6 +5,7 @@ import { defaultJobs } from '../../run/pool.js';
 import { formatError } from '../../errors.js';
 import { createWhatIfWriter, WHATIF_FORMATS, type WhatIfFormat } from '../../whatif/render.js';
 import { whatIfPortfolio } from '../../whatif/run-whatif.js';
+import { refuseUnapproved } from '../approval-refusal.js';
 import { EXIT, colors, counts, out, printErrors, stderrLine, warn } from '../io.js';
 import { chooseJobs, debugPoolStats, parseCount, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
@@ -33,6 +34,7 @@ Examples:
     .action(async (files: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<WhatIfOptions>();
       const repo = loadRules(opts.rulesDir);
+      if (refuseUnapproved(repo)) return;
       let baseline;
       let candidate;
       try {
