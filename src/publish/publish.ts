@@ -29,8 +29,20 @@ import { publishedHash } from '../compose/folder-checks.js';
 import { overlaps, windowText } from '../folder/window.js';
 import { setStatusText } from './status-edit.js';
 
+/** What every write to the rules folder (publish, retire) takes: recovery reports, the writer, the lock, the clock. */
+export interface FolderWriteOptions {
+  /** Called at once, before anything else is done, with what recovering an interrupted publish did. */
+  onRecovered?: (message: string) => void;
+  /** The file-writing seam (tests inject faults through it). */
+  writer?: FsWriter;
+  /** Waiting for, and taking over, the folder's lock. */
+  lock?: FolderLockOptions;
+  /** The clock of the log line's time. */
+  now?: () => Date;
+}
+
 /** Options of `publishVersion`. */
-export interface PublishOptions extends RuleSetLoadOptions {
+export interface PublishOptions extends RuleSetLoadOptions, FolderWriteOptions {
   /** The rules folder. Default `rules`. */
   rulesDir?: string;
   /** Who approved the publish: recorded in publish-log.ndjson (required). */
@@ -48,14 +60,6 @@ export interface PublishOptions extends RuleSetLoadOptions {
    * the hash about to be locked.
    */
   checkBeforePublish?: (candidate: PublishCandidate) => RcError[];
-  /** Called at once, before anything else is done, with what recovering an interrupted publish did. */
-  onRecovered?: (message: string) => void;
-  /** The file-writing seam (tests inject faults through it). */
-  writer?: FsWriter;
-  /** Waiting for, and taking over, the folder's lock. */
-  lock?: FolderLockOptions;
-  /** The clock of `publishedAt`. */
-  now?: () => Date;
 }
 
 /** What is about to be published. */

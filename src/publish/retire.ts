@@ -8,21 +8,21 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RcError } from '../errors.js';
-import { nodeWriter, type FsWriter } from '../folder/fs-writer.js';
+import { nodeWriter } from '../folder/fs-writer.js';
 import { logLineText, PUBLISH_LOG_FILE, type LogSignature, type PublishLogEntry } from '../folder/publish-log.js';
 import { readBytes } from '../folder/publish-journal.js';
-import { acquireFolderLock, FolderBusy, type FolderLockOptions } from '../folder/folder-lock.js';
+import { acquireFolderLock, FolderBusy } from '../folder/folder-lock.js';
 import { resolveLimits } from '../limits.js';
 import { NoRuleSetError } from '../compose/resolve-rule-set.js';
 import { findRuleSet, loadRules, unknownIdMessage } from '../compose/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions } from '../compose/ruleset-loader.js';
-import { PublishRefused } from './publish.js';
+import { PublishRefused, type FolderWriteOptions } from './publish.js';
 import { recoverInterrupted } from './recover.js';
 import { setStatusText } from './status-edit.js';
 import { PublishFailed, writeThroughJournal } from './write.js';
 
 /** Options of `retireVersion`. */
-export interface RetireOptions extends RuleSetLoadOptions {
+export interface RetireOptions extends RuleSetLoadOptions, FolderWriteOptions {
   rulesDir?: string;
   /** Who approved it: a typed name, or the approvers' principals. */
   approvedBy: string;
@@ -31,10 +31,6 @@ export interface RetireOptions extends RuleSetLoadOptions {
   /** The content hash the signatures were checked for: refused if the lock says otherwise by the time the lock is held. */
   expectSha256?: string;
   dryRun?: boolean;
-  onRecovered?: (message: string) => void;
-  writer?: FsWriter;
-  lock?: FolderLockOptions;
-  now?: () => Date;
 }
 
 /** What `retireVersion` did (or would do). */
