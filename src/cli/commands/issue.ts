@@ -14,7 +14,7 @@ import { refuseUnapproved } from '../approval-refusal.js';
 import { approvalPolicy, UNVERIFIED_NOTICE } from '../../compose/approval-policy.js';
 import { signRun, type RunBodyLike } from '../../signing/run-signature.js';
 import { signerPrincipal } from '../approval-flow.js';
-import { EXIT, UsageError, colors, note, out, printErrors, warn } from '../io.js';
+import { EXIT, UsageError, colors, note, printErrors, warn } from '../io.js';
 import { jobsFor, parseJobs } from '../jobs.js';
 import { startProgress } from '../progress.js';
 import { IssueSpool } from './issue-spool.js';

@@ -26,14 +26,31 @@ async function render(format: Format, v: import('../../statements/model.js').Sta
   return (await import('../../statements/pdf.js')).statementPdf(v, b);
 }
 
-async function open(file: string) {
-  const { Ledger } = await import('../../ledger/store.js');
-  return Ledger.open(file, { readonly: true });
-}
+type Ledger = import('../../ledger/store.js').Ledger;
+type Branding = import('../../statements/branding.js').Branding;
 
-async function branding(file?: string) {
-  if (!file) return {};
-  return (await import('../../statements/branding.js')).readBranding(file);
+/**
+ * Opens the command's ledger read-only and reads the branding file, runs
+ * `fn`, and closes the ledger; a ledger that cannot be opened or a user
+ * mistake is printed with its exit status.
+ */
+async function withLedger(cmd: Command, o: { ledger: string; branding?: string }, fn: (l: Ledger, b: Branding) => Promise<void>): Promise<void> {
+  let l: Ledger;
+  try {
+    const { Ledger } = await import('../../ledger/store.js');
+    l = Ledger.open(ledgerPath(cmd, o.ledger), { readonly: true });
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  try {
+    const b = o.branding ? (await import('../../statements/branding.js')).readBranding(o.branding) : {};
+    await fn(l, b);
+  } catch (err) {
+    fail(err);
+  } finally {
+    l.close();
+  }
 }
 
 function fail(err: unknown): void {
@@ -63,20 +80,13 @@ export function registerStatements(ledger: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
-      let l;
-      try { l = await open(ledgerPath(cmd, o.ledger)); } catch (err) { fail(err); return; }
-      try {
-        const b = await branding(o.branding);
+      await withLedger(cmd, o, async (l, b) => {
         const { statementOf } = await import('../../statements/load.js');
         const v = await statementOf(l, loadRules(o.rulesDir), account, period, resolveLimits());
         const body = await render(o.format, v, b);
         if (o.out) replaceFile(o.out, body);
         else await out(typeof body === 'string' ? body : new Uint8Array(body));
-      } catch (err) {
-        fail(err);
-      } finally {
-        l.close();
-      }
+      });
     });
 
   ledger.command('statements')
@@ -95,10 +105,7 @@ export function registerStatements(ledger: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
-      let l;
-      try { l = await open(ledgerPath(cmd, o.ledger)); } catch (err) { fail(err); return; }
-      try {
-        const b = await branding(o.branding);
+      await withLedger(cmd, o, async (l, b) => {
         const { viewOf } = await import('../../statements/load.js');
         const { statementStem, sha256 } = await import('../../statements/files.js');
         const repo = loadRules(o.rulesDir);
@@ -126,10 +133,6 @@ export function registerStatements(ledger: Command): void {
         printErrors(errors);
         counts(`${manifest.length} statement(s) of ${o.period} written to ${o.out} (${formats.join(', ')}); ${errors.length} error(s)`);
         process.exitCode = errors.length ? EXIT.INVALID : EXIT.OK;
-      } catch (err) {
-        fail(err);
-      } finally {
-        l.close();
-      }
+      });
     });
 }
