@@ -13,7 +13,7 @@ import { chooseRuleSet, type RuleChoice } from '../run/record.js';
 import { errorRecord, type ErrorRecord } from '../model/records.js';
 import { evaluate, type EvaluateOptions } from '../evaluate/evaluate.js';
 import { parseSnapshotRecord, type RawRecord } from '../compose/snapshot-parse.js';
-import type { EvaluationResult, RuleSet } from '../model/types.js';
+import type { EvaluationResult, RuleSet, Snapshot } from '../model/types.js';
 import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 
 /** An evaluated record with its canonical snapshot, or an error record. */
@@ -21,12 +21,18 @@ export type IssueItem =
   | { seq: number; ok: true; result: EvaluationResult; snapshotJson: string; snapshotSha256: string; rounding: RuleSet['rounding']; entryResult: EntryResult; resultJson: string }
   | { seq: number; ok: false; error: ErrorRecord };
 
-/** Evaluates one record of an issue run for `period`; never throws for bad input. */
-export async function issueRecord(raw: RawRecord, choice: RuleChoice, period: string, limits: LoadLimits, options: EvaluateOptions = {}): Promise<IssueItem> {
+/**
+ * Evaluates one record of an issue run for `period`; never throws for bad
+ * input. `seen`, when given, receives the validated snapshot (for the mark's claim).
+ */
+export async function issueRecord(
+  raw: RawRecord, choice: RuleChoice, period: string, limits: LoadLimits, options: EvaluateOptions = {}, seen?: { snapshot?: Snapshot },
+): Promise<IssueItem> {
   let located: LocatedSnapshot | undefined;
   try {
     located = parseSnapshotRecord(raw, limits);
     const s = located.snapshot;
+    if (seen) seen.snapshot = s;
     if (s.period !== period) {
       const path = ['period'];
       throw new RcError('WRONG_PERIOD', `snapshot of period ${s.period} in a run issuing ${period}; issue it with --period ${s.period}`,

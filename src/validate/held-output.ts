@@ -25,6 +25,12 @@ export interface HeldOutput {
    * for which `replace` returns something are replaced by them. Removes the file.
    */
   finishTo(write: (chunk: Uint8Array) => void, replace: (index: number) => Uint8Array | undefined): void;
+  /**
+   * `finishTo` with a `write` that may return a promise, awaited before the
+   * next chunk is read (backpressure: a slow reader of a large output never
+   * has more than one chunk waiting).
+   */
+  drainTo(write: (chunk: Uint8Array) => Promise<void> | void, replace: (index: number) => Uint8Array | undefined): Promise<void>;
   /** Removes the temporary file (a run that stops early). */
   close(): void;
 }
@@ -75,6 +81,19 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
     pendingBytes += bytes.length;
     if (pendingBytes >= chunk) flush();
   };
+  /** What to write, in order: ranges of the file to copy and replacements. */
+  function* steps(replace: (index: number) => Uint8Array | undefined): Generator<{ from: number; to: number } | { bytes: Uint8Array }> {
+    let start = 0; // file offset of the next byte not yet handled
+    for (let i = 0; i < count; i++) {
+      const r = idx[i]! >= 0 ? replace(idx[i]!) : undefined;
+      if (r === undefined) continue; // copied with the run of kept segments
+      const from = i ? ends[i - 1]! : 0;
+      if (from > start) yield { from: start, to: from };
+      yield { bytes: r };
+      start = ends[i]!;
+    }
+    if (size > start) yield { from: start, to: size };
+  }
   const close = (): void => {
     if (closed) return;
     closed = true;
@@ -89,16 +108,30 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
       try {
         flush();
         const buf = Buffer.allocUnsafe(chunk);
-        let start = 0; // file offset of the next byte not yet handled
-        for (let i = 0; i < count; i++) {
-          const end = ends[i]!;
-          const r = idx[i]! >= 0 ? replace(idx[i]!) : undefined;
-          if (r === undefined) continue; // copied with the run of kept segments below
-          copy(fd, buf, start, ends[i - 1] ?? 0, write);
-          write(r);
-          start = end;
+        for (const step of steps(replace)) {
+          if ('bytes' in step) write(step.bytes);
+          else copy(fd, buf, step.from, step.to, write);
         }
-        copy(fd, buf, start, size, write);
+      } finally {
+        close();
+      }
+    },
+    async drainTo(write, replace) {
+      try {
+        flush();
+        const buf = Buffer.allocUnsafe(chunk);
+        for (const step of steps(replace)) {
+          if ('bytes' in step) {
+            await write(step.bytes);
+            continue;
+          }
+          for (let pos = step.from; pos < step.to;) {
+            const n = readSync(fd, buf, 0, Math.min(buf.length, step.to - pos), pos);
+            if (n <= 0) throw new RcError('READ_FAILED', `held output: the temporary file ended at byte ${pos} of ${step.to}`);
+            await write(Buffer.from(buf.subarray(0, n)));
+            pos += n;
+          }
+        }
       } finally {
         close();
       }

@@ -57,6 +57,10 @@ export interface RunConflict {
   /** The record it conflicts with. */
   other: number;
   message: string;
+  /** The refused record's reseller (as written), period, and `where`. */
+  account: string;
+  period: string;
+  where: string;
 }
 
 /** The check of one run; records are added in input order. */
@@ -150,7 +154,7 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
       const refuse = (e: Entry, other: Entry): void => {
         const list = refused.get(e[0]) ?? [];
         if (list.some((c) => c.other === other[0])) return;
-        list.push({ index: e[0], other: other[0], message: conflictMessage(e, other) });
+        list.push({ index: e[0], other: other[0], message: conflictMessage(e, other), account: e[5], period: e[1], where: e[6] });
         refused.set(e[0], list);
       };
       try {
