@@ -63,7 +63,8 @@ export type ErrorCode =
   | 'BAD_ACCOUNT_ID'
   | 'ACCOUNT_VARIANT'
   | 'DUPLICATE_IN_RUN'
-  | 'CREDIT_ABOVE_CHARGES';
+  | 'CREDIT_ABOVE_CHARGES'
+  | 'ACCOUNT_CLAIMED';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

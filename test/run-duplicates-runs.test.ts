@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
@@ -137,4 +138,105 @@ describe("review's impact tallies only the records that survive", () => {
       expect(impact.byTier.reduce((n, t) => n + (t.baseline?.accounts ?? 0), 0)).toBe(s.kept.length);
     });
   }
+});
+
+const ledgerRows = (file: string): { account: string; kind: string }[] => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT account, kind FROM entries WHERE kind <> 'run' ORDER BY seq").all() as { account: string; kind: string }[];
+  } finally {
+    db.close();
+  }
+};
+let ledgers = 0;
+const newLedger = async (): Promise<string> => {
+  const file = join(dir, `ledger-${ledgers++}.sqlite`);
+  expect((await runCli(['ledger', 'init', file])).status).toBe(0);
+  return file;
+};
+const issue = (ledger: string, files: string[]) => runCli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', ...files]);
+const issueRows = (stdout: string): Out[] => stdout.trim().split('\n').filter(Boolean)
+  .map((l) => JSON.parse(l) as Out).map((r) => ({ ...r, ok: !r.error }));
+
+describe('issue refuses both records of a duplicate and records nothing for them', () => {
+  for (const s of SITUATIONS.filter((x) => !x.name.includes('two periods'))) {
+    it(s.name, async () => {
+      const ledger = await newLedger();
+      const r = await issue(ledger, s.files);
+      expectRefused(s, issueRows(r.stdout), r.stderr);
+      expect(ledgerRows(ledger).map((e) => e.account).sort()).toEqual([...s.kept].sort());
+      expect(r.status).toBe(1);
+      // the survivors alone, run again: unchanged, nothing new recorded
+      const again = await issue(ledger, s.files);
+      expect(again.stderr).toContain(`0 issued, ${s.kept.length} unchanged, 0 adjusted, ${s.refused.length * 2} error(s)`);
+      expect(ledgerRows(ledger)).toHaveLength(s.kept.length);
+    });
+  }
+});
+
+describe('issue against the ledger (SPEC §4): only what conflicts with it is refused', () => {
+  const m = SITUATIONS.find((x) => x.name.includes('managed'))!;
+  const managedFile = m.files[0]!;
+  const claimer = write('claimer.ndjson', [snap('X-7', { managedAccounts: [{ account: 'r-2001-a', lineItems: [{ service: 'vpn', amount: '12.00' }] }] })]);
+  const referrer = write('referrer.ndjson', [snap('X-9', { linkedAffiliate: { account: 'AF-9', referredAccounts: [{ account: 'Ｃ-10', lineItems: [{ service: 'vpn', amount: '12.00' }] }] } })]);
+  const ownClaimer = write('own-claimer.ndjson', [snap('X-8', { managedAccounts: [{ account: 'r-2001', lineItems: [{ service: 'vpn', amount: '12.00' }] }] })]);
+  const spelled = write('spelled.ndjson', [JSON.stringify({ ...managed, account: 'r-2001' })]);
+  const dropped = write('dropped.ndjson', [JSON.stringify({ ...managed, managedAccounts: (managed.managedAccounts as { account: string }[]).filter((a) => a.account !== 'R-2001-A') })]);
+
+  const CASES: { name: string; then: string; code?: string; message?: string }[] = [
+    { name: 'a managed account another reseller manages', then: claimer, code: 'ACCOUNT_CLAIMED', message: 'is claimed for 2026-11 by reseller "R-2001" in its latest ledger entry (as "R-2001-A")' },
+    { name: 'a referred account another reseller refers', then: referrer, code: 'ACCOUNT_CLAIMED', message: 'by reseller "R-2001" in its latest ledger entry (as "C-10")' },
+    { name: 'a managed account that is an issued reseller', then: ownClaimer, code: 'ACCOUNT_CLAIMED', message: 'is issued for 2026-11 as a reseller\'s own account ("R-2001")' },
+    { name: 'the reseller under another spelling', then: spelled, code: 'ACCOUNT_KEY_CONFLICT', message: 'already issued for 2026-11, written differently' },
+    { name: 'a plain re-run', then: managedFile },
+  ];
+  for (const c of CASES) {
+    it(`${c.name}: ${c.code ?? 'unchanged'}`, async () => {
+      const ledger = await newLedger();
+      expect((await issue(ledger, [managedFile])).status).toBe(0);
+      const r = await issue(ledger, [c.then]);
+      const [row] = issueRows(r.stdout);
+      if (c.code) {
+        expect(row!.ok).toBe(false);
+        expect(row!.error!.code).toBe(c.code);
+        expect(row!.error!.message).toContain(c.message);
+        expect(r.status).toBe(1);
+        expect(ledgerRows(ledger)).toEqual([{ account: 'R-2001', kind: 'issue' }]);
+      } else {
+        expect(r.stderr).toContain('0 issued, 1 unchanged, 0 adjusted, 0 error(s)');
+        expect(r.status).toBe(0);
+        expect(ledgerRows(ledger)).toHaveLength(1);
+      }
+    });
+  }
+
+  it('a claim the reseller dropped in its latest entry holds nothing: the other reseller is issued', async () => {
+    const ledger = await newLedger();
+    expect((await issue(ledger, [managedFile])).status).toBe(0);
+    const moved = await issue(ledger, [dropped]);
+    expect(issueRows(moved.stdout)[0]).toMatchObject({ ok: true, ledger: { status: 'adjusted' } });
+    const r = await issue(ledger, [claimer]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(ledgerRows(ledger).map((e) => e.account)).toEqual(['R-2001', 'R-2001', 'X-7']);
+  });
+
+  it('a ledger of schema version 2 gets its claims from the hashed snapshots when it is migrated', async () => {
+    const ledger = await newLedger();
+    expect((await issue(ledger, [managedFile])).status).toBe(0);
+    // what a version-2 file is: the same entries without the claims table
+    const db = new Database(ledger);
+    db.exec('DROP TABLE claims');
+    db.pragma('user_version = 2');
+    db.close();
+    const r = await issue(ledger, [claimer]);
+    expect(issueRows(r.stdout)[0]!.error!.code).toBe('ACCOUNT_CLAIMED');
+    const check = new Database(ledger, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.prepare('SELECT account, account_key FROM claims ORDER BY rowid').all()).toEqual([
+      { account: 'R-2001-A', account_key: 'r-2001-a' }, { account: 'R-2001-B', account_key: 'r-2001-b' },
+      { account: 'C-9', account_key: 'c-9' }, { account: 'C-10', account_key: 'c-10' },
+    ]);
+    check.close();
+    expect((await runCli(['ledger', 'verify', '--ledger', ledger])).status).toBe(0);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { RcError, asRcErrors } from '../errors.js';
 import { sha256Hex, type EntryResult } from './entry.js';
+import { ledgerAccountKey } from './account-key.js';
 import { canonicalJson } from '../parse/canonical.js';
 import type { LoadLimits } from '../limits.js';
 import { formatPath } from '../parse/source-doc.js';
@@ -18,7 +19,11 @@ import type { LocatedSnapshot } from '../validate/snapshot-checks.js';
 
 /** An evaluated record with its canonical snapshot, or an error record. */
 export type IssueItem =
-  | { seq: number; ok: true; result: EvaluationResult; snapshotJson: string; snapshotSha256: string; rounding: RuleSet['rounding']; entryResult: EntryResult; resultJson: string }
+  | {
+    seq: number; ok: true; result: EvaluationResult; snapshotJson: string; snapshotSha256: string; rounding: RuleSet['rounding']; entryResult: EntryResult; resultJson: string;
+    /** the managed and referred accounts the snapshot claims, one per account key (the ledger records them: SPEC §4) */
+    claims: { account: string; key: string }[];
+  }
   | { seq: number; ok: false; error: ErrorRecord };
 
 /**
@@ -44,12 +49,22 @@ export async function issueRecord(
     const er = entryResult(result);
     return {
       seq: raw.seq, ok: true, result, snapshotJson, snapshotSha256: sha256Hex(snapshotJson), rounding: rs.rounding,
-      entryResult: er, resultJson: canonicalJson(er),
+      entryResult: er, resultJson: canonicalJson(er), claims: claimsOf(s),
     };
   } catch (err) {
     const errors = asRcErrors(err);
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };
   }
+}
+
+/** The managed and referred accounts of `s`, one per account key. */
+function claimsOf(s: Snapshot): { account: string; key: string }[] {
+  const out = new Map<string, string>();
+  for (const a of [...s.managedAccounts, ...(s.linkedAffiliate?.referredAccounts ?? [])]) {
+    const key = ledgerAccountKey(a.account);
+    if (!out.has(key)) out.set(key, a.account);
+  }
+  return [...out].map(([key, account]) => ({ account, key }));
 }
 
 /** The figures an entry records of a result. */

@@ -112,19 +112,33 @@ function readEntry(line: string): Entry {
 export function createDuplicateCheck(options: DuplicateCheckOptions = {}): DuplicateCheck {
   const parts = options.partitions ?? 64;
   const limit = options.bufferBytes ?? 65536;
-  const buffers: string[][] = Array.from({ length: parts }, () => []);
-  const sizes = new Array<number>(parts).fill(0);
+  // each partition's pending lines as UTF-8 in a buffer of its own, off the JS heap: kept as strings, the lines
+  // (ropes of their parts) cost ~80 MB of heap for 100,000 snapshots (measured), as bytes 64 KiB a partition
+  const buffers: (Buffer | undefined)[] = new Array(parts);
+  const used = new Array<number>(parts).fill(0);
   const fds: (number | undefined)[] = new Array(parts);
   let dir: string | undefined;
 
   const flush = (p: number): void => {
-    if (!buffers[p]!.length) return;
+    if (!used[p]) return;
     dir ??= mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-'));
     fds[p] ??= openSync(join(dir, `${p}.ndjson`), 'a');
-    writeSync(fds[p]!, buffers[p]!.join(''));
-    buffers[p] = [];
-    sizes[p] = 0;
+    let done = 0;
+    while (done < used[p]!) done += writeSync(fds[p]!, buffers[p]!, done, used[p]! - done);
+    used[p] = 0;
   };
+  const push = (p: number, line: string): void => {
+    const buf = (buffers[p] ??= Buffer.allocUnsafe(limit));
+    if (used[p]! + line.length * 3 > limit) flush(p); // a UTF-16 code unit is at most 3 bytes of UTF-8
+    if (line.length * 3 > limit) { // a line longer than the buffer (a very long id) is written alone
+      dir ??= mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-'));
+      fds[p] ??= openSync(join(dir, `${p}.ndjson`), 'a');
+      writeSync(fds[p]!, line);
+      return;
+    }
+    used[p]! += buf.write(line, used[p]!);
+  };
+  const pending = (p: number): string => (used[p] ? buffers[p]!.toString('utf8', 0, used[p]) : '');
   const close = (): void => {
     for (const fd of fds) if (fd !== undefined) closeSync(fd);
     fds.fill(undefined);
@@ -143,10 +157,7 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
         seen.add(k.key);
         const key = esc(k.key);
         const line = `${index}\t${ROLE_CODE[a.role]}\t${period}\t${key}\t${a.text === k.key ? key : esc(a.text)}\t${tail}`;
-        const p = hash(`${period}\t${key}`) % parts;
-        buffers[p]!.push(line);
-        sizes[p] += line.length;
-        if (sizes[p]! >= limit) flush(p);
+        push(hash(`${period}\t${key}`) % parts, line);
       }
     },
     finish() {
@@ -159,8 +170,9 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
       };
       try {
         for (let p = 0; p < parts; p++) {
-          const text = (fds[p] !== undefined ? readFileSync(join(dir!, `${p}.ndjson`), 'utf8') : '') + buffers[p]!.join('');
-          buffers[p] = [];
+          const text = (fds[p] !== undefined ? readFileSync(join(dir!, `${p}.ndjson`), 'utf8') : '') + pending(p);
+          used[p] = 0;
+          buffers[p] = undefined;
           if (!text) continue;
           // the first line of each (period, key), kept as text: a line is only split when it conflicts
           const first = new Map<string, string>();
