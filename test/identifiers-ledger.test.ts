@@ -20,6 +20,7 @@ describe('issue with names written several ways', () => {
     };
     const file = writeNdjson(work, 'p.ndjson', [snap]);
     const ledger = `${work}/l.sqlite`;
+    expect((await cli(['ledger', 'init', ledger])).status).toBe(0); // issue needs a ledger made once (ledger init)
     const first = await cli(['issue', '--period', '2026-11', '--ledger', ledger, file]);
     expect(first.stderr).toMatch(/1 issued, 0 unchanged, 0 adjusted, 0 error\(s\)\n$/);
     const [entry] = JSON.parse((await cli(['ledger', 'show', '--format', 'json', '--ledger', ledger])).stdout) as

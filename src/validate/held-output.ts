@@ -14,6 +14,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 
+/**
+ * A temporary file of the run that cannot be made or written (a full disk),
+ * as the one error family says it: the file named, no stack trace.
+ */
+export function tempFileError(err: unknown, file: string): RcError {
+  if (err instanceof RcError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EDQUOT' ? 'the disk quota is used up' : e.message;
+  return new RcError('WRITE_FAILED',
+    `a temporary file of the run cannot be written (${why}; TMPDIR names the folder); the run stopped, nothing was written`, { file });
+}
+
+/** Runs `f`; a file-system error becomes `tempFileError` for `file`. */
+export function onTempFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw tempFileError(err, file);
+  }
+}
+
 /** The held output of one run. */
 export interface HeldOutput {
   /** Appends the bytes of record `index` (indexes ascending, each once); they are kept, unchanged, until written. */
@@ -46,9 +67,9 @@ export interface HeldOutputOptions {
 /** A new, empty held output. */
 export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
   const chunk = options.chunkBytes ?? 1 << 20;
-  const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-'));
+  const dir = onTempFile(join(options.dir ?? tmpdir(), 'rc-held-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-')));
   const file = join(dir, 'output');
-  const fd = openSync(file, 'w+');
+  const fd = onTempFile(file, () => openSync(file, 'w+'));
   // segment i: bytes [ends[i-1], ends[i]) of the file, belonging to record idx[i] (-1: no record)
   let ends = new Float64Array(1024);
   let idx = new Int32Array(1024);
@@ -60,12 +81,14 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
 
   const flush = (): void => {
     if (!pendingBytes) return;
-    // one gathered write, no copy into a joint buffer; a short write (rare) writes the rest from a copy
-    let done = writevSync(fd, pending);
-    if (done < pendingBytes) {
-      const all = Buffer.concat(pending, pendingBytes);
-      while (done < pendingBytes) done += writeSync(fd, all, done);
-    }
+    onTempFile(file, () => {
+      // one gathered write, no copy into a joint buffer; a short write (rare) writes the rest from a copy
+      let done = writevSync(fd, pending);
+      if (done < pendingBytes) {
+        const all = Buffer.concat(pending, pendingBytes);
+        while (done < pendingBytes) done += writeSync(fd, all, done);
+      }
+    });
     pending = [];
     pendingBytes = 0;
   };

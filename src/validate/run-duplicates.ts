@@ -21,6 +21,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountKey, quoteIdentifier } from './identifiers.js';
+import { onTempFile } from './held-output.js';
 
 /** Where an account id stands in its snapshot. */
 export type AccountRole = 'own' | 'managed' | 'referred' | 'affiliate';
@@ -119,21 +120,25 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
   const fds: (number | undefined)[] = new Array(parts);
   let dir: string | undefined;
 
+  const open = (p: number): number => {
+    dir ??= onTempFile(join(options.dir ?? tmpdir(), 'rc-claims-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-')));
+    return (fds[p] ??= onTempFile(join(dir, `${p}.ndjson`), () => openSync(join(dir!, `${p}.ndjson`), 'a')));
+  };
   const flush = (p: number): void => {
     if (!used[p]) return;
-    dir ??= mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-'));
-    fds[p] ??= openSync(join(dir, `${p}.ndjson`), 'a');
-    let done = 0;
-    while (done < used[p]!) done += writeSync(fds[p]!, buffers[p]!, done, used[p]! - done);
+    const fd = open(p);
+    onTempFile(join(dir!, `${p}.ndjson`), () => {
+      let done = 0;
+      while (done < used[p]!) done += writeSync(fd, buffers[p]!, done, used[p]! - done);
+    });
     used[p] = 0;
   };
   const push = (p: number, line: string): void => {
     const buf = (buffers[p] ??= Buffer.allocUnsafe(limit));
     if (used[p]! + line.length * 3 > limit) flush(p); // a UTF-16 code unit is at most 3 bytes of UTF-8
     if (line.length * 3 > limit) { // a line longer than the buffer (a very long id) is written alone
-      dir ??= mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-'));
-      fds[p] ??= openSync(join(dir, `${p}.ndjson`), 'a');
-      writeSync(fds[p]!, line);
+      const fd = open(p);
+      onTempFile(join(dir!, `${p}.ndjson`), () => writeSync(fd, line));
       return;
     }
     used[p]! += buf.write(line, used[p]!);
