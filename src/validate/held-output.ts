@@ -70,6 +70,13 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
   const dir = onTempFile(join(options.dir ?? tmpdir(), 'rc-held-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-')));
   const file = join(dir, 'output');
   const fd = onTempFile(file, () => openSync(file, 'w+'));
+  // the open file lives on without its name: a run killed (Ctrl-C, SIGKILL) leaves no gigabytes behind in TMPDIR
+  // (where a system cannot remove an open file, it is removed by `close`)
+  let named = true;
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    named = false;
+  } catch { /* removed by close() */ }
   // segment i: bytes [ends[i-1], ends[i]) of the file, belonging to record idx[i] (-1: no record)
   let ends = new Float64Array(1024);
   let idx = new Int32Array(1024);
@@ -121,7 +128,7 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
     if (closed) return;
     closed = true;
     closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
+    if (named) rmSync(dir, { recursive: true, force: true });
   };
 
   return {

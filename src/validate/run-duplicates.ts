@@ -17,7 +17,7 @@
  * partition while it evaluates, and one partition's Map at the end (exact
  * comparison of the keys, no fingerprints that could collide).
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountKey, quoteIdentifier } from './identifiers.js';
@@ -109,6 +109,19 @@ function readEntry(line: string): Entry {
   return [Number(f[0]), unesc(f[2]!), ROLE_OF[f[1]!]!, unesc(f[3]!), unesc(f[4]!), unesc(f[5]!), unesc(f[6]!)];
 }
 
+/** The whole of an open partition file, from its start (the file may have no name any more). */
+function readAll(fd: number): string {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.allocUnsafe(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, buf, done, size - done, done);
+    if (n <= 0) break;
+    done += n;
+  }
+  return buf.toString('utf8', 0, done);
+}
+
 /** A new check for one run (see the module comment for how it keeps memory flat). */
 export function createDuplicateCheck(options: DuplicateCheckOptions = {}): DuplicateCheck {
   const parts = options.partitions ?? 64;
@@ -122,7 +135,12 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
 
   const open = (p: number): number => {
     dir ??= onTempFile(join(options.dir ?? tmpdir(), 'rc-claims-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-claims-')));
-    return (fds[p] ??= onTempFile(join(dir, `${p}.ndjson`), () => openSync(join(dir!, `${p}.ndjson`), 'a')));
+    if (fds[p] !== undefined) return fds[p];
+    const file = join(dir, `${p}.ndjson`);
+    fds[p] = onTempFile(file, () => openSync(file, 'a+'));
+    // the open file lives on without its name: a run killed midway leaves nothing in TMPDIR (see close())
+    try { rmSync(file, { force: true }); } catch { /* removed with the folder by close() */ }
+    return fds[p];
   };
   const flush = (p: number): void => {
     if (!used[p]) return;
@@ -175,7 +193,7 @@ export function createDuplicateCheck(options: DuplicateCheckOptions = {}): Dupli
       };
       try {
         for (let p = 0; p < parts; p++) {
-          const text = (fds[p] !== undefined ? readFileSync(join(dir!, `${p}.ndjson`), 'utf8') : '') + pending(p);
+          const text = (fds[p] !== undefined ? readAll(fds[p]!) : '') + pending(p);
           used[p] = 0;
           buffers[p] = undefined;
           if (!text) continue;
