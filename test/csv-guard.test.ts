@@ -42,6 +42,7 @@ describe('where the files go', () => {
 
   it('ledger export --format csv (invoicing): the account ids exactly as issued', async () => {
     const ledger = `${work}/ledger.sqlite`;
+    expect((await runCli(['ledger', 'init', ledger])).status).toBe(0); // issue needs a ledger made once (ledger init)
     expect((await runCli(['issue', '--period', '2026-11', '--ledger', ledger, portfolio])).status).toBe(0);
     const r = await runCli(['ledger', 'export', '--period', '2026-11', '--format', 'csv', '--ledger', ledger]);
     expect(r.status).toBe(0);

@@ -64,17 +64,19 @@ describe('one rule set per run: the rules folder swapped while stdin is still co
     child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
     child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
     const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // part one: one batch (250 records) and a little; wait until its records are spooled (evaluated and recorded)
-    child.stdin.write(`${lines.slice(0, 300).join('\n')}\n`);
-    const spooled = () => readdirSync(tmp).reduce((t, f) => t + statSync(join(tmp, f)).size, 0);
-    await new Promise<void>((resolve) => { const t = setInterval(() => { if (spooled() > 0) { clearInterval(t); resolve(); } }, 10); });
+    // part one: one batch (250 records) and a little, led by a snapshot of another period; wait until its error line is
+    // on stderr: its batch was evaluated (results are recorded once the input has ended: SPEC §4, a later record may refuse an earlier one)
+    const wrong = lines[0]!.replace('"period":"2026-11"', '"period":"2026-10"');
+    expect(wrong).not.toBe(lines[0]);
+    child.stdin.write(`${[wrong, ...lines.slice(0, 300)].join('\n')}\n`);
+    await new Promise<void>((resolve) => { const t = setInterval(() => { if (/^<stdin>:1:/m.test(stderr)) { clearInterval(t); resolve(); } }, 10); });
     // swap the folder: the second worker has read nothing yet
     renameSync(rules, `${rules}.old`);
     renameSync(other, rules);
     child.stdin.end(`${lines.slice(300).join('\n')}\n`);
-    expect(await done, stderr).toBe(0);
-    expect(stderr).toContain('1000 issued, 0 unchanged, 0 adjusted, 0 error(s)');
-    expect(stdout.trimEnd().split('\n')).toHaveLength(1001);
+    expect(await done, stderr).toBe(1);
+    expect(stderr).toContain('1000 issued, 0 unchanged, 0 adjusted, 1 error(s)');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1002);
     const pins = new Set(rulesOf(ledger));
     expect([...pins]).toHaveLength(1);
     expect([...pins][0]).toMatch(/^2026-01@/);
