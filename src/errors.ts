@@ -71,7 +71,8 @@ export type ErrorCode =
   | 'SIGNATURE_INVALID'
   | 'APPROVAL_MISSING'
   | 'SIGN_FAILED'
-  | 'SIGNERS_REQUIRED';
+  | 'SIGNERS_REQUIRED'
+  | 'ACCOUNT_CLAIMED';
 
 /** Where an error points. All fields optional: a usage error has none. */
 export interface ErrorLocation {

@@ -253,7 +253,7 @@ describe('a version-1 ledger: read as it is, migrated by the next write keeping 
     const out = JSON.parse(r.stdout) as { statement: { adjustments: unknown[]; amountDue: string } };
     expect(out.statement).toEqual({ charges: '100.00', credit: '10.00', adjustments: [{ entry: A1, origin: '2026-10', amount: '2.00' }], amountDue: '88.00' });
     const now = pragmas(v1);
-    expect(now.version).toBe(2);
+    expect(now.version).toBe(3);
     expect(now.app).toBe(APPLICATION_ID);
     // every old entry and hash kept byte for byte
     expect(now.rows.slice(0, 3)).toEqual(old.rows);
@@ -342,13 +342,13 @@ describe('not a ledger: every command refuses it, exit 2, naming what it is', ()
     expect(r.stderr).toBe(`${f}: no ledger at ${f}; create one with reseller-credits ledger init ${f}\n`);
     const init = await cli(['ledger', 'init', '--ledger', f]);
     expect(init.stderr).toBe(`created ledger ${f}\n`);
-    expect(pragmas(f)).toMatchObject({ version: 2, app: APPLICATION_ID, rows: [] });
+    expect(pragmas(f)).toMatchObject({ version: 3, app: APPLICATION_ID, rows: [] });
     const again = await cli(['ledger', 'init', f]);
     expect(again).toMatchObject({ status: 0, stderr: `${f} is a ledger already; nothing changed\n` });
     // RESELLER_CREDITS_LEDGER names it when --ledger is not given
     const other = join(dir, 'env.sqlite');
     const viaEnv = await runCli(['ledger', 'init'], { env: { RESELLER_CREDITS_LEDGER: other } });
     expect(viaEnv.stderr).toBe(`created ledger ${other}\n`);
-    expect(pragmas(other)).toMatchObject({ version: 2, app: APPLICATION_ID });
+    expect(pragmas(other)).toMatchObject({ version: 3, app: APPLICATION_ID });
   });
 });

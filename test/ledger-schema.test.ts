@@ -19,7 +19,7 @@ let n = 0;
 const fresh = () => join(work, `${n++}.sqlite`);
 
 describe('ledger init: schema version 2', () => {
-  it('has application_id, user_version 2, WAL, the indexes and the append-only triggers, and no carried table', () => {
+  it('has application_id, user_version 3, WAL, the indexes and the append-only triggers, the claims table, and no carried table', () => {
     const f = fresh();
     expect(initLedger(f)).toEqual({ created: true });
     const db = new Database(f, { readonly: true });
@@ -28,9 +28,11 @@ describe('ledger init: schema version 2', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const names = (db.prepare("SELECT type || ':' || name AS o FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1").all() as { o: string }[]).map((r) => r.o);
     db.close();
+    expect(SCHEMA_VERSION).toBe(3);
     expect(names).toEqual([
-      'index:entries_account_kind', 'index:entries_idempotency', 'index:entries_kind', 'index:entries_period_account',
-      'index:entries_period_key', 'index:entries_run', 'table:entries', 'trigger:entries_no_delete', 'trigger:entries_no_update',
+      'index:claims_period_key', 'index:entries_account_kind', 'index:entries_idempotency', 'index:entries_kind', 'index:entries_period_account',
+      'index:entries_period_key', 'index:entries_run', 'table:claims', 'table:entries', 'trigger:claims_no_delete', 'trigger:claims_no_update',
+      'trigger:entries_no_delete', 'trigger:entries_no_update',
     ]);
   });
 });

@@ -37,7 +37,9 @@ function withTier10(id: string, percent: string): string {
 
 /** The seed snapshot 2,000 times as NDJSON: more than one 256 KiB chunk, so that --jobs 2 runs batches on a worker thread. */
 const MANY = join(work, 'seed-2000.ndjson');
-writeFileSync(MANY, `${JSON.stringify(parse(readFileSync(SEED, 'utf8')))}\n`.repeat(2000));
+// 2000 resellers with the seed's figures (one reseller twice in a period would refuse both: SPEC §4)
+const seed = parse(readFileSync(SEED, 'utf8')) as { account: string };
+writeFileSync(MANY, Array.from({ length: 2000 }, (_, i) => `${JSON.stringify({ ...seed, account: `${seed.account}-${i}` })}\n`).join(''));
 
 /** The distinct credits of a run over `input`. */
 async function credits(rulesDir: string, jobs: number, input: string): Promise<string[]> {

@@ -5,6 +5,9 @@
  * plain reference computations over generated runs.
  */
 import fc from 'fast-check';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { accountsOfSnapshot, createDuplicateCheck, type AccountRole, type RecordAccounts } from '../src/validate/run-duplicates.js';
 import { createHeldOutput } from '../src/validate/held-output.js';
@@ -94,3 +97,28 @@ describe('createHeldOutput', () => {
       }), { seed: 19, numRuns: 200 });
   });
 });
+
+/** Every file under `dir`, at any depth. */
+const filesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile());
+
+describe("a run's temporary files have no name while the run uses them (a killed run leaves no data in TMPDIR)", () => {
+  it('the held output and the claim partitions, spilled, then finished', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rc-unnamed-'));
+    try {
+      const held = createHeldOutput({ dir, chunkBytes: 1 });
+      const check = createDuplicateCheck({ dir, bufferBytes: 1, partitions: 3 });
+      const records = [rec('2026-11', 'A03', [['managed', 'M-1']], 'p:1'), rec('2026-11', 'B-1', [['managed', 'm-1']], 'p:2'), rec('2026-11', 'C-1', [], 'p:3')];
+      records.forEach((r, i) => { check.add(i, r); held.appendRecord(i, Buffer.from(`record ${i}\n`)); });
+      expect(filesUnder(dir)).toEqual([]); // written (chunk and buffer of one byte), yet nothing named
+      const refused = check.finish();
+      expect([...refused.keys()]).toEqual([0, 1]);
+      const got: Buffer[] = [];
+      await held.drainTo(async (c) => { await Promise.resolve(); got.push(Buffer.from(c)); }, (i) => (refused.has(i) ? Buffer.from(`refused ${i}\n`) : undefined));
+      expect(Buffer.concat(got).toString()).toBe('refused 0\nrefused 1\nrecord 2\n');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

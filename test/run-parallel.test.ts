@@ -138,7 +138,7 @@ describe('parallel evaluate', () => {
     }
   });
 
-  it('streams a 40,000-record input (8 MB, 30 chunks): input read ahead of output stays bounded', async () => {
+  it('streams a 40,000-record input (8 MB, 30 chunks): input read ahead of the evaluated records stays bounded, the output is held to the end', async () => {
     const big = join(dir, 'big.ndjson');
     const total = 40_000;
     const line = (i: number) => `{"schemaVersion":1,"account":"S-${i}","period":"2026-11","reseller":{"approved":true,"approvedOn":"2026-01-01"},"subClients":["a","b","c"],"lineItems":[{"service":"hipaa-fee","amount":"${(i % 9000) + 1}.25"}]}\n`;
@@ -154,17 +154,22 @@ describe('parallel evaluate', () => {
     // far more than the bound below: a reader that did not wait for the output would exceed it
     expect(statSync(big).size).toBeGreaterThan(7 * 4 * (CHUNK_BYTES + 1024));
 
-    // bytes of the first k records, to know how much input the output so far accounts for
+    // bytes of the first k records, to know how much input the records evaluated so far account for
+    // (the output itself is held in a temporary file until the input ends: SPEC §4, a later record may refuse an earlier one)
     const upTo = new Float64Array(total + 1);
     for (let i = 0; i < total; i++) upTo[i + 1] = upTo[i]! + line(i).length;
     let maxAhead = 0;
     let read = 0;
     let outputs = 0;
+    let done = 0;
+    let readWhenOutput = -1;
     const counts = await evaluatePortfolio([big], {
       rules: { rulesDir: 'rules', ref: '2026-01' }, format: 'ndjson', limits: resolveLimits(), jobs: 2, runner: pool,
-      onRead: (bytes) => { read = bytes; maxAhead = Math.max(maxAhead, read - upTo[outputs]!); },
-      write: (t) => { outputs += t ? t.split('\n').length - 1 : 0; },
+      onRead: (bytes) => { read = bytes; maxAhead = Math.max(maxAhead, read - upTo[done]!); },
+      onProgress: (c) => { done = c.records; },
+      write: (t) => { if (readWhenOutput < 0 && t) readWhenOutput = read; outputs += t ? t.split('\n').length - 1 : 0; },
     });
+    expect(readWhenOutput).toBe(upTo[total]);
     expect(counts).toEqual({ records: total, evaluated: total, errors: 0 });
     expect(outputs).toBe(total);
     expect(read).toBe(upTo[total]);

@@ -6,8 +6,9 @@
 import { formatError } from '../errors.js';
 import { expand } from '../run/batches.js';
 import { choiceOf } from '../run/rules.js';
-import { markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
+import { claimOf, markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
 import { issueRecord, type IssueItem } from './issue-record.js';
+import type { Snapshot } from '../model/types.js';
 
 /** Issue a batch for `period`. */
 export interface IssueTask extends Task {
@@ -29,12 +30,14 @@ export async function work(task: IssueTask): Promise<IssueOut> {
   const marks: RecordMark[] = [];
   const errorLines: string[] = [];
   for (const it of expand(task.items)) {
+    const seen: { snapshot?: Snapshot } = {};
     const r: IssueItem = 'record' in it
-      ? await issueRecord(it.record, choice, task.period, task.limits, options)
+      ? await issueRecord(it.record, choice, task.period, task.limits, options, seen)
       : { seq: it.seq, ok: false, error: it.problem };
     if (!r.ok) errorLines.push(formatError(r.error.error));
     items.push(r);
-    marks.push(markOf(r));
+    const mark = markOf(r);
+    marks.push(r.ok && 'record' in it ? Object.assign(mark, claimOf(seen.snapshot!, it.record)) : mark);
   }
   return { kind: 'issue', marks, items, errorLines };
 }

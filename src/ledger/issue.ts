@@ -4,18 +4,31 @@
  * thread and inside the run's one transaction, each account's decision
  * (SPEC §9): `issued`, `unchanged` or `adjusted`, written as entries of the
  * hash chain. Killed at any instant, the ledger holds the whole run or none.
+ *
+ * Two phases, because a record may be refused by a LATER one (SPEC §4 "In
+ * one run": two snapshots of one reseller, or one account claimed by two
+ * resellers, make both error records, and nothing is recorded for them):
+ * first every record is evaluated and hashed, its item held in a temporary
+ * file (`run/held-items.ts`) and its claims given to the run's duplicate
+ * check; when the input has ended the check's verdict is known, and the
+ * items are decided and appended in input order, the refused ones as error
+ * records — all inside the one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { RcError } from '../errors.js';
+import { RcError, formatError } from '../errors.js';
 import { errorRecord, type ErrorRecord } from '../model/records.js';
 import { resolveLimits, type LoadLimits } from '../limits.js';
 import type { EvaluationResult } from '../model/types.js';
 import { readRuleChoice } from '../run/evaluate.js';
 import { runEngine } from '../run/engine.js';
+import { BATCH_RECORDS } from '../run/batches.js';
+import { createHeldItems } from '../run/held-items.js';
+import { createRunRefusals } from '../run/refusals.js';
 import type { RuleChoice } from '../run/record.js';
 import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
 import { ledgerAccountKey } from './account-key.js';
+import { quoteIdentifier } from '../validate/identifiers.js';
 import { carryOver, decide, makeStatement, type CarryInput, type PendingAdjustment } from './decide.js';
 import { canonicalEntry, entryHash, entryId, runEntryId, type AdjustmentReason, type EntryBody, type RunBody, type Statement } from './entry.js';
 import { canonicalJson } from '../parse/canonical.js';
@@ -89,7 +102,7 @@ export interface IssueOptions {
   onRecord?: (r: IssueRecord) => void | Promise<void>;
   onErrorLine?: (line: string) => void;
   onProgress?: (records: number, errors: number, bytes: number) => void;
-  /** after each batch's records (e.g. to flush output written per batch); awaited */
+  /** after each batch of records (`BATCH_RECORDS`; e.g. to flush output written per batch); awaited */
   onBatch?: () => void | Promise<void>;
   onWorkerLost?: (err: Error) => void;
   /** the test seam: the process SIGKILLs itself at this point */
@@ -162,7 +175,7 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
         const text = canonicalEntry(full, item.snapshotJson, item.resultJson);
         const hash = entryHash(head.hash, text);
         const stored = full as EntryBody;
-        ledger.append(stored, text, hash);
+        ledger.append(stored, text, hash, item.claims);
         head = { hash, count: head.count + 1 };
         firstEntry ??= stored.id;
         lastEntry = stored.id;
@@ -182,6 +195,16 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
       }
       const d = decide(s, { snapshotSha256: item.snapshotSha256, rulesSha256: r.rules.sha256, credit: r.credit, currency: r.currency, scale: item.rounding.scale },
         () => ledger.latestBody(period, r.account)?.currency ?? r.currency);
+      // SPEC §4: a managed or referred account another reseller holds for the period is refused (checked only when
+      // something would be recorded: a plain re-run stays unchanged)
+      if (d.status === 'issued' || d.status === 'adjusted') {
+        for (const c of item.claims) {
+          const held = ledger.claimOf(period, c.key, common.accountKey);
+          if (held) {
+            return { seq: item.seq, ok: false, error: errorRecord([new RcError('ACCOUNT_CLAIMED', claimMessage(r.account, c.account, held, period), { account: r.account })], r.account, period) };
+          }
+        }
+      }
       if (d.status === 'issued') {
         // first issue of this account and period: the statement carries the pending adjustments
         const carried = pending.get(r.account) ?? [];
@@ -219,23 +242,47 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     const lines = format !== 'csv';
     const trace = Boolean(opts.trace);
     let bytes = 0;
-    await runEngine<IssueTask, IssueOut>(inputs, {
-      limits, jobs, onWorkerLost: opts.onWorkerLost,
-      task: (items) => ({ kind: 'issue', rules, period, trace, lines, limits, items }),
-      onBatch: async (out, batchBytes) => {
-        for (const l of out.errorLines) opts.onErrorLine?.(l);
-        for (const item of out.items) {
-          const rec = record(item);
-          counts.records++;
-          if (!rec.ok) counts.errors++;
-          if (fault && typeof fault === 'object' && counts.records === fault.after) die();
-          await opts.onRecord?.(rec);
-        }
-        bytes += batchBytes;
-        await opts.onBatch?.();
-        opts.onProgress?.(counts.records, counts.errors, bytes);
-      },
+    // phase 1: evaluate and hash; hold the items; the duplicate check sees every claim
+    const refusals = createRunRefusals();
+    const held = createHeldItems<IssueItem>();
+    let seen = 0;
+    let seenErrors = 0;
+    let refused: ReturnType<typeof refusals.finish>;
+    try {
+      await runEngine<IssueTask, IssueOut>(inputs, {
+        limits, jobs, onWorkerLost: opts.onWorkerLost,
+        onRecord: (mark) => { refusals.add(mark); },
+        task: (items) => ({ kind: 'issue', rules, period, trace, lines, limits, items }),
+        onBatch: (out, batchBytes) => {
+          for (const l of out.errorLines) opts.onErrorLine?.(l);
+          for (const item of out.items) {
+            held.add(seen++, item);
+            if (!item.ok) seenErrors++;
+          }
+          bytes += batchBytes;
+          opts.onProgress?.(seen, seenErrors, bytes);
+        },
+      });
+      refused = refusals.finish();
+    } catch (err) {
+      refusals.close();
+      held.close();
+      throw err;
+    }
+    for (const r of refused.values()) for (const e of r.errors ?? [r.error]) opts.onErrorLine?.(formatError(e));
+    // phase 2: the verdict is known; decide and append in input order, refused records as error records
+    await held.drain((index) => {
+      const error = refused.get(index);
+      return error && { seq: index, ok: false, error };
+    }, async (item) => {
+      const rec = record(item);
+      counts.records++;
+      if (!rec.ok) counts.errors++;
+      if (fault && typeof fault === 'object' && counts.records === fault.after) die();
+      await opts.onRecord?.(rec);
+      if (counts.records % BATCH_RECORDS === 0) await opts.onBatch?.();
     });
+    await opts.onBatch?.();
     if (!opts.dryRun && firstEntry !== undefined && lastEntry !== undefined && (opts.operator !== undefined || opts.signRun)) {
       // a run that records anything ends with its run entry, signed before the commit; one that records nothing adds nothing
       const body: RunBody = {
@@ -265,6 +312,14 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
   }
 }
 
+
+/** The message for a managed or referred account the ledger gives to another reseller for the period. */
+export function claimMessage(reseller: string, account: string, held: { account: string; reseller: string; own: boolean }, period: string): string {
+  const q = quoteIdentifier;
+  const where = held.own ? `is issued for ${period} as a reseller's own account (${q(held.account)})`
+    : `is claimed for ${period} by reseller ${q(held.reseller)} in its latest ledger entry (as ${q(held.account)})`;
+  return `reseller ${q(reseller)} lists account ${q(account)}, which ${where}; an account counts for one reseller a period; nothing was recorded for ${q(reseller)}`;
+}
 
 /** The message for an account written differently from the spelling already issued. */
 export function spellingMessage(account: string, issued: string, period: string): string {

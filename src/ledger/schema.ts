@@ -20,7 +20,7 @@ import { ledgerAccountKey } from './account-key.js';
 import { EXPORT_MIGRATIONS } from './export-log.js';
 
 /** The schema version this program writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** SQLite's `application_id` of a ledger: "RCLG" (reseller-credits ledger). */
 export const APPLICATION_ID = 0x52434c47;
@@ -103,6 +103,26 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX entries_run ON entries (run_id);
    CREATE UNIQUE INDEX entries_idempotency ON entries (idempotency_key) WHERE idempotency_key IS NOT NULL;
    ${APPEND_ONLY('entries')}`,
+  // 003-claims: the managed and referred accounts each credit entry's snapshot claims (SPEC §4, against the ledger),
+  // by key, filled for the entries already there from their hashed snapshots
+  `CREATE TABLE claims (
+     seq INTEGER NOT NULL,
+     period TEXT NOT NULL,
+     account TEXT NOT NULL,
+     account_key TEXT NOT NULL,
+     reseller_key TEXT NOT NULL
+   );
+   CREATE INDEX claims_period_key ON claims (period, account_key, seq);
+   INSERT INTO claims (seq, period, account, account_key, reseller_key)
+     SELECT e.seq, e.period, json_extract(j.value, '$.account'), rc_account_key(json_extract(j.value, '$.account')), e.account_key
+       FROM entries e, json_each(e.body, '$.snapshot.managedAccounts') j
+       WHERE e.kind <> 'run' AND json_valid(e.body) AND json_type(j.value, '$.account') = 'text'
+     UNION ALL
+     SELECT e.seq, e.period, json_extract(j.value, '$.account'), rc_account_key(json_extract(j.value, '$.account')), e.account_key
+       FROM entries e, json_each(e.body, '$.snapshot.linkedAffiliate.referredAccounts') j
+       WHERE e.kind <> 'run' AND json_valid(e.body) AND json_type(j.value, '$.account') = 'text'
+     ORDER BY 1;
+   ${APPEND_ONLY('claims')}`,
 ];
 
 /** The (type, name) pairs of a version-1 ledger's schema, sorted: a legacy ledger has exactly these. */

@@ -73,6 +73,9 @@ export class Ledger {
   private selectAccount?: Database.Statement;
   private selectCarrier?: Database.Statement;
   private selectSpelling?: Database.Statement;
+  private insertClaim?: Database.Statement;
+  private selectClaim?: Database.Statement;
+  private selectOwn?: Database.Statement;
   private inRun = false;
 
   private constructor(file: string, db: Db, o: { readonly: boolean; scratch: boolean; version: number; missing?: boolean }) {
@@ -239,14 +242,39 @@ export class Ledger {
     return r ?? { hash: '0'.repeat(64), count: 0 };
   }
 
-  /** Appends a credit entry (inside the run's transaction). */
-  append(body: EntryBody, canonicalBody: string, hash: string): void {
+  /**
+   * Appends a credit entry (inside the run's transaction), with the managed
+   * and referred accounts its snapshot claims (`claimOf`).
+   */
+  append(body: EntryBody, canonicalBody: string, hash: string, claims?: readonly { account: string; key: string }[]): void {
     if (!this.inRun) throw new Error('Ledger.append outside a run');
     this.insertEntry ??= this.db.prepare(`INSERT INTO entries
       (id, kind, account, account_key, period, n, rules_sha256, snapshot_sha256, credit, amount, statement, run_id, body, prev, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertEntry.run(body.id, body.kind, body.account, body.accountKey ?? null, body.period, body.n, body.rules.sha256, body.snapshotSha256,
+    const info = this.insertEntry.run(body.id, body.kind, body.account, body.accountKey ?? null, body.period, body.n, body.rules.sha256, body.snapshotSha256,
       body.result.credit, body.amount ?? null, body.statement ? canonicalJson(body.statement) : null, body.runId, canonicalBody, body.prev, hash);
+    if (this.version < 3 || !claims?.length || body.accountKey === undefined) return;
+    this.insertClaim ??= this.db.prepare('INSERT INTO claims (seq, period, account, account_key, reseller_key) VALUES (?, ?, ?, ?, ?)');
+    for (const c of claims) this.insertClaim.run(info.lastInsertRowid, body.period, c.account, c.key, body.accountKey);
+  }
+
+  /**
+   * Who holds account key `key` in `period` besides the reseller `resellerKey`
+   * (SPEC §4, against the ledger): a reseller whose LATEST entry of the period
+   * lists it as a managed or referred account, or the account itself issued
+   * as a reseller. A claim in an older entry that a later one dropped holds nothing.
+   */
+  claimOf(period: string, key: string, resellerKey: string): { account: string; reseller: string; own: boolean } | undefined {
+    if (this.version < 3) return undefined;
+    this.selectOwn ??= this.db.prepare("SELECT account FROM entries WHERE period = ? AND account_key = ? AND kind <> 'run' LIMIT 1");
+    const own = this.selectOwn.get(period, key) as { account: string } | undefined;
+    if (own && key !== resellerKey) return { account: own.account, reseller: own.account, own: true };
+    this.selectClaim ??= this.db.prepare(`SELECT c.account AS account, r.account AS reseller FROM claims c JOIN entries r ON r.seq = c.seq
+      WHERE c.period = ? AND c.account_key = ? AND c.reseller_key <> ?
+        AND c.seq = (SELECT MAX(e.seq) FROM entries e WHERE e.period = c.period AND e.account_key = c.reseller_key AND e.kind <> 'run')
+      LIMIT 1`);
+    const r = this.selectClaim.get(period, key, resellerKey) as { account: string; reseller: string } | undefined;
+    return r && { ...r, own: false };
   }
 
   /** Appends a run entry (SPEC §11, §13), its signature stored beside the hashed body. */

@@ -73,10 +73,12 @@ export function formatBody(r: OutputRecord, format: OutputFormat, opts: FormatOp
 
 /**
  * What a batch of records becomes: NDJSON and CSV as the UTF-8 bytes of the
- * batch's lines (each ending in a newline; the CSV header is the framer's),
- * json and text as one body per record (their framing needs them apart).
+ * batch's lines (each ending in a newline; the CSV header is the framer's)
+ * with the end offset of each record's bytes (a run replaces a refused
+ * record's bytes by its error record: `validate/held-output.ts`), json and
+ * text as one body per record (their framing needs them apart).
  */
-export type BatchOutput = { bytes: Uint8Array } | { bodies: string[] };
+export type BatchOutput = { bytes: Uint8Array; ends: number[] } | { bodies: string[] };
 
 /** Formats the records of a batch one by one, as each is evaluated. */
 export interface BodyBuilder {
@@ -102,6 +104,7 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
     case 'ndjson': {
       let buf: Buffer | undefined;
       let used = 0;
+      const ends: number[] = [];
       return {
         add: (r) => {
           const t = formatBody(r, 'ndjson', opts);
@@ -113,15 +116,19 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
           }
           used += buf.write(t, used, 'utf8');
           buf[used++] = NEWLINE;
+          ends.push(used);
         },
-        finish: () => ({ bytes: buf ? buf.subarray(0, used) : new Uint8Array(0) }),
+        finish: () => ({ bytes: buf ? buf.subarray(0, used) : new Uint8Array(0), ends }),
       };
     }
     case 'csv': {
       const rows: string[][] = [];
       return {
         add: (r) => { rows.push(csvRow(r)); },
-        finish: () => ({ bytes: rows.length ? ownBytes(stringify(rows)) : new Uint8Array(0) }),
+        finish: () => {
+          const bytes = rows.length ? ownBytes(stringify(rows)) : new Uint8Array(0);
+          return { bytes, ends: csvRowEnds(bytes) };
+        },
       };
     }
     default: {
@@ -132,6 +139,23 @@ export function createBodyBuilder(format: OutputFormat, opts: FormatOptions = {}
 }
 
 const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+
+/**
+ * The end offset of each CSV record in `bytes`: a newline outside quotes
+ * (a quoted field's own quotes are doubled, so the count of quotes before a
+ * newline tells whether it is inside a field).
+ */
+export function csvRowEnds(bytes: Uint8Array): number[] {
+  const ends: number[] = [];
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) quoted = !quoted;
+    else if (c === NEWLINE && !quoted) ends.push(i + 1);
+  }
+  return ends;
+}
 
 /**
  * `text` as UTF-8 in a buffer of its own. Never `Buffer.from(text)`: a short
@@ -187,6 +211,43 @@ export function createFramer(format: OutputFormat): Framer {
         end: () => (count === 0 ? '[]\n' : count === 1 ? `${held}\n` : '\n]\n'),
       };
     }
+  }
+}
+
+/**
+ * The framing of `format` by position, for output written once the run is
+ * over (held: `run/evaluate.ts`): the same bytes as `createFramer`, but each
+ * record's piece depends only on its index, so a refused record's error
+ * record can take its place. `start` and `end` know the count of records.
+ */
+export interface PositionFraming {
+  start(count: number): string;
+  /** The text of record `index`; for `json` with one record, `single` gives it instead. */
+  piece(index: number, body: string): string;
+  /** json only: the whole output of a run of one record. */
+  single(body: string): string;
+  end(count: number): string;
+}
+
+/** The position framing of `format` (see `PositionFraming`). */
+export function positionFraming(format: OutputFormat): PositionFraming {
+  const indent = (s: string) => s.replace(/\n/g, '\n  ');
+  switch (format) {
+    case 'ndjson':
+      return { start: () => '', piece: (_i, t) => `${t}\n`, single: (t) => `${t}\n`, end: () => '' };
+    case 'csv': {
+      const header = stringify([CSV_COLUMNS]);
+      return { start: () => header, piece: (_i, t) => `${t}\n`, single: (t) => `${header}${t}\n`, end: () => '' };
+    }
+    case 'text':
+      return { start: () => '', piece: (i, t) => `${i ? '\n' : ''}${t}\n`, single: (t) => `${t}\n`, end: () => '' };
+    case 'json':
+      return {
+        start: (n) => (n === 0 ? '[]\n' : n === 1 ? '' : '[\n'),
+        piece: (i, t) => `${i ? ',\n  ' : '  '}${indent(t)}`,
+        single: (t) => `${t}\n`,
+        end: (n) => (n > 1 ? '\n]\n' : ''),
+      };
   }
 }
 

@@ -12,7 +12,7 @@ import { parseSnapshotRecord } from '../compose/snapshot-parse.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { expand } from '../run/batches.js';
 import { ruleSetOf, type PinnedRules } from '../run/rules.js';
-import { markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
+import { claimOf, markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
 import { compareResults, onSide, type WhatIfRow } from '../whatif/compare.js';
 import { evaluateSides, regionOutcome, type Region, type RegionOutcome } from './region.js';
 
@@ -70,12 +70,12 @@ export async function work(task: ImpactTask): Promise<ImpactOut> {
   const marks: RecordMark[] = [];
   for (const it of expand(task.items)) {
     let item: ImpactItem;
+    let snapshot: Snapshot | undefined;
     if (!('record' in it)) {
       // a file-level problem: its first error, as the review has always reported it
       const { errors: _all, ...problem } = it.problem;
       item = { row: { seq: it.seq, ok: false, error: problem } };
     } else {
-      let snapshot: Snapshot | undefined;
       try {
         const located = parseSnapshotRecord(it.record, task.limits);
         snapshot = located.snapshot;
@@ -96,7 +96,9 @@ export async function work(task: ImpactTask): Promise<ImpactOut> {
       }
     }
     items.push(item);
-    marks.push(item.row.ok ? { seq: item.row.seq, ok: true, account: item.row.row.account, period: item.row.row.period } : markOf(item.row));
+    marks.push(item.row.ok && 'record' in it
+      ? { seq: item.row.seq, ok: true, account: item.row.row.account, period: item.row.row.period, ...claimOf(snapshot!, it.record) }
+      : markOf(item.row));
   }
   return { kind: 'impact', marks, items };
 }

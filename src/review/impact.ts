@@ -11,11 +11,13 @@ import type { LoadLimits } from '../limits.js';
 import type { ErrorRecord } from '../model/records.js';
 import { runEngine } from '../run/engine.js';
 import { pinRules } from '../run/rules.js';
+import { createHeldItems } from '../run/held-items.js';
+import { createRunRefusals } from '../run/refusals.js';
 import type { WhatIfAccount } from '../whatif/compare.js';
 import { AccountSpool } from './account-spool.js';
 import { WhatIfTally, type WhatIfSummary } from '../whatif/summary.js';
 import type { Region, RegionOutcome } from './region.js';
-import type { ImpactOut, ImpactTask } from './impact-task.js';
+import type { ImpactItem, ImpactOut, ImpactTask } from './impact-task.js';
 
 /** Credit of one tier (or class) under each side. */
 export interface SideAmounts { baseline: string; candidate: string }
@@ -57,7 +59,10 @@ export interface ImpactRunOptions {
 /**
  * Runs the portfolio under both sides through the run engine (the `impact`
  * row of `run/tasks.ts`): the workers evaluate, compare and place each record
- * in the region; this thread only adds up.
+ * in the region; this thread only adds up. Records refused by the run's
+ * duplicate check (SPEC §4 "In one run": both claims on one account) are
+ * errors and count in no tally (tiers, classes, movers, region): the items
+ * are held (`run/held-items.ts`) and added up once the input has ended.
  */
 export async function portfolioImpact(
   files: readonly string[], baseline: RuleSet, candidate: RuleSet, limits: LoadLimits, opts: ImpactRunOptions,
@@ -77,25 +82,40 @@ export async function portfolioImpact(
   };
   const rules = pinRules({ kind: 'fixed', ruleSet: baseline });
   const other = pinRules({ kind: 'fixed', ruleSet: candidate });
-  await runEngine<ImpactTask, ImpactOut>(files, {
-    limits, jobs: opts.jobs ?? 1,
-    task: (items) => ({ kind: 'impact', rules, candidate: other, region: opts.region, limits, items }),
-    onBatch: (out) => {
-      for (const item of out.items) {
-        const row = item.row;
-        if (item.region) opts.onRegion?.(item.region);
-        if (item.sides) {
-          addTier(tiers.baseline, item.sides.baseline);
-          addTier(tiers.candidate, item.sides.candidate);
-          addClasses(classes.baseline, item.sides.baseline.classes);
-          addClasses(classes.candidate, item.sides.candidate.classes);
-        }
-        tally.add(row);
-        if (row.ok) accounts.add(row.row);
-        else errors.push(row.error);
-      }
-    },
-  });
+  const add = (item: ImpactItem): void => {
+    const row = item.row;
+    if (item.region) opts.onRegion?.(item.region);
+    if (item.sides) {
+      addTier(tiers.baseline, item.sides.baseline);
+      addTier(tiers.candidate, item.sides.candidate);
+      addClasses(classes.baseline, item.sides.baseline.classes);
+      addClasses(classes.candidate, item.sides.candidate.classes);
+    }
+    tally.add(row);
+    if (row.ok) accounts.add(row.row);
+    else errors.push(row.error);
+  };
+  const refusals = createRunRefusals();
+  const held = createHeldItems<ImpactItem>();
+  let next = 0;
+  let refused: ReturnType<typeof refusals.finish>;
+  try {
+    await runEngine<ImpactTask, ImpactOut>(files, {
+      limits, jobs: opts.jobs ?? 1,
+      onRecord: (mark) => { refusals.add(mark); },
+      task: (items) => ({ kind: 'impact', rules, candidate: other, region: opts.region, limits, items }),
+      onBatch: (out) => { for (const item of out.items) held.add(next++, item); },
+    });
+    refused = refusals.finish();
+  } catch (err) {
+    refusals.close();
+    held.close();
+    throw err;
+  }
+  await held.drain((index) => {
+    const error = refused.get(index);
+    return error && { row: { seq: index, ok: false, error } };
+  }, add);
   const m = tally.matrix();
   const matrix = [...m.entries()].map(([k, n]) => {
     const [from, to] = k.split(' -> ');

@@ -10,7 +10,8 @@ import { expand } from './batches.js';
 import { evaluateRecord, type RuleChoice } from './record.js';
 import type { RuleSet } from '../model/types.js';
 import { choiceOf } from './rules.js';
-import { markOf, type RecordMark, type Task, type TaskOut } from './tasks.js';
+import type { Snapshot } from '../model/types.js';
+import { claimOf, markOf, type RecordMark, type Task, type TaskOut } from './tasks.js';
 
 /** Evaluate a batch and format each result. */
 export interface EvaluateTask extends Task {
@@ -43,12 +44,14 @@ export async function work(task: EvaluateTask): Promise<EvaluateOut> {
   const errorLines: string[] = [];
   let evaluated = 0;
   for (const it of expand(task.items)) {
+    const seen: { snapshot?: Snapshot } = {};
     const r: OutputRecord = 'record' in it
-      ? await evaluateRecord(it.record, choice, task.limits, options)
+      ? await evaluateRecord(it.record, choice, task.limits, options, seen)
       : { seq: it.seq, ok: false, error: it.problem };
     if (r.ok) evaluated++;
     else errorLines.push(formatError(r.error.error));
-    marks.push(markOf(r));
+    const mark = markOf(r);
+    marks.push(r.ok && 'record' in it ? Object.assign(mark, claimOf(seen.snapshot!, it.record)) : mark);
     bodies.add(r);
   }
   return { kind: 'evaluate', marks, output: bodies.finish(), errorLines, records: marks.length, evaluated, errors: marks.length - evaluated };

@@ -1,8 +1,18 @@
 /**
  * `evaluate` over a portfolio on all cores: batches go to the workers, the
- * formatted results come back in input order and are written as they come.
+ * formatted results come back in input order. A record may be refused by a
+ * LATER one (SPEC §4 "In one run": both of two claims on one account are
+ * error records), so the output is held (`validate/held-output.ts`: a
+ * temporary file, not memory) and written when the input ends, each refused
+ * record's bytes replaced by its error record in the run's format.
  */
-import { createFramer, type BatchOutput, type OutputFormat } from '../report/formats.js';
+import { StringDecoder } from 'node:string_decoder';
+import { csvRow, formatBody, positionFraming, type BatchOutput, type OutputFormat } from '../report/formats.js';
+import { stringify } from 'csv-stringify/sync';
+import { formatError } from '../errors.js';
+import type { ErrorRecord } from '../model/records.js';
+import { createHeldOutput } from '../validate/held-output.js';
+import { createRunRefusals } from './refusals.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { loadRules } from '../compose/rules-dir.js';
 import type { RunCounts } from './sequential.js';
@@ -47,7 +57,7 @@ export interface EvaluateRunOptions extends RunInputOptions {
    * destination (they are called in output order).
    */
   writeBytes?: (bytes: Uint8Array) => Promise<void> | void;
-  /** Receives each error record's `file:line:col: path: message` line. */
+  /** Receives each error record's `file:line:col: path: message` line (a refusal's at the end of the run). */
   onErrorLine?: (line: string) => void;
   /** Called as each batch is read, with the input bytes read so far (read-ahead is bounded by the window). */
   onRead?: (bytes: number) => void;
@@ -59,42 +69,85 @@ export interface EvaluateRunOptions extends RunInputOptions {
   onRecord?: (mark: RecordMark) => void;
 }
 
-/** Evaluates every record of `inputs`; resolves to the counts. */
+/** Evaluates every record of `inputs`; resolves to the counts (a refused record counts as an error). */
 export async function evaluatePortfolio(inputs: readonly string[], opts: EvaluateRunOptions): Promise<RunCounts> {
   const counts: RunCounts = { records: 0, evaluated: 0, errors: 0 };
-  const framer = createFramer(opts.format);
+  const framing = positionFraming(opts.format);
   let bytes = 0;
   // the rule sets are read once, now, and every batch carries them (SPEC §9: one rule set per run)
   const rules = pinRules(opts.choice ?? readRuleChoice(opts.rules));
   const trace = Boolean(opts.trace);
-  const writeOutput = async (output: BatchOutput): Promise<void> => {
+  const refusals = createRunRefusals();
+  const held = createHeldOutput();
+  let first: string | undefined; // json: a run of one record prints it alone
+  let next = 0; // index of the next record's output
+  const hold = (output: BatchOutput): void => {
     if ('bodies' in output) {
-      let text = '';
-      for (const body of output.bodies) text += framer.body(body);
-      await opts.write(text);
+      for (const body of output.bodies) {
+        if (next === 0) first = body;
+        held.appendRecord(next, Buffer.from(framing.piece(next++, body)));
+      }
       return;
     }
-    const out = output.bytes;
-    if (!out.byteLength) return;
-    await opts.write(framer.head());
-    if (opts.writeBytes) await opts.writeBytes(out);
-    else await opts.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('utf8'));
+    let from = 0;
+    for (const end of output.ends) {
+      held.appendRecord(next++, output.bytes.subarray(from, end));
+      from = end;
+    }
   };
-  const stats = await runEngine<EvaluateTask, EvaluateOut>(inputs, {
-    limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores,
-    runner: opts.runner, onRead: opts.onRead, onWorkerLost: opts.onWorkerLost, onRecord: opts.onRecord,
-    task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items }),
-    onBatch: async (out, batchBytes) => {
-      counts.records += out.records;
-      counts.evaluated += out.evaluated;
-      counts.errors += out.errors;
-      bytes += batchBytes;
-      for (const l of out.errorLines) opts.onErrorLine?.(l);
-      await writeOutput(out.output);
-      opts.onProgress?.(counts, bytes);
-    },
-  });
-  await opts.write(framer.end());
+  let stats: PoolStats;
+  let refused: Map<number, ErrorRecord>;
+  try {
+    stats = await runEngine<EvaluateTask, EvaluateOut>(inputs, {
+      limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores,
+      runner: opts.runner, onRead: opts.onRead, onWorkerLost: opts.onWorkerLost,
+      onRecord: (mark) => { refusals.add(mark); opts.onRecord?.(mark); },
+      task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items }),
+      onBatch: (out, batchBytes) => {
+        counts.records += out.records;
+        counts.evaluated += out.evaluated;
+        counts.errors += out.errors;
+        bytes += batchBytes;
+        for (const l of out.errorLines) opts.onErrorLine?.(l);
+        hold(out.output);
+        opts.onProgress?.(counts, bytes);
+      },
+    });
+    refused = refusals.finish();
+  } catch (err) {
+    refusals.close();
+    held.close();
+    throw err;
+  }
+  counts.evaluated -= refused.size;
+  counts.errors += refused.size;
+  for (const r of refused.values()) for (const e of r.errors ?? [r.error]) opts.onErrorLine?.(formatError(e));
+  await writeHeld(opts, held, framing, next, first, refused);
   opts.onPoolStats?.(stats);
   return counts;
+}
+
+/** Writes the held output of `count` records, refused ones as their error record. */
+async function writeHeld(
+  opts: EvaluateRunOptions, held: ReturnType<typeof createHeldOutput>, framing: ReturnType<typeof positionFraming>,
+  count: number, first: string | undefined, refused: Map<number, ErrorRecord>,
+): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  const writeBytes = opts.writeBytes ?? ((b: Uint8Array) => opts.write(decoder.write(Buffer.from(b.buffer, b.byteOffset, b.byteLength))));
+  const text = (t: string): Promise<void> | void => (t ? opts.write(t) : undefined);
+  if (opts.format === 'json' && count === 1) {
+    held.close();
+    await text(framing.single(first!)); // one record: no other record can refuse it
+    return;
+  }
+  await text(framing.start(count));
+  await held.drainTo(writeBytes, (index) => {
+    const error = refused.get(index);
+    if (!error) return undefined;
+    const r = { seq: index, ok: false as const, error };
+    const body = opts.format === 'csv' ? stringify([csvRow(r)]).replace(/\r?\n$/, '') : formatBody(r, opts.format, { trace: opts.trace });
+    return Buffer.from(framing.piece(index, body));
+  });
+  if (!opts.writeBytes) await text(decoder.end());
+  await text(framing.end(count));
 }

@@ -34,11 +34,18 @@ export function chooseRuleSet(choice: RuleChoice, located: LocatedSnapshot): Rul
     { file: located.doc.file, ...located.doc.locate(path), path: formatPath(path), account: located.snapshot.account });
 }
 
-/** Parses, validates and evaluates one raw record; never throws for bad input. */
-export async function evaluateRecord(raw: RawRecord, choice: RuleChoice, limits: LoadLimits, options: EvaluateOptions = {}): Promise<OutputRecord> {
+/**
+ * Parses, validates and evaluates one raw record; never throws for bad input.
+ * `seen`, when given, receives the validated snapshot (the task puts its
+ * account ids on the record's mark for the run's duplicate check).
+ */
+export async function evaluateRecord(
+  raw: RawRecord, choice: RuleChoice, limits: LoadLimits, options: EvaluateOptions = {}, seen?: { snapshot?: Snapshot },
+): Promise<OutputRecord> {
   let located: LocatedSnapshot | undefined;
   try {
     located = parseSnapshotRecord(raw, limits);
+    if (seen) seen.snapshot = located.snapshot;
     const rs = chooseRuleSet(choice, located);
     return { seq: raw.seq, ok: true, result: await evaluate(located.snapshot, rs, located.doc, options) };
   } catch (err) {

@@ -11,6 +11,7 @@
 import type { LoadLimits } from '../limits.js';
 import type { BatchItem } from './batches.js';
 import type { PinnedRules } from './rules.js';
+import { accountsOfSnapshot, type RecordAccounts } from '../validate/run-duplicates.js';
 
 /** Kind → the task module, relative to this file (in dist/ as in src/). */
 export const TASKS = {
@@ -45,6 +46,14 @@ export interface RecordMark {
   /** the snapshot's account and period, when it got that far */
   account?: string;
   period?: string;
+  /**
+   * The account ids the record claims (own first), for the run's duplicate
+   * check (SPEC §4 "In one run"; `validate/run-duplicates.ts`): set by the
+   * worker on records that evaluated, so the main thread never re-reads a snapshot.
+   */
+  accounts?: RecordAccounts['accounts'];
+  /** Where the record starts, `file:line`, for the other record's message. */
+  where?: string;
 }
 
 /** What every task gives back; a kind adds its own fields. */
@@ -81,4 +90,11 @@ export async function runTask(task: Task): Promise<TaskOut> {
 export function markOf(r: { seq: number; ok: boolean; result?: { account: string; period: string }; error?: { account?: string; period?: string } }): RecordMark {
   const who = r.ok ? r.result : r.error;
   return { seq: r.seq, ok: r.ok, ...(who?.account !== undefined ? { account: who.account } : {}), ...(who?.period !== undefined ? { period: who.period } : {}) };
+}
+
+/** The claim fields of a mark (`RecordMark.accounts`, `where`) for a snapshot read from `raw`. */
+export function claimOf(
+  snapshot: Parameters<typeof accountsOfSnapshot>[0], raw: { file: string; line: number },
+): { accounts: RecordAccounts['accounts']; where: string } {
+  return { accounts: accountsOfSnapshot(snapshot), where: `${raw.file}:${raw.line}` };
 }

@@ -14,6 +14,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RcError } from '../errors.js';
 
+/**
+ * A temporary file of the run that cannot be made or written (a full disk),
+ * as the one error family says it: the file named, no stack trace.
+ */
+export function tempFileError(err: unknown, file: string): RcError {
+  if (err instanceof RcError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EDQUOT' ? 'the disk quota is used up' : e.message;
+  return new RcError('WRITE_FAILED',
+    `a temporary file of the run cannot be written (${why}; TMPDIR names the folder); the run stopped, nothing was written`, { file });
+}
+
+/** Runs `f`; a file-system error becomes `tempFileError` for `file`. */
+export function onTempFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw tempFileError(err, file);
+  }
+}
+
 /** The held output of one run. */
 export interface HeldOutput {
   /** Appends the bytes of record `index` (indexes ascending, each once); they are kept, unchanged, until written. */
@@ -25,9 +46,18 @@ export interface HeldOutput {
    * for which `replace` returns something are replaced by them. Removes the file.
    */
   finishTo(write: (chunk: Uint8Array) => void, replace: (index: number) => Uint8Array | undefined): void;
+  /**
+   * `finishTo` with a `write` that may return a promise, awaited before the
+   * next chunk is read (backpressure: a slow reader of a large output never
+   * has more than one chunk waiting).
+   */
+  drainTo(write: (chunk: Uint8Array) => Promise<void> | void, replace: (index: number) => Uint8Array | undefined): Promise<void>;
   /** Removes the temporary file (a run that stops early). */
   close(): void;
 }
+
+/** Segments per block of the offset table. */
+const BLOCK = 16384;
 
 /** Options of `createHeldOutput`. */
 export interface HeldOutputOptions {
@@ -40,12 +70,22 @@ export interface HeldOutputOptions {
 /** A new, empty held output. */
 export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
   const chunk = options.chunkBytes ?? 1 << 20;
-  const dir = mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-'));
+  const dir = onTempFile(join(options.dir ?? tmpdir(), 'rc-held-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-')));
   const file = join(dir, 'output');
-  const fd = openSync(file, 'w+');
-  // segment i: bytes [ends[i-1], ends[i]) of the file, belonging to record idx[i] (-1: no record)
-  let ends = new Float64Array(1024);
-  let idx = new Int32Array(1024);
+  const fd = onTempFile(file, () => openSync(file, 'w+'));
+  // the open file lives on without its name: a run killed (Ctrl-C, SIGKILL) leaves no gigabytes behind in TMPDIR
+  // (where a system cannot remove an open file, it is removed by `close`)
+  let named = true;
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    named = false;
+  } catch { /* removed by close() */ }
+  // segment i: bytes [end(i-1), end(i)) of the file, belonging to record index(i) (-1: no record); kept in blocks of
+  // BLOCK entries (12 bytes a record), never copied to grow: a doubling array has old and new alive at once (measured at 1M)
+  const endBlocks: Float64Array[] = [];
+  const idxBlocks: Int32Array[] = [];
+  const end = (i: number): number => endBlocks[Math.floor(i / BLOCK)]![i % BLOCK]!;
+  const indexAt = (i: number): number => idxBlocks[Math.floor(i / BLOCK)]![i % BLOCK]!;
   let count = 0;
   let size = 0;
   let pending: Uint8Array[] = [];
@@ -54,32 +94,48 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
 
   const flush = (): void => {
     if (!pendingBytes) return;
-    // one gathered write, no copy into a joint buffer; a short write (rare) writes the rest from a copy
-    let done = writevSync(fd, pending);
-    if (done < pendingBytes) {
-      const all = Buffer.concat(pending, pendingBytes);
-      while (done < pendingBytes) done += writeSync(fd, all, done);
-    }
+    onTempFile(file, () => {
+      // one gathered write, no copy into a joint buffer; a short write (rare) writes the rest from a copy
+      let done = writevSync(fd, pending);
+      if (done < pendingBytes) {
+        const all = Buffer.concat(pending, pendingBytes);
+        while (done < pendingBytes) done += writeSync(fd, all, done);
+      }
+    });
     pending = [];
     pendingBytes = 0;
   };
   const push = (index: number, bytes: Uint8Array): void => {
-    if (count === ends.length) {
-      const e = new Float64Array(ends.length * 2); e.set(ends); ends = e;
-      const x = new Int32Array(idx.length * 2); x.set(idx); idx = x;
+    if (count % BLOCK === 0) {
+      endBlocks.push(new Float64Array(BLOCK));
+      idxBlocks.push(new Int32Array(BLOCK));
     }
     size += bytes.length;
-    ends[count] = size;
-    idx[count++] = index;
+    endBlocks[Math.floor(count / BLOCK)]![count % BLOCK] = size;
+    idxBlocks[Math.floor(count / BLOCK)]![count % BLOCK] = index;
+    count++;
     pending.push(bytes);
     pendingBytes += bytes.length;
     if (pendingBytes >= chunk) flush();
   };
+  /** What to write, in order: ranges of the file to copy and replacements. */
+  function* steps(replace: (index: number) => Uint8Array | undefined): Generator<{ from: number; to: number } | { bytes: Uint8Array }> {
+    let start = 0; // file offset of the next byte not yet handled
+    for (let i = 0; i < count; i++) {
+      const r = indexAt(i) >= 0 ? replace(indexAt(i)) : undefined;
+      if (r === undefined) continue; // copied with the run of kept segments
+      const from = i ? end(i - 1) : 0;
+      if (from > start) yield { from: start, to: from };
+      yield { bytes: r };
+      start = end(i);
+    }
+    if (size > start) yield { from: start, to: size };
+  }
   const close = (): void => {
     if (closed) return;
     closed = true;
     closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
+    if (named) rmSync(dir, { recursive: true, force: true });
   };
 
   return {
@@ -89,16 +145,30 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
       try {
         flush();
         const buf = Buffer.allocUnsafe(chunk);
-        let start = 0; // file offset of the next byte not yet handled
-        for (let i = 0; i < count; i++) {
-          const end = ends[i]!;
-          const r = idx[i]! >= 0 ? replace(idx[i]!) : undefined;
-          if (r === undefined) continue; // copied with the run of kept segments below
-          copy(fd, buf, start, ends[i - 1] ?? 0, write);
-          write(r);
-          start = end;
+        for (const step of steps(replace)) {
+          if ('bytes' in step) write(step.bytes);
+          else copy(fd, buf, step.from, step.to, write);
         }
-        copy(fd, buf, start, size, write);
+      } finally {
+        close();
+      }
+    },
+    async drainTo(write, replace) {
+      try {
+        flush();
+        const buf = Buffer.allocUnsafe(chunk);
+        for (const step of steps(replace)) {
+          if ('bytes' in step) {
+            await write(step.bytes);
+            continue;
+          }
+          for (let pos = step.from; pos < step.to;) {
+            const n = readSync(fd, buf, 0, Math.min(buf.length, step.to - pos), pos);
+            if (n <= 0) throw new RcError('READ_FAILED', `held output: the temporary file ended at byte ${pos} of ${step.to}`);
+            await write(Buffer.from(buf.subarray(0, n)));
+            pos += n;
+          }
+        }
       } finally {
         close();
       }

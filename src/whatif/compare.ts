@@ -55,12 +55,18 @@ export async function compareSnapshot(snapshot: Snapshot, baseline: RuleSet, can
   return compareSides(snapshot.account, snapshot.period, decidedSide(b), decidedSide(c));
 }
 
-/** Parses `raw` once and evaluates it under both rule sets. Never throws for bad input. */
-export async function compareRecord(raw: RawRecord, baseline: RuleSet, candidate: RuleSet, limits: LoadLimits): Promise<WhatIfRow> {
+/**
+ * Parses `raw` once and evaluates it under both rule sets. Never throws for
+ * bad input. `seen`, when given, receives the validated snapshot (for the mark's claim).
+ */
+export async function compareRecord(
+  raw: RawRecord, baseline: RuleSet, candidate: RuleSet, limits: LoadLimits, seen?: { snapshot?: Snapshot },
+): Promise<WhatIfRow> {
   let account: string | undefined;
   let period: string | undefined;
   try {
     const { snapshot, doc } = parseSnapshotRecord(raw, limits);
+    if (seen) seen.snapshot = snapshot;
     account = snapshot.account;
     period = snapshot.period;
     return { seq: raw.seq, ok: true, row: await compareSnapshot(snapshot, baseline, candidate, doc) };

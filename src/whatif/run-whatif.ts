@@ -1,7 +1,10 @@
 /**
  * `whatif` over a portfolio on all cores: each record parsed once and
- * evaluated under both rule sets in a worker; rows come back in input order
- * and are streamed to the report while the summary is tallied.
+ * evaluated under both rule sets in a worker; rows come back in input order.
+ * A record may be refused by a LATER one (SPEC §4 "In one run": both claims
+ * on one account are error records), so the rows are held in a temporary
+ * file (`run/held-items.ts`) and, once the input ends, reported and tallied
+ * in order with each refused record's row an error row.
  */
 import type { RuleSet } from '../model/types.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
@@ -9,6 +12,8 @@ import { loadRules } from '../compose/rules-dir.js';
 import { runEngine, type RunInputOptions } from '../run/engine.js';
 import type { PoolStats } from '../run/pool.js';
 import { pinRules } from '../run/rules.js';
+import { createHeldItems } from '../run/held-items.js';
+import { createRunRefusals } from '../run/refusals.js';
 import type { WhatIfRow } from './compare.js';
 import type { WhatIfOut, WhatIfTask } from './task.js';
 import { WhatIfTally } from './summary.js';
@@ -21,7 +26,7 @@ export interface WhatIfRunOptions extends RunInputOptions {
   candidate: string | RuleSet;
   /** Told at the end what the run used: the most worker threads at once and the batches. */
   onPoolStats?: (stats: PoolStats) => void;
-  /** Receives every row in input order; awaited (backpressure). */
+  /** Receives every row in input order, once the input has ended (a refused record's as an error row); awaited (backpressure). */
   onRow: (row: WhatIfRow) => Promise<void> | void;
   onProgress?: (rows: number, errors: number, bytes: number) => void;
   /** the fewest decimals of the totals: the larger rounding scale of the two rule sets (default 2) */
@@ -41,19 +46,38 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
   const read = (ref: string | RuleSet): RuleSet => (typeof ref === 'string' ? resolveRuleSet(repo ??= loadRules(opts.rulesDir), ref) : ref);
   const baseline = pinRules({ kind: 'fixed', ruleSet: read(opts.baseline) });
   const candidate = pinRules({ kind: 'fixed', ruleSet: read(opts.candidate) });
-  const stats = await runEngine<WhatIfTask, WhatIfOut>(inputs, {
-    limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores, onWorkerLost: opts.onWorkerLost,
-    task: (items) => ({ kind: 'whatif', rules: baseline, candidate, limits: opts.limits, items }),
-    onBatch: async (out, batchBytes) => {
-      for (const r of out.rows) {
-        tally.add(r);
-        rows++;
-        if (!r.ok) errors++;
-        await opts.onRow(r);
-      }
-      bytes += batchBytes;
-      opts.onProgress?.(rows, errors, bytes);
-    },
+  const refusals = createRunRefusals();
+  const held = createHeldItems<WhatIfRow>();
+  let next = 0;
+  let stats: PoolStats;
+  let refused: ReturnType<typeof refusals.finish>;
+  try {
+    stats = await runEngine<WhatIfTask, WhatIfOut>(inputs, {
+      limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores, onWorkerLost: opts.onWorkerLost,
+      onRecord: (mark) => { refusals.add(mark); },
+      task: (items) => ({ kind: 'whatif', rules: baseline, candidate, limits: opts.limits, items }),
+      onBatch: (out, batchBytes) => {
+        for (const r of out.rows) {
+          held.add(next++, r);
+          rows++;
+          if (!r.ok) errors++;
+        }
+        bytes += batchBytes;
+        opts.onProgress?.(rows, errors, bytes);
+      },
+    });
+    refused = refusals.finish();
+  } catch (err) {
+    refusals.close();
+    held.close();
+    throw err;
+  }
+  await held.drain((index) => {
+    const error = refused.get(index);
+    return error && { seq: index, ok: false, error };
+  }, async (r) => {
+    tally.add(r);
+    await opts.onRow(r);
   });
   opts.onPoolStats?.(stats);
   return tally;

@@ -1,8 +1,9 @@
 /** The `whatif` row of the task table (`run/tasks.ts`): each record of a batch compared under two rule sets. */
 import { expand } from '../run/batches.js';
 import { ruleSetOf, type PinnedRules } from '../run/rules.js';
-import { markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
+import { claimOf, markOf, type RecordMark, type Task, type TaskOut } from '../run/tasks.js';
 import { compareRecord, type WhatIfRow } from './compare.js';
+import type { Snapshot } from '../model/types.js';
 
 /** Compare a batch under two rule sets: `rules` is the baseline. */
 export interface WhatIfTask extends Task {
@@ -20,11 +21,14 @@ export async function work(task: WhatIfTask): Promise<WhatIfOut> {
   const rows: WhatIfRow[] = [];
   const marks: RecordMark[] = [];
   for (const it of expand(task.items)) {
+    const seen: { snapshot?: Snapshot } = {};
     const row: WhatIfRow = 'record' in it
-      ? await compareRecord(it.record, b, c, task.limits)
+      ? await compareRecord(it.record, b, c, task.limits, seen)
       : { seq: it.seq, ok: false, error: it.problem };
     rows.push(row);
-    marks.push(row.ok ? { seq: row.seq, ok: true, account: row.row.account, period: row.row.period } : markOf(row));
+    marks.push(row.ok && 'record' in it
+      ? { seq: row.seq, ok: true, account: row.row.account, period: row.row.period, ...claimOf(seen.snapshot!, it.record) }
+      : markOf(row));
   }
   return { kind: 'whatif', marks, rows };
 }
