@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_ID, MIGRATIONS, classify } from '../src/ledger/schema.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, classify } from '../src/ledger/schema.js';
 import { migrateExportLog, recordExport } from '../src/ledger/export-log.js';
 import { initLedger } from '../src/ledger/store.js';
 import { snap, writeNdjson } from './support/ledger.js';
@@ -69,11 +69,11 @@ async function everyCommand(ledger: string): Promise<void> {
   }
 }
 
-describe('a version-2 ledger with exports recorded', () => {
+describe('a ledger of the current schema with exports recorded', () => {
   it('opens in every command; a repeat export is refused from the record; a re-run issue changes nothing; ledger verify passes', async () => {
     const ledger = await exportedLedger();
     const before = objects(ledger);
-    expect(before.kind).toEqual({ kind: 'ledger', version: 2, legacy: false });
+    expect(before.kind).toEqual({ kind: 'ledger', version: SCHEMA_VERSION, legacy: false });
     await everyCommand(ledger);
     const repeat = await cli(['ledger', 'export', '--ledger', ledger, '--period', '2026-11', '--target', 'stripe', '--mapping', MAPPING]);
     expect(repeat.status).toBe(2);
@@ -139,12 +139,12 @@ describe('a version-1 ledger holding the export record', () => {
     expect(repeat.stderr).toContain('2 of the 2 statement(s) of 2026-11 were exported to xero before (export #1 on 2026-12-01T10:00:00.000Z');
     expect(readFileSync(v1).equals(bytes)).toBe(true);
     expect(objects(v1)).toMatchObject({ version: 1, app: 0, recorded: [{ target: 'xero', records: 2 }] });
-    // the issue migrates the file (version 2, application_id), every entry and hash and the export record kept
+    // the issue migrates the file (the current version, application_id), every entry and hash and the export record kept
     const r = await cli(['issue', '--period', '2026-11', '--ledger', v1, input]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('0 issued, 2 unchanged, 0 adjusted, 0 error(s)');
     const now = objects(v1);
-    expect(now).toMatchObject({ version: 2, app: APPLICATION_ID, kind: { kind: 'ledger', version: 2, legacy: false } });
+    expect(now).toMatchObject({ version: SCHEMA_VERSION, app: APPLICATION_ID, kind: { kind: 'ledger', version: SCHEMA_VERSION, legacy: false } });
     expect(now.entries.slice(0, 2)).toEqual(was.entries);
     expect(now.recorded).toEqual([{ target: 'xero', records: 2 }]);
     const v = await cli(['ledger', 'verify', '--ledger', v1]);

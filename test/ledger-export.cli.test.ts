@@ -165,7 +165,7 @@ describe('what the operator can get wrong', () => {
   it('hostile account ids issued and exported: exact in Stripe metadata, never two alike; the ids issue 19 refuses are error records', async () => {
     const ledger = fresh('hostile.sqlite');
     const accounts = ISSUABLE_HOSTILE_ACCOUNTS;
-    const refused = Object.keys(REFUSED_AT_ISSUE); // in the input, in order: P-001 before 'P-001 '
+    const refused = Object.keys(REFUSED_AT_ISSUE);
     const issued = await cli(['issue', '--period', '2026-11', '--ledger', ledger, '--format', 'ndjson', writeNdjson(work, `${n++}-h.ndjson`, HOSTILE_ACCOUNTS.map((a) => snap(a, '2026-11', 25)))]);
     expect(issued.status).toBe(1);
     expect(issued.stderr).toContain(`${accounts.length} issued, 0 unchanged, 0 adjusted, ${refused.length} error(s)`);

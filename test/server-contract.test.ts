@@ -145,6 +145,21 @@ describe('evaluate', () => {
     expect(a.text).toBe(viaCli.stdout);
   });
 
+  it('streamed NDJSON with one reseller twice: both streamed, then an error record replacing each (SPEC §4 and §13)', async () => {
+    const first = JSON.parse(LINES[0]!) as { account: string };
+    const twin = JSON.stringify({ ...JSON.parse(LINES[0]!), account: ` ${first.account.toLowerCase()} ` }); // the same key written another way
+    const body = [LINES[0], ...LINES.slice(1), twin].join('\n') + '\n';
+    const a = await evaluate(body, 'application/x-ndjson');
+    expect(a.status).toBe(200);
+    const out = a.text.trim().split('\n').map((l) => JSON.parse(l) as { account: string; replaces?: number; error?: { code: string; message: string } });
+    const n = LINES.length + 1;
+    // every record streamed once, in order, as a result; then the two refusals, the earlier first
+    expect(out.slice(0, n).map((r) => [r.account, r.error?.code])).toEqual([...LINES, twin].map((l) => [JSON.parse(l!).account, undefined]));
+    expect(out.slice(n).map((r) => [r.replaces, r.error?.code])).toEqual([[0, 'DUPLICATE_IN_RUN'], [n - 1, 'DUPLICATE_IN_RUN']]);
+    expect(out[n]!.error!.message).toContain(`:${n}`); // names the other record's line
+    checker.check('POST', '/v1/evaluate', a);
+  });
+
   const hostile: [string, () => Promise<Answer>, number, string][] = [
     ['bad JSON', () => evaluate('{"account": "R-1", "period": '), 400, 'JSON_SYNTAX'],
     ['a duplicate key', () => evaluate('{"account":"A","account":"B"}'), 422, 'DUPLICATE_KEY'],
@@ -365,7 +380,8 @@ describe('limits', () => {
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     try {
-      const body = Array.from({ length: 250 }, () => NDJSON).join('');
+      // each copy with accounts of its own: one account in two copies would be a duplicate (SPEC §4)
+      const body = Array.from({ length: 250 }, (_, i) => (i ? NDJSON.replace(/"account":"([^"]+)"/g, `"account":"$1-${i}"`) : NDJSON)).join('');
       const { request } = await import('node:http');
       const u = new URL(service.url);
       const text = await new Promise<string>((resolve, reject) => {

@@ -67,6 +67,15 @@ export interface EvaluateRunOptions extends RunInputOptions {
   runner?: TaskRunner;
   /** Each record, in input order, before its batch is written (run-wide checks). */
   onRecord?: (mark: RecordMark) => void;
+  /**
+   * Where the run-wide duplicate check's refusals go (SPEC §4 "In one run"). `in-place` (default, every
+   * command): the output is held until the input ends and each refused record is written as its error
+   * record in its own place. `appended` (`ndjson` only; the service's streamed NDJSON, SPEC §13, whose
+   * result lines must leave while the body is still being read): each result is written as soon as it is
+   * ready, and after the last one an error record for each refused record, whose `replaces` names the
+   * position of the line it voids (docs/service.md, "Streamed NDJSON and duplicates").
+   */
+  refusals?: 'in-place' | 'appended';
 }
 
 /** Evaluates every record of `inputs`; resolves to the counts (a refused record counts as an error). */
@@ -78,7 +87,19 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   const rules = pinRules(opts.choice ?? readRuleChoice(opts.rules));
   const trace = Boolean(opts.trace);
   const refusals = createRunRefusals();
+  const appended = opts.refusals === 'appended';
+  if (appended && opts.format !== 'ndjson') throw new Error(`refusals 'appended' needs the ndjson format, not ${opts.format}`);
   const held = createHeldOutput();
+  const send = async (output: BatchOutput): Promise<void> => {
+    if ('bodies' in output) {
+      await opts.write(output.bodies.map((b) => framing.piece(next++, b)).join(''));
+      return;
+    }
+    next += output.ends.length;
+    if (!output.bytes.byteLength) return;
+    if (opts.writeBytes) await opts.writeBytes(output.bytes);
+    else await opts.write(Buffer.from(output.bytes.buffer, output.bytes.byteOffset, output.bytes.byteLength).toString('utf8'));
+  };
   let first: string | undefined; // json: a run of one record prints it alone
   let next = 0; // index of the next record's output
   const hold = (output: BatchOutput): void => {
@@ -103,13 +124,14 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       runner: opts.runner, onRead: opts.onRead, onWorkerLost: opts.onWorkerLost,
       onRecord: (mark) => { refusals.add(mark); opts.onRecord?.(mark); },
       task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items }),
-      onBatch: (out, batchBytes) => {
+      onBatch: async (out, batchBytes) => {
         counts.records += out.records;
         counts.evaluated += out.evaluated;
         counts.errors += out.errors;
         bytes += batchBytes;
         for (const l of out.errorLines) opts.onErrorLine?.(l);
-        hold(out.output);
+        if (appended) await send(out.output);
+        else hold(out.output);
         opts.onProgress?.(counts, bytes);
       },
     });
@@ -122,7 +144,14 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   counts.evaluated -= refused.size;
   counts.errors += refused.size;
   for (const r of refused.values()) for (const e of r.errors ?? [r.error]) opts.onErrorLine?.(formatError(e));
-  await writeHeld(opts, held, framing, next, first, refused);
+  if (appended) {
+    held.close();
+    // `replaces`: the position of the line written before, which this error record voids (schemas/common.schema.json)
+    const lines = [...refused].map(([index, error]) => `{"replaces":${index},${formatBody({ seq: index, ok: false, error }, 'ndjson').slice(1)}\n`);
+    if (lines.length) await opts.write(lines.join(''));
+  } else {
+    await writeHeld(opts, held, framing, next, first, refused);
+  }
   opts.onPoolStats?.(stats);
   return counts;
 }

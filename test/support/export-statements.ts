@@ -33,15 +33,16 @@ export const HOSTILE_ACCOUNTS = [
 
 /**
  * The hostile ids that `issue` refuses since issue 19 (docs/rules.md, "Account ids"), with the code of
- * each one's error record: a control or invisible character, or the same account key as an id issued
- * before it in the list (`P-001 ` after `P-001`). The export code still takes them (exports.test.ts);
+ * each one's error record: a control or invisible character, or two ids of one account key in one run
+ * (`P-001` and `P-001 `: both refused, SPEC §4 "In one run", neither is issued). The export code still takes them (exports.test.ts);
  * a ledger never holds them.
  */
 export const REFUSED_AT_ISSUE: Readonly<Record<string, string>> = {
   'comma, "quoted" and\nnewline': 'CONTROL_CHARACTER',
   'tab\there\r\nCRLF': 'CONTROL_CHARACTER',
   '\u202Eevil\u202C right-to-left override': 'INVISIBLE_CHARACTER',
-  'P-001 ': 'ACCOUNT_KEY_CONFLICT',
+  'P-001': 'DUPLICATE_IN_RUN',
+  'P-001 ': 'DUPLICATE_IN_RUN',
   'P-001\u200B': 'INVISIBLE_CHARACTER',
   '\u0000nul': 'CONTROL_CHARACTER',
 };

@@ -102,6 +102,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       await evaluatePortfolio(['-'], {
         rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
         stdin: bodySource(request.body), jobs: ctx.options.jobs, runner: ctx.pool, write, writeBytes: write,
+        refusals: 'appended', // result lines leave while the body is read (SPEC §13); refusals follow the last one
       });
       if (!reply.sent) { reply.hijack(); reply.raw.writeHead(200, { 'content-type': NDJSON_TYPE }); } // nothing written: empty body
       reply.raw.end();
