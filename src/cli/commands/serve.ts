@@ -76,7 +76,7 @@ Examples:
       };
       const service = await startService(options, { host: o.host, port, shutdownTimeoutMs: count('--shutdown-timeout', o.shutdownTimeout, 0) * 1000 },
         { level: process.env.RESELLER_CREDITS_LOG_LEVEL ?? 'info' });
-      stderrLine(`reseller-credits serving ${service.url} (rules ${o.rulesDir}/, ledger ${o.ledger}${tokens ? `, ${tokens.size} token(s)` : ', no tokens: loopback only'})\n`);
+      stderrLine(`reseller-credits serving ${service.url} (rules ${o.rulesDir}/, ledger ${o.ledger}${tokens ? `, ${tokens.size} token(s)` : ', no tokens: loopback only'}${sign ? `, issue runs signed by ${sign.principal}` : ''})\n`);
       // the process lives until a signal: the action's promise resolves at shutdown
       await new Promise<void>((resolve) => {
         shutdownOnSignals(service, count('--shutdown-timeout', o.shutdownTimeout, 0) * 1000, (code) => {

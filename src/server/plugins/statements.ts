@@ -32,7 +32,7 @@ export function statementFormat(request: FastifyRequest, given?: StatementFormat
 
 /** The problem for an RcError of a statement or an evidence bundle. */
 export function readProblem(err: RcError): HttpProblem {
-  const errors = [err.toJSON()];
+  const errors = [{ code: err.code, message: err.message }]; // without the server's file paths
   if (err.code === 'LEDGER_NOT_FOUND') return new HttpProblem('NOT_FOUND', err.message, { code: err.code, errors });
   if (err.code === 'RULES_PIN_MISMATCH') return new HttpProblem('CONFLICT', err.message, { code: err.code, errors });
   return new HttpProblem('UNAVAILABLE', err.message, { code: err.code, errors });

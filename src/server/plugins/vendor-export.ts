@@ -35,11 +35,14 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 /** The problem for what the CLI refuses with exit 2. */
 function refusal(err: RcError): HttpProblem {
-  const errors = [err.toJSON()];
+  // the server's file paths are the operator's business: the record keeps the code and message only
+  const errors = [{ code: err.code, message: err.message }];
   switch (err.code) {
     case 'LEDGER_NOT_FOUND': return new HttpProblem('NOT_FOUND', err.message, { code: err.code, errors });
-    case 'EXPORT_REPEAT':
-      return new HttpProblem('CONFLICT', err.message.replace(/Use --again .*$/, 'Send again=true to write them anyway, or onlyNew=true to write only the others'), { code: err.code, errors });
+    case 'EXPORT_REPEAT': {
+      const detail = err.message.replace(/Use --again .*$/, 'Send again=true to write them anyway, or onlyNew=true to write only the others');
+      return new HttpProblem('CONFLICT', detail, { code: err.code, errors: [{ code: err.code, message: detail }] });
+    }
     case 'EXPORT_UNMAPPED': // the operator's mapping lacks what the target needs (xero's account code, quickbooks' item)
     default: return new HttpProblem('UNAVAILABLE', err.message, { code: err.code, errors });
   }
@@ -64,7 +67,7 @@ export async function vendorExportPlugin(app: FastifyInstance, opts: { ctx: Serv
       mapping = readMapping(file);
     } catch (err) {
       if (err instanceof MappingErrors) {
-        throw new HttpProblem('UNAVAILABLE', `the server's export mapping has errors: ${err.errors[0]?.message ?? ''}`, { code: err.errors[0]?.code ?? 'EXPORT_UNMAPPED', errors: err.errors.map((e) => e.toJSON()) });
+        throw new HttpProblem('UNAVAILABLE', `the server's export mapping has errors: ${err.errors[0]?.message ?? ''}`, { code: err.errors[0]?.code ?? 'EXPORT_UNMAPPED', errors: err.errors.map((e) => { const { file: _file, ...rest } = e.toJSON(); return rest; }) });
       }
       throw err;
     }
