@@ -116,6 +116,16 @@ describe('a server with an issue key', () => {
     expect(refused.json.detail).toContain('--sign-key');
     expect((await unsigned('GET', '/v1/ledger/entries', { token: TOKEN })).json).toHaveLength(before);
   });
+
+  it('a key ssh-keygen cannot sign with: 503 SIGN_FAILED, the run rolled back, nothing recorded', async () => {
+    const ledger = await freshLedger('no-key.sqlite');
+    const call = await start(ledger, { key: join(work, 'no-such-key'), principal: 'ops' });
+    const a = await issue(call, 'k-1');
+    expect(a.status).toBe(503);
+    expect(a.json.code).toBe('SIGN_FAILED');
+    expect(a.json.detail).not.toContain(work);
+    expect((await call('GET', '/v1/ledger/entries', { token: TOKEN })).json).toEqual([]);
+  });
 });
 
 describe('serve --sign-key as a process', () => {

@@ -140,6 +140,10 @@ export async function issuePlugin(app: FastifyInstance, opts: { ctx: ServiceCont
         }).catch((err: unknown) => {
           // another process's run with this key committed first (the key is unique in the ledger)
           if (ledger.runByIdempotencyKey(key)) return;
+          // the server's key could not sign (or signed for a principal the verifier does not trust): rolled back, the operator's to fix
+          if (err instanceof RcError && (err.code === 'SIGN_FAILED' || err.code === 'SIGNATURE_INVALID')) {
+            throw new HttpProblem('UNAVAILABLE', `the run could not be signed, nothing was recorded: ${err.message.replaceAll(ctx.options.sign?.key ?? '\0', '<key>')}`, { code: err.code });
+          }
           throw err;
         });
         const answer = repeat(ledger, key, spooled.sha256);
