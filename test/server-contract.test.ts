@@ -59,6 +59,10 @@ beforeAll(async () => {
 });
 afterAll(async () => { await service?.app.close(); });
 
+/** A CLI result with the decision fields of the service's answer `served` added last (error records as they are). */
+const withDecision = (cli: any, served: any) => (cli.error ? cli
+  : { ...cli, decisionId: served.decisionId, snapshotSha256: served.snapshotSha256, programVersion: served.programVersion });
+
 const evaluate = (body: string, type = 'application/json', token = TOKENS.ev, query = '') =>
   call('POST', `/v1/evaluate${query}`, { body, type, token });
 
@@ -100,7 +104,9 @@ describe('evaluate', () => {
     const viaCli = await runCli(['--rules-dir', rulesDir, 'evaluate', '--format', 'json', file]);
     const a = await evaluate(SINGLE);
     expect(a.status).toBe(200);
-    expect(a.text).toBe(viaCli.stdout);
+    expect(a.json.decisionId).toMatch(/^[0-9a-f]{64}$/);
+    // the CLI's result and, last, the service's decisionId with what it is computed from (SPEC §13)
+    expect(a.text).toBe(`${JSON.stringify(withDecision(JSON.parse(viaCli.stdout), a.json), null, 2)}\n`);
     expect(a.json.account).toBe('R-3001');
     expect(a.json.trace).toBeUndefined();
     const traced = await evaluate(SINGLE, 'application/json', TOKENS.ev, '?trace=true');
@@ -142,7 +148,8 @@ describe('evaluate', () => {
     const viaCli = await runCli(['--rules-dir', rulesDir, 'evaluate', '--format', 'ndjson', join(ROOT, 'examples/portfolio.ndjson')]);
     const a = await evaluate(NDJSON, 'application/x-ndjson');
     expect(a.status).toBe(200);
-    expect(a.text).toBe(viaCli.stdout);
+    const served = a.text.split('\n');
+    expect(a.text).toBe(viaCli.stdout.split('\n').map((l, i) => (l ? JSON.stringify(withDecision(JSON.parse(l), JSON.parse(served[i]!))) : l)).join('\n'));
   });
 
   it('streamed NDJSON with one reseller twice: both streamed, then an error record replacing each (SPEC §4 and §13)', async () => {

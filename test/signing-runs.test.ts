@@ -108,3 +108,32 @@ describe('checkSignedRuns', () => {
     expect(() => signRun({ ...c.at(-1)!.run!.body, operator: 'clerk' }, clerk.file, signers)).toThrow(/not permitted for "reseller-credits-issue"/);
   });
 });
+
+describe('a signed run that recorded nothing (the service keeps each Idempotency-Key in one)', () => {
+  /** A chain of one run with entry `a`, then a run that recorded nothing, its signed head `signedHead` (default: the real one). */
+  function withEmptyRun(signedHead?: string): ChainEntry[] {
+    const c = chain([{ runId: 'r1', entries: ['a'] }]);
+    const prev = c.at(-1)!.hash;
+    const head = signedHead ?? prev;
+    const body: RunBodyLike = {
+      id: sha('run|r2'), runId: 'r2', period: '2026-11', operator: 'ops', inputs: [{ name: 'request body from invoicing-job', sha256: sha('body') }],
+      rules: [], counts: { issued: 0, unchanged: 1, adjusted: 0, errors: 0 }, first: '', last: '', lastHash: head, headBefore: head,
+      recordedAt: '2026-12-07T11:00:00.000Z',
+    };
+    c.push({ seq: c.length + 1, id: body.id, kind: 'run', prev, hash: sha(`${prev}|r2`), run: { body, signature: signRun(body, op.file) } });
+    return c;
+  }
+
+  it('verifies, covers no entry, and is the last signed run (0 entries)', () => {
+    const c = withEmptyRun();
+    const r = checkSignedRuns(c, signers);
+    expect(r.problems).toEqual([]);
+    expect(r.lastSigned).toMatchObject({ runId: 'r2', entries: 0, head: c.at(-1)!.hash });
+  });
+
+  it('fails by name when the head it signed is not the entry before it (an entry slipped in before it)', () => {
+    const r = checkSignedRuns(withEmptyRun(sha('another head')), signers);
+    expect(r.problems).toEqual(['run r2 (entry 3): it recorded nothing, but the head it signed is not the entry before it (the chain was rewritten after the run was signed)']);
+    expect(r.lastSigned?.runId).toBe('r1');
+  });
+});

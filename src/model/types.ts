@@ -126,6 +126,10 @@ export interface EvaluationResult {
   warnings: string[];
   /** The rule-engine decisions behind the result (when asked for: `EvaluateOptions.trace`). */
   trace?: TraceEntry[];
+  /** The service's decision id (SPEC §13, run/decision.ts), with the snapshot's canonical sha256 and the program version it is computed from. Never in the CLI's output. */
+  decisionId?: string;
+  snapshotSha256?: string;
+  programVersion?: string;
 }
 
 /** One rule the engine evaluated, with its facts and outcome. */

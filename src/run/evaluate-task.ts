@@ -18,6 +18,8 @@ export interface EvaluateTask extends Task {
   kind: 'evaluate';
   format: OutputFormat;
   trace: boolean;
+  /** The program version: each result gets the service's `decisionId` (run/decision.ts). */
+  decision?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ function tiersOf(c: RuleChoice): (id: string) => RuleSet['tiers'] | undefined {
 /** Runs one evaluate task. */
 export async function work(task: EvaluateTask): Promise<EvaluateOut> {
   const choice = choiceOf(task.rules, task.limits);
-  const options = { trace: task.trace, lines: task.format !== 'csv' };
+  const options = { trace: task.trace, lines: task.format !== 'csv', decision: task.decision };
   // each result is formatted as soon as it is made and then let go
   const bodies = createBodyBuilder(task.format, { trace: task.trace, tiersOf: task.format === 'text' ? tiersOf(choice) : undefined });
   const marks: RecordMark[] = [];

@@ -46,6 +46,8 @@ export interface EvaluateRunOptions extends RunInputOptions {
   choice?: RuleChoice;
   format: OutputFormat;
   trace?: boolean;
+  /** The program version: each result gets the service's `decisionId` (run/decision.ts); the CLI leaves it out. */
+  decision?: string;
   /** Told at the end what the run used: the most worker threads at once and the batches. */
   onPoolStats?: (stats: PoolStats) => void;
   /** Receives the output text in order; awaited (backpressure). */
@@ -123,7 +125,7 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
       limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores,
       runner: opts.runner, onRead: opts.onRead, onWorkerLost: opts.onWorkerLost,
       onRecord: (mark) => { refusals.add(mark); opts.onRecord?.(mark); },
-      task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items }),
+      task: (items) => ({ kind: 'evaluate', rules, format: opts.format, trace, limits: opts.limits, items, ...(opts.decision === undefined ? {} : { decision: opts.decision }) }),
       onBatch: async (out, batchBytes) => {
         counts.records += out.records;
         counts.evaluated += out.evaluated;

@@ -16,6 +16,10 @@ import type { CompiledRuleSet } from '../compile/compile.js';
 import type { EvaluationResult, Snapshot } from '../model/types.js';
 import type { SourceDoc } from '../parse/source-doc.js';
 import { readSnapshot } from '../compose/snapshot-input.js';
+import { withDecision } from './decision.js';
+
+/** Options of `evaluateRecord`: the engine's, and `decision` (the program version) to add the service's `decisionId`. */
+export interface RecordOptions extends EvaluateOptions { decision?: string }
 
 /** Which rule set a snapshot is evaluated under. */
 export type RuleChoice =
@@ -40,14 +44,15 @@ export function chooseRuleSet(choice: RuleChoice, located: LocatedSnapshot): Rul
  * account ids on the record's mark for the run's duplicate check).
  */
 export async function evaluateRecord(
-  raw: RawRecord, choice: RuleChoice, limits: LoadLimits, options: EvaluateOptions = {}, seen?: { snapshot?: Snapshot },
+  raw: RawRecord, choice: RuleChoice, limits: LoadLimits, options: RecordOptions = {}, seen?: { snapshot?: Snapshot },
 ): Promise<OutputRecord> {
   let located: LocatedSnapshot | undefined;
   try {
     located = parseSnapshotRecord(raw, limits);
     if (seen) seen.snapshot = located.snapshot;
     const rs = chooseRuleSet(choice, located);
-    return { seq: raw.seq, ok: true, result: await evaluate(located.snapshot, rs, located.doc, options) };
+    const result = await evaluate(located.snapshot, rs, located.doc, options);
+    return { seq: raw.seq, ok: true, result: options.decision === undefined ? result : withDecision(result, located.doc.value, options.decision) };
   } catch (err) {
     const errors = asRcErrors(err);
     return { seq: raw.seq, ok: false, error: errorRecord(errors, located?.snapshot.account, located?.snapshot.period) };

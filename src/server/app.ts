@@ -23,6 +23,9 @@ import { reviewPlugin } from './plugins/review.js';
 import { ledgerPlugin } from './plugins/ledger.js';
 import { issuePlugin } from './plugins/issue.js';
 import { healthPlugin } from './plugins/health.js';
+import { vendorExportPlugin } from './plugins/vendor-export.js';
+import { statementsPlugin } from './plugins/statements.js';
+import { evidencePlugin } from './plugins/evidence.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig { role?: Role | null }
@@ -103,6 +106,9 @@ export async function buildServer(options: ServiceOptions, logger: FastifyServer
   await app.register(ledgerPlugin, { ctx });
   await app.register(issuePlugin, { ctx });
   await app.register(healthPlugin, { ctx });
+  await app.register(vendorExportPlugin, { ctx });
+  await app.register(statementsPlugin, { ctx });
+  await app.register(evidencePlugin, { ctx });
 
   app.addHook('preClose', async () => { closing = true; });
   app.addHook('onClose', async () => {

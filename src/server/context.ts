@@ -39,6 +39,12 @@ export interface ServiceOptions {
    * snapshot → bytes of the answer.
    */
   evaluator?: (text: string) => string;
+  /** The mapping file of vendor exports (`--export-mapping`), read at each export; without it vendor exports answer 503. */
+  exportMapping?: string;
+  /** The branding file of statements (`--branding`), read at each statement. */
+  branding?: string;
+  /** Signs every issue run (`--sign-key`, SPEC §11): the key and the principal it signs as, the run's operator. */
+  sign?: { key: string; principal: string };
 }
 
 /** What the routes share at run time. */

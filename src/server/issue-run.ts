@@ -5,7 +5,10 @@
  * sha256 as the run's input, the Idempotency-Key and the body's sha256. The
  * key and the credit entries are committed together or not at all, so a
  * process killed between the commit and the answer leaves a run the retry
- * finds, and one killed before it leaves nothing.
+ * finds, and one killed before it leaves nothing. With `serve --sign-key`
+ * the run entry is signed as `issue --sign-key` signs it (SPEC §11): its
+ * operator is the key's principal, and the caller's principal is named with
+ * the request body among the run's inputs.
  */
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../parse/canonical.js';
@@ -15,6 +18,8 @@ import type { Ledger } from '../ledger/store.js';
 import { programVersion } from '../ledger/version.js';
 import type { RuleChoice } from '../run/record.js';
 import type { ServiceContext } from './context.js';
+import { approvalPolicy } from '../compose/approval-policy.js';
+import { signRun } from '../signing/run-signature.js';
 
 /** What the request brings to its run. */
 export interface IssueRequest {
@@ -51,16 +56,20 @@ export async function issueRun(ledger: Ledger, ctx: ServiceContext, req: IssueRe
       const head = ledger.head();
       // the run's id is the one its entries carry (none written: a fresh one)
       const runId = (last && ledger.entryById(last)?.runId) || randomUUID();
+      const sign = ctx.options.sign;
       const body: RunBody = {
-        id: runEntryId(runId), kind: 'run', runId, period: req.period, operator: req.operator,
-        inputs: [{ name: 'request body', sha256: req.sha256 }],
+        // signed (SPEC §11): the run is the key holder's, and the caller's principal is named with the input it sent
+        id: runEntryId(runId), kind: 'run', runId, period: req.period, operator: sign ? sign.principal : req.operator,
+        inputs: [{ name: sign ? `request body from ${req.operator}` : 'request body', sha256: req.sha256 }],
         rules: [...rules.values()],
         counts, first: first ?? '', last: last ?? '', lastHash: head.hash, headBefore,
         idempotencyKey: req.key, requestSha256: req.sha256,
         programVersion: programVersion(), recordedAt: new Date().toISOString(), prev: head.hash,
       };
       const text = canonicalJson(body);
-      ledger.appendRun(body, text, entryHash(head.hash, text));
+      // signed before the commit: a refused signature throws and rolls the run back
+      const signed = sign ? { signer: sign.principal, signature: signRun(body, sign.key, approvalPolicy()?.signers) } : undefined;
+      ledger.appendRun(body, text, entryHash(head.hash, text), signed);
     },
   });
 }

@@ -128,13 +128,55 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/periods/:period/issue': {
     operationId: 'issuePeriod',
     summary: 'Issue a period: record each snapshot\'s credit in the ledger (idempotent with Idempotency-Key)',
-    description: 'The body is the period\'s snapshots as NDJSON (read as `reseller-credits issue --period P FILE` reads a file). Requires an Idempotency-Key: the same key with the same body answers the first run\'s answer again, byte for byte (the key and the body\'s sha256 are kept in the run\'s entry in the ledger, and the answer is rebuilt from the ledger); with another body 422; while the first is still running 409. The answer comes after the commit (never 202): the run entry, with the token\'s principal as operator, and the credit entries it wrote. Snapshots with errors are counted in `run.counts.errors`, not recorded (send the same body to evaluate to see them).',
+    description: 'The body is the period\'s snapshots as NDJSON (read as `reseller-credits issue --period P FILE` reads a file). Requires an Idempotency-Key: the same key with the same body answers the first run\'s answer again, byte for byte (the key and the body\'s sha256 are kept in the run\'s entry in the ledger, and the answer is rebuilt from the ledger); with another body 422; while the first is still running 409. The answer comes after the commit (never 202): the run entry, with the token\'s principal as operator, and the credit entries it wrote. Snapshots with errors are counted in `run.counts.errors`, not recorded (send the same body to evaluate to see them). With `serve --sign-key KEY` every run entry is signed as `issue --sign-key` signs it (SPEC §11): its operator is the key\'s principal and the caller\'s principal is named in its input (`request body from <principal>`); `ledger verify --signers FILE` checks it. With signers configured, or on a ledger that holds a signed run, a server without a key refuses (503 SIGNERS_REQUIRED).',
     body: { required: true, content: { 'application/x-ndjson': NDJSON_IN } },
     responses: {
       200: { description: 'Committed: the run entry and the entries it wrote (Idempotent-Replayed: true on a repeat)', content: { 'application/json': ref('service', 'issueRun') } },
       409: problem('A run with this Idempotency-Key is still running'),
       422: problem('This Idempotency-Key was used with another body'),
       ...WITH_BODY,
+    },
+  },
+  'POST /v1/ledger/export': {
+    operationId: 'ledgerVendorExport',
+    summary: 'Export a period\'s statements to an invoicing system (as `ledger export --target`), recorded in the ledger',
+    description: 'Runs what `reseller-credits ledger export --period P --target T --mapping FILE` runs, with the mapping the server was started with (`--export-mapping FILE`): one record per statement with something to post, recorded in the ledger\'s export record (period, target, entries, the file\'s sha256). A POST because it writes: exporting the same entries to the same target again is refused (409 EXPORT_REPEAT) unless `again=true` (or `onlyNew=true` writes only the others). The answer is the file itself (NDJSON for stripe, killbill and quickbooks; CSV for xero), byte for byte what the CLI writes, with the counts in X-Export-* headers; with `Accept: application/json` it is `service.vendorExport`: the file as text beside the counts and the error records (an account without a mapping, a charge back the target cannot take; the rest are written, as the CLI does with exit 1).',
+    responses: {
+      200: {
+        description: 'The file (or with Accept: application/json, the file, counts and error records)',
+        content: { 'application/x-ndjson': { type: 'object', description: 'One line each (stripe and killbill: the request to send, `{ method, path, headers?, idempotencyKey?, body }`; quickbooks: a CreditMemo object); docs/invoicing.md' }, 'text/csv': { type: 'string', description: 'xero: the credit note import CSV' }, 'application/json': ref('service', 'vendorExport') },
+        headers: {
+          'X-Export-Records': 'Records written', 'X-Export-Zero': 'Statements with net credit 0 left out', 'X-Export-Skipped': 'Statements exported before and left out (onlyNew)',
+          'X-Export-Errors': 'Error records (send Accept: application/json to read them)', 'X-Export-Total': 'Net credit of the records written', 'X-Export-Sha256': 'The file\'s sha256, as recorded',
+          'X-Export-Number': 'The export\'s number in the ledger\'s record (absent when nothing was written)',
+        },
+      },
+      404: problem('No ledger yet, or a ledger without entries'),
+      409: problem('Statements of this period were exported to this target before (EXPORT_REPEAT): nothing was written'),
+      ...COMMON,
+      503: { ...problem('No --export-mapping, a mapping with errors or without what the target needs (EXPORT_UNMAPPED), a busy ledger; or too much work in progress (BUSY, with Retry-After)'), headers: { 'Retry-After': 'Seconds to wait before retrying (with BUSY)' } },
+    },
+  },
+  'GET /v1/ledger/statements/:account/:period': {
+    operationId: 'ledgerStatement',
+    summary: 'A reseller\'s statement as issued (as `ledger statement ACCOUNT PERIOD --format F`)',
+    description: 'Text, the self-contained HTML page, or the PDF (byte-identical for the same entry), by `?format=` or else Accept (text/html, application/pdf; default text). Branding comes from the server\'s `--branding FILE`.',
+    responses: {
+      200: { description: 'The statement', content: { 'text/plain': { type: 'string' }, 'text/html': { type: 'string' }, 'application/pdf': { type: 'string', format: 'binary' } } },
+      404: problem('No ledger, or nothing issued for this account and period'),
+      409: problem('The rule set the entry pins is no longer in the rules folder (RULES_PIN_MISMATCH)'),
+      ...COMMON,
+    },
+  },
+  'GET /v1/ledger/evidence/:account/:period': {
+    operationId: 'ledgerEvidence',
+    summary: 'An auditor\'s evidence bundle for one statement, as a tar or zip archive (the files `ledger evidence` writes)',
+    description: 'The bundle under one top folder `evidence-<account>-<period>` (characters other than letters, digits, `.`, `_` and `-` of the account become `_`): entries, snapshots, rule files, lock and log, approvals, signed run records, README and MANIFEST.sha256. Unpack it and run `reseller-credits evidence verify DIR --signers FILE`. `?format=tar|zip`, or else Accept (application/zip); default tar.',
+    responses: {
+      200: { description: 'The archive (streamed)', content: { 'application/x-tar': { type: 'string', format: 'binary' }, 'application/zip': { type: 'string', format: 'binary' } }, headers: { 'Content-Disposition': 'attachment; filename="evidence-<account>-<period>.tar" (or .zip)' } },
+      404: problem('No ledger, or no entry for this account and period'),
+      409: problem('A rule file the entries pin is no longer in the rules folder'),
+      ...COMMON,
     },
   },
   'GET /health/live': {

@@ -22,6 +22,7 @@ export const PROBLEMS = Object.freeze({
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   REQUEST_TIMEOUT: { status: 408, title: 'The body did not arrive in time' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  CONFLICT: { status: 409, title: 'The request conflicts with what the ledger or the rules folder holds' },
   BODY_TOO_LARGE: { status: 413, title: 'The body is larger than the limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported Content-Type' },
   INVALID_CONTENT: { status: 422, title: 'The content has errors' },

@@ -117,6 +117,13 @@ export function checkSignedRuns(chain: readonly ChainEntry[], signers: AllowedSi
       problems.push(`${name}: ${v.reason}`);
       continue;
     }
+    if (b.first === '' && b.last === '') {
+      // a run that recorded nothing (the service keeps each request's Idempotency-Key in one): it covers no
+      // entry, and the head it signed is the entry right before it
+      if (b.lastHash !== b.headBefore || e.prev !== b.headBefore) problems.push(`${name}: it recorded nothing, but the head it signed is not the entry before it (the chain was rewritten after the run was signed)`);
+      else lastSigned = { operator: b.operator, recordedAt: b.recordedAt, head: e.hash, entries: 0, runId: b.runId };
+      continue;
+    }
     const from = seqOf.get(b.first);
     const to = seqOf.get(b.last);
     if (from === undefined || to === undefined || from > to) {

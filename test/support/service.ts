@@ -15,7 +15,7 @@ const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.
 const addFormats = require('ajv-formats') as (ajv: unknown, names: string[]) => void;
 
 /** One answer, checked against the document. */
-export interface Answer { status: number; headers: Headers; text: string; json?: any }
+export interface Answer { status: number; headers: Headers; text: string; json?: any; bytes?: Buffer }
 
 /** The paths of a document as patterns, and a validator per response media type. */
 export class ContractChecker {
@@ -73,8 +73,9 @@ export function client(base: string, checker: ContractChecker) {
     if (opts.type) headers['content-type'] = opts.type;
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     const r = await fetch(`${base}${path}`, { method, headers, body: opts.body });
-    const text = await r.text();
-    const answer: Answer = { status: r.status, headers: r.headers, text };
+    const bytes = Buffer.from(await r.arrayBuffer()); // binary answers (PDF, tar, zip) kept as they came
+    const text = bytes.toString('utf8');
+    const answer: Answer = { status: r.status, headers: r.headers, text, bytes };
     if (/json/.test(r.headers.get('content-type') ?? '') && !/ndjson/.test(r.headers.get('content-type') ?? '')) answer.json = JSON.parse(text);
     checker.check(method, path, answer);
     return answer;

@@ -4,16 +4,12 @@
  * per system, recorded in the ledger; a repeat is refused without `--again`.
  * And `ledger pending`: the adjustments no statement carries yet.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { RcError } from '../../errors.js';
 import { replaceFile } from '../../folder/fs-writer.js';
-import { exportStatements } from '../../exports/run-export.js';
 import { readMapping, MappingErrors } from '../../exports/mapping.js';
-import { TARGETS } from '../../exports/targets.js';
-import { exportStatement, type TargetName } from '../../exports/types.js';
-import { exportedBefore, migrateExportLog, recordExport } from '../../ledger/export-log.js';
-import { programVersion } from '../../ledger/version.js';
+import { runVendorExport, type VendorExportResult } from '../../exports/vendor-export.js';
+import type { TargetName } from '../../exports/types.js';
 import { EXIT, counts, note, out, printErrors } from '../io.js';
 
 /** Options of a vendor export. */
@@ -52,45 +48,18 @@ export async function vendorExport(o: VendorExportOpts): Promise<void> {
     if (err instanceof RcError) return usage(err);
     throw err;
   }
-  const db = ledger.db;
-  let text = '';
-  let written: { records: number; zero: number; errors: RcError[]; total: string; exportNo?: number; skipped: number; sha: string };
+  let written: VendorExportResult;
   try {
-    if ((db.pragma('user_version', { simple: true }) as number) < 1) {
-      return usage(new RcError('LEDGER_NOT_FOUND', 'the ledger has no entries yet (issue a period first)', { file: o.ledger }));
-    }
-    ledger.begin(60);
-    migrateExportLog(db);
-    const target = TARGETS[o.target];
-    const all = [...ledger.entries({ period: o.period, kind: 'issue' })].map(exportStatement);
-    const before = exportedBefore(db, o.target, all.map((s) => s.entry));
-    const statements = o.onlyNew ? all.filter((s) => !before.has(s.entry)) : all;
-    const r = exportStatements(statements, target, mapping, { includeZero: o.includeZero });
-    const repeated = r.entries.filter((e) => before.has(e));
-    if (repeated.length && !o.again) {
-      const first = before.get(repeated[0]!)!;
-      ledger.rollback();
-      return usage(new RcError('EXPORT_REPEAT',
-        `${repeated.length} of the ${r.entries.length} statement(s) of ${o.period} were exported to ${o.target} before (export #${first.seq} on ${first.recordedAt}, file sha256 ${first.fileSha256}); `
-        + `importing them again would post them twice: nothing was written. Use --again to write them anyway, or --only-new to write only the others`, { file: o.ledger }));
-    }
-    text = r.lines.join('');
-    const sha = createHash('sha256').update(text, 'utf8').digest('hex');
-    written = { records: r.entries.length, zero: r.zero, errors: r.errors, total: r.total, skipped: all.length - statements.length, sha };
-    if (r.entries.length) {
-      written.exportNo = recordExport(db, {
-        period: o.period, target: o.target, fileSha256: sha, records: r.entries.length, total: r.total, again: Boolean(o.again && repeated.length),
-        recordedAt: now(), programVersion: programVersion(), entries: r.entries,
-      });
-    }
-    ledger.commit();
+    written = runVendorExport(ledger, {
+      period: o.period, target: o.target, mapping, includeZero: o.includeZero, again: o.again, onlyNew: o.onlyNew, recordedAt: now(),
+    });
   } catch (err) {
-    ledger.rollback();
     if (err instanceof RcError) return usage(err);
     throw err;
   } finally {
     ledger.close();
   }
+  const text = written.text;
   // written after the commit: a file that was handed out is always on record (a failed write is re-run with --again)
   if (o.out) replaceFile(o.out, text);
   else await out(text);
@@ -99,6 +68,6 @@ export async function vendorExport(o: VendorExportOpts): Promise<void> {
   if (written.skipped) parts.push(`${written.skipped} exported before and skipped (--only-new)`);
   parts.push(`${written.errors.length} error(s)`);
   counts(parts.join('; '));
-  if (written.exportNo !== undefined) note(`recorded in the ledger as export #${written.exportNo} (sha256 ${written.sha})`);
+  if (written.exportNo !== undefined) note(`recorded in the ledger as export #${written.exportNo} (sha256 ${written.sha256})`);
   process.exitCode = written.errors.length ? EXIT.INVALID : EXIT.OK;
 }

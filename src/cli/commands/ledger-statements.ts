@@ -13,18 +13,11 @@ import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import { replaceFile } from '../../folder/fs-writer.js';
 import { EXIT, counts, out, printErrors } from '../io.js';
 import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
+import { renderStatement, STATEMENT_EXT, type StatementFormat } from '../../statements/render.js';
 
-type Format = 'text' | 'html' | 'pdf';
-const EXT: Record<Format, string> = { text: 'txt', html: 'html', pdf: 'pdf' };
-
-async function render(format: Format, v: import('../../statements/model.js').StatementView, b: import('../../statements/branding.js').Branding): Promise<string | Buffer> {
-  if (format === 'text') return (await import('../../statements/text.js')).statementText(v, b);
-  if (format === 'html') {
-    const [{ statementHtml }, { tierChartSvg }] = await Promise.all([import('../../statements/html.js'), import('../../statements/chart.js')]);
-    return statementHtml(v, await tierChartSvg(v), b);
-  }
-  return (await import('../../statements/pdf.js')).statementPdf(v, b);
-}
+type Format = StatementFormat;
+const EXT = STATEMENT_EXT;
+const render = renderStatement;
 
 type Ledger = import('../../ledger/store.js').Ledger;
 type Branding = import('../../statements/branding.js').Branding;

@@ -5,8 +5,6 @@ import { loadRules } from '../../compose/rules-dir.js';
 import { DEFAULT_LEDGER } from '../../ledger/defaults.js';
 import type { Ledger } from '../../ledger/store.js';
 import { approvalPolicy } from '../../compose/approval-policy.js';
-import type { EvidenceEntry } from '../../ledger/evidence.js';
-import type { RunBodyLike } from '../../signing/run-signature.js';
 import { EXIT, colors, note, out, printErrors } from '../io.js';
 import { RcError } from '../../errors.js';
 import { ledgerFailure, ledgerPath, parsePeriod } from './issue.js';
@@ -188,25 +186,23 @@ export function registerLedger(program: Command): void {
       const o = cmd.optsWithGlobals<LedgerOpts & { out: string }>();
       await withLedger(ledgerPath(cmd, o.ledger), async (l) => {
         const { writeEvidence } = await import('../../ledger/evidence.js');
-        const entries = [...l.rows({ account, period })].filter((r) => r.kind !== 'run')
-          .map((r) => ({ seq: r.seq, hash: r.hash, prev: r.prev, body: JSON.parse(r.body) as EvidenceEntry['body'] }));
-        if (!entries.length) {
+        const { evidenceInput } = await import('../../ledger/evidence-input.js');
+        const input = evidenceInput(l, account, period, o.rulesDir);
+        if (!input) {
           printErrors([new RcError('LEDGER_NOT_FOUND', `no entry for ${account} in ${period}`)]);
           process.exitCode = EXIT.INVALID;
           return;
         }
-        const runIds = new Set(entries.map((e) => String(e.body.runId)));
-        const runs = [...l.rows({ kind: 'run' })].map((r) => ({ body: JSON.parse(r.body) as RunBodyLike, signature: r.signature ?? null }))
-          .filter((r) => runIds.has(r.body.runId));
+        const { entries, runs } = input;
         let files: string[];
         try {
-          files = writeEvidence({ account, period, entries, rulesDir: o.rulesDir, runs, head: l.head().hash }, o.out);
+          files = writeEvidence(input, o.out);
         } catch (err) {
           printErrors([new RcError('WRITE_FAILED', (err as Error).message, { file: o.out })]);
           process.exitCode = EXIT.INVALID;
           return;
         }
-        await out(`wrote ${files.length} files to ${o.out} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${runs.length} run record(s)); check it with: reseller-credits evidence verify ${o.out}\n`);
+        await out(`wrote ${files.length} files to ${o.out} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(runs ?? []).length} run record(s)); check it with: reseller-credits evidence verify ${o.out}\n`);
       });
     });
 

@@ -10,6 +10,7 @@ import { parseJobs } from '../jobs.js';
 interface ServeOptions {
   rulesDir: string; host: string; port: string; tokens?: string; ledger: string; bodyLimit: string; bodyTimeout: string;
   maxConcurrent: string; issueLimit: string; jobs: number; shutdownTimeout: string; readyEvery: string;
+  exportMapping?: string; branding?: string; signKey?: string; principal?: string;
 }
 
 function count(name: string, text: string, min: number): number {
@@ -33,6 +34,10 @@ export function registerServe(program: Command): void {
     .option('--jobs <n>', 'worker threads for NDJSON bodies', parseJobs, defaultJobs())
     .option('--ready-every <seconds>', 'how often /health/ready re-checks the rules folder and the ledger', '2')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, how long in-flight requests may take', '30')
+    .option('--export-mapping <file>', 'the mapping file of vendor exports (POST /v1/ledger/export; schemas/mapping.schema.json), read at each export')
+    .option('--branding <file>', 'company name, address, logo and colour of statements (docs/statements.md), read at each statement')
+    .option('--sign-key <key>', 'sign every issue run with this SSH key (SPEC §11); required with --signers for issuing')
+    .option('--principal <name>', 'the key\'s principal, as in the verifier\'s allowed_signers file (optional when --signers names the key)')
     .addHelpText('after', `
 Examples:
   $ reseller-credits serve --port 8080
@@ -52,6 +57,13 @@ Examples:
         process.exitCode = EXIT.USAGE;
         return;
       }
+      let sign: { key: string; principal: string } | undefined;
+      if (o.signKey !== undefined) {
+        const [{ signerPrincipal }, { approvalPolicy }] = await Promise.all([import('../approval-flow.js'), import('../../compose/approval-policy.js')]);
+        sign = { key: o.signKey, principal: signerPrincipal(o.signKey, o.principal, approvalPolicy()) };
+      } else if (o.principal !== undefined) {
+        throw new UsageError('--principal is for signed runs: give --sign-key too');
+      }
       const refusal = bindRefusal(o.host, { tokens });
       if (refusal) throw new UsageError(refusal);
       const options = {
@@ -60,10 +72,11 @@ Examples:
         maxConcurrent: count('--max-concurrent', o.maxConcurrent, 1),
         issueBodyBytes: count('--issue-limit', o.issueLimit, 1),
         readyEverySeconds: count('--ready-every', o.readyEvery, 0),
+        exportMapping: o.exportMapping, branding: o.branding, sign,
       };
       const service = await startService(options, { host: o.host, port, shutdownTimeoutMs: count('--shutdown-timeout', o.shutdownTimeout, 0) * 1000 },
         { level: process.env.RESELLER_CREDITS_LOG_LEVEL ?? 'info' });
-      stderrLine(`reseller-credits serving ${service.url} (rules ${o.rulesDir}/, ledger ${o.ledger}${tokens ? `, ${tokens.size} token(s)` : ', no tokens: loopback only'})\n`);
+      stderrLine(`reseller-credits serving ${service.url} (rules ${o.rulesDir}/, ledger ${o.ledger}${tokens ? `, ${tokens.size} token(s)` : ', no tokens: loopback only'}${sign ? `, issue runs signed by ${sign.principal}` : ''})\n`);
       // the process lives until a signal: the action's promise resolves at shutdown
       await new Promise<void>((resolve) => {
         shutdownOnSignals(service, count('--shutdown-timeout', o.shutdownTimeout, 0) * 1000, (code) => {

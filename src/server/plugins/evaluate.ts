@@ -23,6 +23,7 @@ import { HttpProblem } from '../problem.js';
 import { NDJSON_TYPE } from '../body.js';
 import { ruleChoice, type ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
+import { programVersion } from '../../ledger/version.js';
 
 /** The body as the run engine's standard input: the text of a JSON body, or the NDJSON stream itself. */
 function bodySource(body: unknown): () => AsyncIterable<Uint8Array> {
@@ -84,6 +85,7 @@ function streamWriter(reply: FastifyReply, type: string): (text: string | Uint8A
 /** Registers `POST /v1/evaluate` and `POST /v1/whatif`. */
 export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
+  const decision = programVersion(); // every result carries its decisionId (SPEC §13, run/decision.ts)
 
   app.post('/v1/evaluate', {
     config: { role: 'evaluate' },
@@ -100,7 +102,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
     if (isNdjson(request)) {
       const write = streamWriter(reply, NDJSON_TYPE);
       await evaluatePortfolio(['-'], {
-        rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'ndjson', trace, limits: ctx.options.limits, inputFormat: 'ndjson',
+        rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'ndjson', trace, decision, limits: ctx.options.limits, inputFormat: 'ndjson',
         stdin: bodySource(request.body), jobs: ctx.options.jobs, runner: ctx.pool, write, writeBytes: write,
         refusals: 'appended', // result lines leave while the body is read (SPEC §13); refusals follow the last one
       });
@@ -114,14 +116,14 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       // and written as `evaluate --format json` writes one record, without the portfolio stream
       const choice = ruleChoice(repo, q.rules);
       const raw = { seq: 0, file: STDIN_NAME, line: 1, column: 1, text, format: 'json' as const };
-      const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true });
+      const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true, decision });
       if (!r.ok) throw singleProblem(r.error);
       const writer = createWriter('json', { trace });
       return reply.type('application/json').send(writer.record(r) + writer.end());
     }
     let out = '';
     await evaluatePortfolio(['-'], {
-      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'json', trace, limits: ctx.options.limits, inputFormat: 'json',
+      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'json', trace, decision, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },
     });
     return reply.type('application/json').send(out);

@@ -28,6 +28,7 @@ import { ruleChoice, type ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
 import { issueRun } from '../issue-run.js';
 import { checkRules } from './evaluate.js';
+import { approvalPolicy } from '../../compose/approval-policy.js';
 
 /** The key as sent: a bare token, or a quoted string without its quotes. */
 export function idempotencyKey(header: string): string {
@@ -88,6 +89,17 @@ function repeat(ledger: Ledger, key: string, sha256: string): string | undefined
   return runAnswer(ledger, prior);
 }
 
+/**
+ * No unsigned run where runs must be signed (SPEC §11): with signers
+ * configured, or on a ledger that already holds a signed run, a server
+ * without `--sign-key` refuses to issue (503: the operator must configure it).
+ */
+function refuseUnsigned(ctx: ServiceContext, ledger: Ledger): void {
+  if (ctx.options.sign) return;
+  const why = approvalPolicy() ? 'signers are configured (--signers)' : ledger.hasSignedRun() ? 'this ledger\'s runs are signed' : undefined;
+  if (why) throw new HttpProblem('UNAVAILABLE', `${why}: the server issues only signed runs; start it with --sign-key KEY (a key with the reseller-credits-issue role)`, { code: 'SIGNERS_REQUIRED' });
+}
+
 /** Registers `POST /v1/periods/{period}/issue`. */
 export async function issuePlugin(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
@@ -120,6 +132,7 @@ export async function issuePlugin(app: FastifyInstance, opts: { ctx: ServiceCont
       try {
         const again = repeat(ledger, key, spooled.sha256);
         if (again !== undefined) return reply.type('application/json').header('idempotent-replayed', 'true').send(again);
+        refuseUnsigned(ctx, ledger);
         const repo = ctx.rules.current();
         checkRules(repo);
         await issueRun(ledger, ctx, {
@@ -127,6 +140,10 @@ export async function issuePlugin(app: FastifyInstance, opts: { ctx: ServiceCont
         }).catch((err: unknown) => {
           // another process's run with this key committed first (the key is unique in the ledger)
           if (ledger.runByIdempotencyKey(key)) return;
+          // the server's key could not sign (or signed for a principal the verifier does not trust): rolled back, the operator's to fix
+          if (err instanceof RcError && (err.code === 'SIGN_FAILED' || err.code === 'SIGNATURE_INVALID')) {
+            throw new HttpProblem('UNAVAILABLE', `the run could not be signed, nothing was recorded: ${err.message.replaceAll(ctx.options.sign?.key ?? '\0', '<key>')}`, { code: err.code });
+          }
           throw err;
         });
         const answer = repeat(ledger, key, spooled.sha256);

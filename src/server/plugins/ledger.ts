@@ -12,14 +12,14 @@ import { HttpProblem } from '../problem.js';
 import type { ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
 
-/** Runs `fn` on the ledger opened read-only; a missing ledger is 404, an unusable one 503. */
-async function withLedger<T>(ctx: ServiceContext, fn: (l: Ledger) => Promise<T> | T): Promise<T> {
+/** Runs `fn` on the ledger opened read-only (`writable`: for a write that is not a run, a vendor export's record); a missing ledger is 404, an unusable one 503. */
+export async function withLedger<T>(ctx: ServiceContext, fn: (l: Ledger) => Promise<T> | T, writable = false): Promise<T> {
   const file = ctx.options.ledger;
   if (!existsSync(file)) throw new HttpProblem('NOT_FOUND', 'there is no ledger yet (nothing was issued)', { code: 'LEDGER_NOT_FOUND' });
   const { Ledger } = await import('../../ledger/store.js');
   let ledger: Ledger;
   try {
-    ledger = Ledger.open(file, { readonly: true });
+    ledger = Ledger.open(file, { readonly: !writable });
   } catch (err) {
     if (err instanceof RcError) throw new HttpProblem('UNAVAILABLE', err.message, { code: err.code });
     throw err;
