@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { accountKey, countDistinct, hostKey, subClientKeys } from '../src/validate/identifiers.js';
 import { accountEntries, accountProblems, snapshotAccountProblems } from '../src/validate/account-keys.js';
+import { spellingMessage } from '../src/ledger/issue.js';
 
 const DIR = 'test/fixtures/identifiers';
 type Row = { input: string; key?: string; error?: string; blank?: boolean };
@@ -124,5 +125,14 @@ describe('near-duplicate accounts of one snapshot', () => {
     expect(accountProblems(accountEntries({ account: 'A03', managedAccounts: [{ account: 'M' }, { account: 'M' }] }))).toEqual([]);
     const p = accountProblems(accountEntries({ account: 'A03', managedAccounts: [{ account: 'A03\u200b' }] }));
     expect(p[0]!.message).toBe('"A03\\u200b" holds an invisible character (U+200B ZERO WIDTH SPACE)');
+  });
+});
+
+describe('spellings that look alike', () => {
+  it('the ledger names an NFD spelling of an issued NFC account with both escaped, and cuts nothing else', () => {
+    expect(spellingMessage('A\u030803', '\u00c403', '2026-11')).toBe(
+      'account "A\\u030803" is the account "\\u00c403" already issued for 2026-11, written differently (the same account key); issue it as "\\u00c403"; nothing was recorded for this account');
+    expect(spellingMessage('r-1', 'R-1', '2026-11')).toBe(
+      'account "r-1" is the account "R-1" already issued for 2026-11, written differently (the same account key); issue it as "R-1"; nothing was recorded for this account');
   });
 });

@@ -240,3 +240,21 @@ describe('issue against the ledger (SPEC §4): only what conflicts with it is re
     expect((await runCli(['ledger', 'verify', '--ledger', ledger])).status).toBe(0);
   });
 });
+
+describe('issue refuses byte-equal duplicates too (issue 19: issued, then adjusted in the same run)', () => {
+  it('one reseller written the same way twice, and one managed account under two resellers: both records refused, nothing recorded', async () => {
+    const twice = write('twice.ndjson', [snap('T-1'), snap('T-1', { lineItems: [{ service: 'vpn', amount: '900.00' }] }), snap('T-2')]);
+    const shared = { managedAccounts: [{ account: 'S-9', lineItems: [{ service: 'vpn', amount: '12.00' }] }] };
+    const claims = write('claims.ndjson', [snap('U-1', shared), snap('U-2', shared)]);
+    const ledger = await newLedger();
+    const r = await issue(ledger, [twice, claims]);
+    expect(r.status).toBe(1);
+    const rows = issueRows(r.stdout);
+    expect(rows.map((x) => [x.account, x.error?.code ?? 'ok'])).toEqual([
+      ['T-1', 'DUPLICATE_IN_RUN'], ['T-1', 'DUPLICATE_IN_RUN'], ['T-2', 'ok'], ['U-1', 'DUPLICATE_IN_RUN'], ['U-2', 'DUPLICATE_IN_RUN']]);
+    expect(rows[0]!.error!.message).toBe(`reseller "T-1" has another snapshot for 2026-11 in this run (${twice}:2, written "T-1"); both are refused: keep only the right one`);
+    expect(rows[3]!.error!.message).toContain(`managed account "S-9" is also claimed for 2026-11 by reseller "U-2" (${claims}:2, as managed account "S-9")`);
+    expect(r.stderr).toContain('1 issued, 0 unchanged, 0 adjusted, 4 error(s)');
+    expect(ledgerRows(ledger)).toEqual([{ account: 'T-2', kind: 'issue' }]);
+  });
+});

@@ -31,6 +31,12 @@ describe('createDuplicateCheck', () => {
       'reseller "a03 " has another snapshot for 2026-11 in this run (p.ndjson:1, written "A03"); both are refused: keep only the right one');
   });
 
+  it('shows two spellings that look alike (NFC and NFD) escaped, so the reader sees how they differ', () => {
+    const out = run([rec('2026-11', '\u00c403', [], 'p.ndjson:1'), rec('2026-11', 'A\u030803', [], 'p.ndjson:2')]);
+    expect(out.get(0)![0]!.message).toBe(
+      'reseller "\\u00c403" has another snapshot for 2026-11 in this run (p.ndjson:2, written "A\\u030803"); both are refused: keep only the right one');
+  });
+
   it('refuses a managed account claimed by two resellers, in either spelling, for one period only', () => {
     const out = run([
       rec('2026-11', 'R-1', [['managed', 'M-9']], 'f:1'),

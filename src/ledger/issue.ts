@@ -28,7 +28,7 @@ import type { RuleChoice } from '../run/record.js';
 import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
 import { ledgerAccountKey } from './account-key.js';
-import { quoteIdentifier } from '../validate/identifiers.js';
+import { quoteIdentifier, quoteVariants } from '../validate/identifiers.js';
 import { carryOver, decide, makeStatement, type CarryInput, type PendingAdjustment } from './decide.js';
 import { canonicalEntry, entryHash, entryId, runEntryId, type AdjustmentReason, type EntryBody, type RunBody, type Statement } from './entry.js';
 import { canonicalJson } from '../parse/canonical.js';
@@ -316,14 +316,16 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
 /** The message for a managed or referred account the ledger gives to another reseller for the period. */
 export function claimMessage(reseller: string, account: string, held: { account: string; reseller: string; own: boolean }, period: string): string {
   const q = quoteIdentifier;
-  const where = held.own ? `is issued for ${period} as a reseller's own account (${q(held.account)})`
-    : `is claimed for ${period} by reseller ${q(held.reseller)} in its latest ledger entry (as ${q(held.account)})`;
-  return `reseller ${q(reseller)} lists account ${q(account)}, which ${where}; an account counts for one reseller a period; nothing was recorded for ${q(reseller)}`;
+  const [mine, theirs] = quoteVariants(account, held.account);
+  const where = held.own ? `is issued for ${period} as a reseller's own account (${theirs})`
+    : `is claimed for ${period} by reseller ${q(held.reseller)} in its latest ledger entry (as ${theirs})`;
+  return `reseller ${q(reseller)} lists account ${mine}, which ${where}; an account counts for one reseller a period; nothing was recorded for ${q(reseller)}`;
 }
 
 /** The message for an account written differently from the spelling already issued. */
 export function spellingMessage(account: string, issued: string, period: string): string {
-  return `account "${account}" is the account "${issued}" already issued for ${period}, written differently (the same account key); issue it as "${issued}"; nothing was recorded for this account`;
+  const [mine, theirs] = quoteVariants(account, issued);
+  return `account ${mine} is the account ${theirs} already issued for ${period}, written differently (the same account key); issue it as ${theirs}; nothing was recorded for this account`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * reseller's own account listed again as `a03` would count twice. Byte-equal
  * repeats are left to the valuation (counted once, with a warning).
  */
-import { accountKey, quoteIdentifier, type IdentifierProblem } from './identifiers.js';
+import { accountKey, quoteVariants, type IdentifierProblem } from './identifiers.js';
 
 /** One account id of a snapshot, where it is and what it is. */
 export interface AccountEntry {
@@ -58,9 +58,10 @@ export function accountProblems(entries: readonly AccountEntry[]): AccountProble
     const seen = first.get(r.key!);
     if (!seen) first.set(r.key!, e);
     else if (seen.text !== e.text) {
+      const [mine, theirs] = quoteVariants(e.text, seen.text);
       problems.push({
         code: 'ACCOUNT_VARIANT',
-        message: `${quoteIdentifier(e.text)} is ${seen.role} ${quoteIdentifier(seen.text)} (${where(seen.path)}) written differently; write one account one way`,
+        message: `${mine} is ${seen.role} ${theirs} (${where(seen.path)}) written differently; write one account one way`,
         path: e.path,
       });
     }

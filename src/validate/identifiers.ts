@@ -68,6 +68,18 @@ export function quoteIdentifier(text: string): string {
   return quoteInput(text).replace(INVISIBLE_ALL, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * Two spellings of one account as a message quotes them. When they look
+ * alike (equal after NFC, e.g. `Ä03` precomposed and `A` + U+0308), every
+ * non-ASCII character is shown as `\uXXXX`: otherwise the reader sees the
+ * same text twice and cannot tell what to correct.
+ */
+export function quoteVariants(a: string, b: string): [string, string] {
+  if (a === b || a.normalize('NFC') !== b.normalize('NFC')) return [quoteIdentifier(a), quoteIdentifier(b)];
+  const esc = (t: string) => quoteIdentifier(t).replace(/[^\x00-\x7f]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return [esc(a), esc(b)];
+}
+
 /** The first invisible or control character of the raw text, as a problem; undefined when there is none. */
 function rawProblem(text: string): IdentifierProblem | undefined {
   const inv = INVISIBLE.exec(text);

@@ -20,7 +20,7 @@
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accountKey, quoteIdentifier } from './identifiers.js';
+import { accountKey, quoteIdentifier, quoteVariants } from './identifiers.js';
 import { onTempFile } from './held-output.js';
 
 /** Where an account id stands in its snapshot. */
@@ -232,11 +232,13 @@ function conflictMessage(e: Entry, other: Entry): string {
   const [, period, role, , text] = e;
   const [, , oRole, , oText, oReseller, oWhere] = other;
   if (role === 'own' && oRole === 'own') {
-    return `reseller ${quoteIdentifier(text)} has another snapshot for ${period} in this run (${oWhere}, written ${quoteIdentifier(oText)}); ` +
+    const [mine, theirs] = quoteVariants(text, oText);
+    return `reseller ${mine} has another snapshot for ${period} in this run (${oWhere}, written ${theirs}); ` +
       'both are refused: keep only the right one';
   }
-  const claimed = role === 'own' ? `the reseller's own account ${quoteIdentifier(text)}` : `${ROLE_TEXT[role]} ${quoteIdentifier(text)}`;
-  const theirs = oRole === 'own' ? 'its own account' : `${ROLE_TEXT[oRole]} ${quoteIdentifier(oText)}`;
+  const [qText, qOther] = quoteVariants(text, oText);
+  const claimed = role === 'own' ? `the reseller's own account ${qText}` : `${ROLE_TEXT[role]} ${qText}`;
+  const theirs = oRole === 'own' ? 'its own account' : `${ROLE_TEXT[oRole]} ${qOther}`;
   return `${claimed} is also claimed for ${period} by reseller ${quoteIdentifier(oReseller)} (${oWhere}, as ${theirs}); ` +
     'both claims are refused: an account counts for one reseller a period';
 }
