@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractChecker, client } from './support/service.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
+import { snap, writeNdjson } from './support/ledger.js';
 
 const ROOT = resolve('.');
 const { startService } = await import(join(ROOT, 'dist/server/start.js'));
@@ -312,6 +313,39 @@ describe('decisionId on every evaluation result', () => {
     writeFileSync(file, LINES[0]!);
     const viaCli = await runCli(['--rules-dir', rulesDir, 'evaluate', '--format', 'json', file]);
     expect(viaCli.stdout).not.toContain('decisionId');
+  });
+});
+
+describe('GET /v1/ledger/pending', () => {
+  it('the bytes `ledger pending --format json|csv` prints: none, then a corrected October; 401/403 without `read`', async () => {
+    const own = join(work, 'pending.sqlite');
+    expect((await runCli(['ledger', 'init', own])).status).toBe(0);
+    const s = await start({ ledger: own });
+    try {
+      const c = await clientOf(s);
+      const none = await c('GET', '/v1/ledger/pending', { token: TOKENS.rd });
+      expect([none.status, none.text]).toEqual([200, '[]\n']);
+      const issue = async (name: string, users: number) => {
+        const file = writeNdjson(work, `${name}.ndjson`, [snap('R-1', '2026-10', users)]);
+        const r = await runCli(['--rules-dir', rulesDir, 'issue', '--period', '2026-10', '--ledger', own, file], { env: { RESELLER_CREDITS_TEST_RUN: TEST_RUN } });
+        expect(r.status, r.stderr).toBe(0);
+      };
+      await issue('oct', 25);
+      await issue('oct2', 30); // corrected after issue: +2.00, carried by no statement yet
+      for (const format of ['json', 'csv'] as const) {
+        const viaCli = await runCli(['--rules-dir', rulesDir, 'ledger', 'pending', '--ledger', own, '--format', format]);
+        const a = await c('GET', `/v1/ledger/pending${format === 'csv' ? '?format=csv' : ''}`, { token: TOKENS.rd });
+        expect(a.status).toBe(200);
+        expect(a.text).toBe(viaCli.stdout);
+      }
+      const list = JSON.parse((await c('GET', '/v1/ledger/pending', { token: TOKENS.rd })).text);
+      expect(list).toMatchObject([{ account: 'R-1', origin: '2026-10', amount: '2.00', currency: 'USD' }]);
+      expect((await c('GET', '/v1/ledger/pending')).status).toBe(401);
+      expect((await c('GET', '/v1/ledger/pending', { token: TOKENS.ev })).status).toBe(403);
+      expect((await c('GET', '/v1/ledger/pending?format=xml', { token: TOKENS.rd })).status).toBe(400);
+    } finally {
+      await s.app.close();
+    }
   });
 });
 

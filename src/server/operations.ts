@@ -115,6 +115,16 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       ...COMMON,
     },
   },
+  'GET /v1/ledger/pending': {
+    operationId: 'ledgerPending',
+    summary: 'Adjustments that no statement carries yet (as `ledger pending`), to post or write off',
+    description: 'JSON (default) or CSV by `?format=`; the bytes `reseller-credits ledger pending --format json|csv` prints.',
+    responses: {
+      200: { description: 'The adjustments, oldest first (an empty list when there are none)', content: { 'application/json': ref('service', 'pendingList'), 'text/csv': { type: 'string' } } },
+      404: problem('No ledger yet'),
+      ...COMMON,
+    },
+  },
   'GET /v1/ledger/verify': {
     operationId: 'ledgerVerify',
     summary: 'Check the hash chain and recompute every entry (as `ledger verify`)',

@@ -1,6 +1,6 @@
 /**
  * Ledger reads (SPEC §13, role `read`): entries, the credit notes of a period
- * (JSON or CSV), verify, replay. The ledger is opened read-only for each
+ * (JSON or CSV), pending adjustments, verify, replay. The ledger is opened read-only for each
  * request (never migrated), as `reseller-credits ledger` does; each answer is
  * what that command prints, from the same report functions.
  */
@@ -61,6 +61,17 @@ export async function ledgerPlugin(app: FastifyInstance, opts: { ctx: ServiceCon
     const notes = await withLedger(ctx, (l) => [...l.entries({ period: q.period, kind: 'issue' })].map(creditNote));
     if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(exportCsvHeader() + notes.map(exportCsvRow).join(''));
     return reply.type('application/json').send(jsonLines(notes));
+  });
+
+  app.get('/v1/ledger/pending', {
+    config: { role: 'read' },
+    schema: { querystring: { $ref: ref('service', 'pendingQuery') } },
+  }, async (request, reply) => {
+    const q = request.query as { format?: 'json' | 'csv' };
+    const { pendingAdjustments, pendingCsv } = await import('../../ledger/pending.js');
+    const list = await withLedger(ctx, (l) => pendingAdjustments(l));
+    if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(pendingCsv(list));
+    return reply.type('application/json').send(`${JSON.stringify(list, null, 2)}\n`); // as `ledger pending --format json`
   });
 
   app.get('/v1/ledger/verify', {
