@@ -43,9 +43,7 @@ export function createRunRefusals(options: DuplicateCheckOptions = {}): RunRefus
   return {
     add(mark) {
       const index = count++;
-      if (mark.ok && mark.accounts && mark.period !== undefined) {
-        check.add(index, { period: mark.period, accounts: mark.accounts, where: mark.where ?? '' });
-      }
+      if (mark.ok && mark.claims) check.addLines(index, mark.claims);
       return index;
     },
     get count() { return count; },

@@ -11,7 +11,7 @@
 import type { LoadLimits } from '../limits.js';
 import type { BatchItem } from './batches.js';
 import type { PinnedRules } from './rules.js';
-import { accountsOfSnapshot, type RecordAccounts } from '../validate/run-duplicates.js';
+import { accountsOfSnapshot, claimLines, type ClaimLines } from '../validate/run-duplicates.js';
 
 /** Kind → the task module, relative to this file (in dist/ as in src/). */
 export const TASKS = {
@@ -47,13 +47,12 @@ export interface RecordMark {
   account?: string;
   period?: string;
   /**
-   * The account ids the record claims (own first), for the run's duplicate
-   * check (SPEC §4 "In one run"; `validate/run-duplicates.ts`): set by the
-   * worker on records that evaluated, so the main thread never re-reads a snapshot.
+   * The account keys the record claims with where it starts (`file:line`), as
+   * the run's duplicate check stores them (SPEC §4 "In one run";
+   * `validate/run-duplicates.ts` `claimLines`): built by the worker on records
+   * that evaluated, so the main thread never re-reads a snapshot or folds a key.
    */
-  accounts?: RecordAccounts['accounts'];
-  /** Where the record starts, `file:line`, for the other record's message. */
-  where?: string;
+  claims?: ClaimLines;
 }
 
 /** What every task gives back; a kind adds its own fields. */
@@ -92,9 +91,9 @@ export function markOf(r: { seq: number; ok: boolean; result?: { account: string
   return { seq: r.seq, ok: r.ok, ...(who?.account !== undefined ? { account: who.account } : {}), ...(who?.period !== undefined ? { period: who.period } : {}) };
 }
 
-/** The claim fields of a mark (`RecordMark.accounts`, `where`) for a snapshot read from `raw`. */
+/** The claim field of a mark (`RecordMark.claims`) for a snapshot of `period` read from `raw`. */
 export function claimOf(
-  snapshot: Parameters<typeof accountsOfSnapshot>[0], raw: { file: string; line: number },
-): { accounts: RecordAccounts['accounts']; where: string } {
-  return { accounts: accountsOfSnapshot(snapshot), where: `${raw.file}:${raw.line}` };
+  snapshot: Parameters<typeof accountsOfSnapshot>[0] & { period: string }, raw: { file: string; line: number },
+): { claims: ClaimLines } {
+  return { claims: claimLines({ period: snapshot.period, accounts: accountsOfSnapshot(snapshot), where: `${raw.file}:${raw.line}` }) };
 }
