@@ -91,7 +91,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
   }, async (request, reply) => {
     snapshotsOnly(request);
     const q = request.query as { trace?: string; rules?: string };
-    const repo = ctx.rules.current(); // once per request: the run's view of the folder
+    const repo = await ctx.rules.fresh(); // once per request: the run's view of the folder
     checkRules(repo, q.rules);
     const trace = q.trace === 'true';
     if (ctx.options.evaluator && typeof request.body === 'string') {
@@ -132,7 +132,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
   }, async (request, reply) => {
     snapshotsOnly(request);
     const q = request.query as { baseline: string; candidate: string };
-    const repo = ctx.rules.current();
+    const repo = await ctx.rules.fresh();
     checkRules(repo, q.baseline);
     checkRules(repo, q.candidate);
     const baseline = resolveRuleSet(repo, q.baseline);
