@@ -2,7 +2,7 @@
 // `npm run bench:service` (issue 22): the service under load on loopback, against the
 // same server answering with the hand-written baseline evaluator, in one run.
 //
-//   node bench/service.js [--duration S] [--warmup S] [--connections 1,10,50] [--workers N]
+//   node bench/service.js [--duration S] [--warmup S] [--connections 1,10,50] [--workers N] [--compare DIR]
 //
 // Both servers run at once, each in its own process (bench/service-server.js), and
 // are loaded in turn, interleaved per connection count (ours, ours asked for the
@@ -33,6 +33,8 @@ const warmup = Number(arg('warmup', '2'));
 const connectionCounts = arg('connections', '1,10,50').split(',').map(Number);
 // --workers N: also load our server as N processes sharing the port (node:cluster; bench only)
 const workers = Number(arg('workers', '0'));
+// --compare DIR: also load the server of another checkout (built), e.g. main before a change, as "compare"
+const compare = arg('compare', undefined);
 
 const loadStart = os.loadavg();
 mkdirSync('bench/out', { recursive: true });
@@ -40,10 +42,10 @@ const file = 'bench/out/service-snapshot.ndjson';
 await generatePortfolio({ count: 1, seed: 42, period: '2026-11', out: file });
 const body = readFileSync(file, 'utf8').trim();
 
-function startServer(mode, n = 0) {
+function startServer(mode, n = 0, cwd = undefined) {
   // the server's JSON logs go to /dev/null (they are written, as by `serve`); its URL comes on stderr
   // (a cluster's primary adds its workers' pids: their CPU and RSS are the server's)
-  const child = spawn(process.execPath, ['bench/service-server.js', mode, ...(n ? [String(n)] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bench/service-server.js', mode, ...(n ? [String(n)] : [])], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
@@ -72,13 +74,15 @@ const load = (url, connections, seconds, headers = {}) => autocannon({
   connections, duration: seconds, pipelining: 1,
 });
 
-const servers = { ours: await startServer('ours'), baseline: await startServer('baseline'), ...(workers > 0 ? { cluster: await startServer('ours', workers) } : {}) };
+const servers = { ours: await startServer('ours'), baseline: await startServer('baseline'), ...(workers > 0 ? { cluster: await startServer('ours', workers) } : {}),
+  ...(compare ? { compare: await startServer('ours', 0, compare) } : {}) };
 // what is loaded: a server and the headers sent
 const targets = [
   { name: 'ours', server: servers.ours, headers: {} },
   { name: 'ours-ndjson', server: servers.ours, headers: NDJSON_ACCEPT },
   { name: 'baseline', server: servers.baseline, headers: {} },
   ...(servers.cluster ? [{ name: `ours-x${workers}`, server: servers.cluster, headers: {} }] : []),
+  ...(servers.compare ? [{ name: 'compare', server: servers.compare, headers: {} }] : []),
 ];
 const sum = (pids, f) => pids.reduce((t, pid) => t + f(pid), 0);
 // each answers the snapshot before any load
