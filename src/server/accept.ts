@@ -2,7 +2,7 @@
  * Which answer a client asks for with `Accept` (RFC 9110 §12.5.1), between
  * the two an evaluate can give: the CLI's `--format json` bytes (the default)
  * and its `--format ndjson` line per record (compact: no indentation, about
- * two thirds of the bytes, and cheaper to write). Opt-in only, so existing
+ * two thirds of the bytes on the wire). Opt-in only, so existing
  * clients — no Accept, `*\/*`, `application/json` — keep getting what they got.
  */
 
