@@ -143,8 +143,11 @@ export async function planRunner<T extends Task>(source: AsyncIterable<T>, jobs:
 
 /**
  * Feeds tasks from `source` to `runner`, at most `window` in flight, and hands
- * each result to `sink` in submission order. When the source or the sink
- * fails, the tasks still in flight are let go without unhandled rejections.
+ * each result to `sink` in submission order. While it waits for the next task
+ * (a stream whose sender pauses: an NDJSON body that has sent its first lines
+ * and waits for their answers), the results already done are handed on, so
+ * output never waits for input that has not arrived. When the source or the
+ * sink fails, the tasks still in flight are let go without unhandled rejections.
  */
 export async function runOrdered<T extends Task, O extends TaskOut>(
   source: AsyncIterable<T>,
@@ -153,21 +156,36 @@ export async function runOrdered<T extends Task, O extends TaskOut>(
   sink: (out: O, task: T) => Promise<void> | void,
 ): Promise<void> {
   const inFlight: { task: T; result: Promise<TaskOut> }[] = [];
+  const it = source[Symbol.asyncIterator]();
+  let finished = false;
+  let waiting = false; // a next() of the source not settled yet
+  const drainHead = async () => {
+    const head = inFlight.shift()!;
+    await sink((await head.result) as O, head.task);
+  };
   try {
-    for await (const task of source) {
-      const result = runner.run(task);
-      result.catch(() => undefined); // observed now; still awaited, in order, below
-      inFlight.push({ task, result });
-      if (inFlight.length >= window) {
-        const head = inFlight.shift()!;
-        await sink((await head.result) as O, head.task);
+    for (;;) {
+      waiting = true;
+      const next = it.next();
+      void next.then(() => { waiting = false; }, () => { waiting = false; });
+      // the results done before the next task arrives go out now, in order
+      while (inFlight.length) {
+        const first = await Promise.race([next.then(() => 'task', () => 'task'), inFlight[0]!.result.then(() => 'result', () => 'result')]);
+        if (first === 'task') break;
+        await drainHead();
       }
+      const r = await next;
+      if (r.done) { finished = true; break; }
+      const result = runner.run(r.value);
+      result.catch(() => undefined); // observed now; still awaited, in order
+      inFlight.push({ task: r.value, result });
+      if (inFlight.length >= window) await drainHead();
     }
-    while (inFlight.length) {
-      const head = inFlight.shift()!;
-      await sink((await head.result) as O, head.task);
-    }
+    while (inFlight.length) await drainHead();
   } finally {
     inFlight.length = 0; // let go of what a failure left in flight
+    // a source still waiting for input (a client's body) is told to stop without waiting for it
+    if (!finished && waiting) void it.return?.()?.catch(() => undefined);
+    else if (!finished) await it.return?.();
   }
 }

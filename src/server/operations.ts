@@ -48,7 +48,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/evaluate': {
     operationId: 'evaluate',
     summary: 'Evaluate one snapshot, a JSON array of them, or an NDJSON stream',
-    description: 'The answer is what `reseller-credits evaluate --format json` (or `--format ndjson` for an NDJSON body) prints. A lone snapshot with errors is a 422 (400 for a JSON syntax error); in a batch each invalid snapshot becomes its error record in place and the answer is 200. NDJSON answers stream: result lines are written while the body is still arriving. A JSON array of one snapshot answers one record, as the CLI does.',
+    description: 'The answer is what `reseller-credits evaluate --format json` (or `--format ndjson` for an NDJSON body) prints. A lone snapshot with errors is a 422 (400 for a JSON syntax error); in a batch each invalid snapshot becomes its error record in place and the answer is 200. NDJSON answers stream: result lines are written while the body is still arriving. A JSON array of one snapshot answers one record, as the CLI does. A JSON body with `Accept: application/x-ndjson` (preferred to `application/json`) is answered with what `--format ndjson` prints instead: one compact line per record, about two thirds of the bytes.',
     body: { required: true, content: { 'application/json': SNAPSHOTS, 'application/x-ndjson': NDJSON_IN } },
     responses: {
       200: { description: 'The results, or error records in place', content: { 'application/json': ref('evaluate'), 'application/x-ndjson': { description: 'One record per line', $ref: ref('evaluate', 'record') } } },

@@ -24,6 +24,7 @@ import { NDJSON_TYPE } from '../body.js';
 import { ruleChoice, type ServiceContext } from '../context.js';
 import { ref } from '../schema-store.js';
 import { programVersion } from '../../ledger/version.js';
+import { prefersNdjson } from '../accept.js';
 
 /** The body as the run engine's standard input: the text of a JSON body, or the NDJSON stream itself. */
 function bodySource(body: unknown): () => AsyncIterable<Uint8Array> {
@@ -93,7 +94,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
   }, async (request, reply) => {
     snapshotsOnly(request);
     const q = request.query as { trace?: string; rules?: string };
-    const repo = ctx.rules.current(); // once per request: the run's view of the folder
+    const repo = await ctx.rules.fresh(); // once per request: the run's view of the folder
     checkRules(repo, q.rules);
     const trace = q.trace === 'true';
     if (ctx.options.evaluator && typeof request.body === 'string') {
@@ -111,6 +112,10 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       return reply;
     }
     const text = (request.body as string | undefined) ?? '';
+    // `Accept: application/x-ndjson`: the CLI's `--format ndjson` lines instead of its `--format json` bytes
+    const format = prefersNdjson(request.headers.accept) ? 'ndjson' : 'json';
+    const type = format === 'ndjson' ? NDJSON_TYPE : 'application/json';
+    void reply.header('vary', 'Accept');
     if (!/^[ \t\r\n]*\[/.test(text)) {
       // one snapshot: the record the CLI reads from a JSON file or standard input, evaluated
       // and written as `evaluate --format json` writes one record, without the portfolio stream
@@ -118,15 +123,15 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
       const raw = { seq: 0, file: STDIN_NAME, line: 1, column: 1, text, format: 'json' as const };
       const r = await evaluateRecord(raw, choice, ctx.options.limits, { trace, lines: true, decision });
       if (!r.ok) throw singleProblem(r.error);
-      const writer = createWriter('json', { trace });
-      return reply.type('application/json').send(writer.record(r) + writer.end());
+      const writer = createWriter(format, { trace });
+      return reply.type(type).send(writer.record(r) + writer.end());
     }
     let out = '';
     await evaluatePortfolio(['-'], {
-      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format: 'json', trace, decision, limits: ctx.options.limits, inputFormat: 'json',
+      rules: { rulesDir: ctx.options.rulesDir, ref: q.rules }, choice: ruleChoice(repo, q.rules), format, trace, decision, limits: ctx.options.limits, inputFormat: 'json',
       stdin: bodySource(text), jobs: 1, runner: ctx.inline, write: (t) => { out += t; },
     });
-    return reply.type('application/json').send(out);
+    return reply.type(type).send(out);
   });
 
   app.post('/v1/whatif', {
@@ -135,7 +140,7 @@ export async function evaluatePlugin(app: FastifyInstance, opts: { ctx: ServiceC
   }, async (request, reply) => {
     snapshotsOnly(request);
     const q = request.query as { baseline: string; candidate: string };
-    const repo = ctx.rules.current();
+    const repo = await ctx.rules.fresh();
     checkRules(repo, q.baseline);
     checkRules(repo, q.candidate);
     const baseline = resolveRuleSet(repo, q.baseline);
