@@ -89,11 +89,12 @@ describe('createDuplicateCheck', () => {
 });
 
 describe('createHeldOutput', () => {
-  it('writes everything in order with each refused record replaced, across chunk boundaries', () => {
-    fc.assert(fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 30 }), fc.array(fc.nat(40)), fc.integer({ min: 1, max: 64 }),
-      (outs, refusedList, chunkBytes) => {
+  it('writes everything in order with each refused record replaced, across chunk and offset-table block boundaries', () => {
+    // tableBlock: the offset table spills to its file every few segments (the default, 16384, only in big runs)
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 30 }), fc.array(fc.nat(40)), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 8 }),
+      (outs, refusedList, chunkBytes, tableBlock) => {
         const refused = new Set(refusedList);
-        const held = createHeldOutput({ chunkBytes });
+        const held = createHeldOutput({ chunkBytes, tableBlock });
         held.appendOther(Buffer.from('header\n'));
         outs.forEach((o, i) => held.appendRecord(i, Buffer.from(`${o}\n`)));
         const got: Buffer[] = [];
@@ -111,7 +112,7 @@ describe("a run's temporary files have no name while the run uses them (a killed
   it('the held output and the claim partitions, spilled, then finished', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rc-unnamed-'));
     try {
-      const held = createHeldOutput({ dir, chunkBytes: 1 });
+      const held = createHeldOutput({ dir, chunkBytes: 1, tableBlock: 2 });
       const check = createDuplicateCheck({ dir, bufferBytes: 1, partitions: 3 });
       const records = [rec('2026-11', 'A03', [['managed', 'M-1']], 'p:1'), rec('2026-11', 'B-1', [['managed', 'm-1']], 'p:2'), rec('2026-11', 'C-1', [], 'p:3')];
       records.forEach((r, i) => { check.add(i, r); held.appendRecord(i, Buffer.from(`record ${i}\n`)); });

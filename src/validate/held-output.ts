@@ -57,7 +57,7 @@ export interface HeldOutput {
 }
 
 /** Segments per block of the offset table. */
-const BLOCK = 16384;
+const TABLE_BLOCK = 16384;
 
 /** Options of `createHeldOutput`. */
 export interface HeldOutputOptions {
@@ -65,14 +65,19 @@ export interface HeldOutputOptions {
   dir?: string;
   /** Bytes gathered before a write to the file, and the copy's chunk size (default 1 MiB). */
   chunkBytes?: number;
+  /** Segments per block of the offset table kept in memory (default 16384; tests use a few). */
+  tableBlock?: number;
 }
 
 /** A new, empty held output. */
 export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
   const chunk = options.chunkBytes ?? 1 << 20;
+  const BLOCK = options.tableBlock ?? TABLE_BLOCK;
   const dir = onTempFile(join(options.dir ?? tmpdir(), 'rc-held-…'), () => mkdtempSync(join(options.dir ?? tmpdir(), 'rc-held-')));
   const file = join(dir, 'output');
   const fd = onTempFile(file, () => openSync(file, 'w+'));
+  const table = join(dir, 'offsets'); // the offset table (below)
+  const tableFd = onTempFile(table, () => openSync(table, 'w+'));
   // the open file lives on without its name: a run killed (Ctrl-C, SIGKILL) leaves no gigabytes behind in TMPDIR
   // (where a system cannot remove an open file, it is removed by `close`)
   let named = true;
@@ -80,12 +85,10 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
     rmSync(dir, { recursive: true, force: true });
     named = false;
   } catch { /* removed by close() */ }
-  // segment i: bytes [end(i-1), end(i)) of the file, belonging to record index(i) (-1: no record); kept in blocks of
-  // BLOCK entries (12 bytes a record), never copied to grow: a doubling array has old and new alive at once (measured at 1M)
-  const endBlocks: Float64Array[] = [];
-  const idxBlocks: Int32Array[] = [];
-  const end = (i: number): number => endBlocks[Math.floor(i / BLOCK)]![i % BLOCK]!;
-  const indexAt = (i: number): number => idxBlocks[Math.floor(i / BLOCK)]![i % BLOCK]!;
+  // segment i: bytes [end(i-1), end(i)) of the file, belonging to record index(i) (-1: no record). The table
+  // (16 bytes a segment: 16 MB at a million records) goes to a second unnamed file a block at a time; only the
+  // block being filled is in memory (measured: the table in memory put a 1M run over the 250 MB budget)
+  const cur = new Float64Array(2 * BLOCK);
   let count = 0;
   let size = 0;
   let pending: Uint8Array[] = [];
@@ -106,28 +109,51 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
     pendingBytes = 0;
   };
   const push = (index: number, bytes: Uint8Array): void => {
-    if (count % BLOCK === 0) {
-      endBlocks.push(new Float64Array(BLOCK));
-      idxBlocks.push(new Int32Array(BLOCK));
-    }
     size += bytes.length;
-    endBlocks[Math.floor(count / BLOCK)]![count % BLOCK] = size;
-    idxBlocks[Math.floor(count / BLOCK)]![count % BLOCK] = index;
+    const j = count % BLOCK;
+    cur[2 * j] = size;
+    cur[2 * j + 1] = index;
     count++;
+    if (count % BLOCK === 0) {
+      const at = (count / BLOCK - 1) * BLOCK * 16;
+      onTempFile(table, () => {
+        const b = Buffer.from(cur.buffer, cur.byteOffset, cur.byteLength);
+        for (let done = 0; done < b.length;) done += writeSync(tableFd, b, done, b.length - done, at + done);
+      });
+    }
     pending.push(bytes);
     pendingBytes += bytes.length;
     if (pendingBytes >= chunk) flush();
   };
-  /** What to write, in order: ranges of the file to copy and replacements. */
+  /** What to write, in order: ranges of the file to copy and replacements (the table read back a block at a time). */
   function* steps(replace: (index: number) => Uint8Array | undefined): Generator<{ from: number; to: number } | { bytes: Uint8Array }> {
     let start = 0; // file offset of the next byte not yet handled
-    for (let i = 0; i < count; i++) {
-      const r = indexAt(i) >= 0 ? replace(indexAt(i)) : undefined;
-      if (r === undefined) continue; // copied with the run of kept segments
-      const from = i ? end(i - 1) : 0;
-      if (from > start) yield { from: start, to: from };
-      yield { bytes: r };
-      start = end(i);
+    let prevEnd = 0; // end of the segment before
+    const written = Math.floor(count / BLOCK); // blocks in the table file; the rest is in `cur`
+    const block = new Float64Array(2 * BLOCK);
+    for (let b = 0; b * BLOCK < count; b++) {
+      let arr = cur;
+      if (b < written) {
+        const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+        for (let done = 0; done < buf.length;) {
+          const n = readSync(tableFd, buf, done, buf.length - done, b * BLOCK * 16 + done);
+          if (n <= 0) throw new RcError('READ_FAILED', `held output: the temporary offset table ended in block ${b}`);
+          done += n;
+        }
+        arr = block;
+      }
+      const n = Math.min(BLOCK, count - b * BLOCK);
+      for (let j = 0; j < n; j++) {
+        const end = arr[2 * j]!;
+        const index = arr[2 * j + 1]!;
+        const r = index >= 0 ? replace(index) : undefined;
+        if (r !== undefined) { // kept segments before it are copied as one range
+          if (prevEnd > start) yield { from: start, to: prevEnd };
+          yield { bytes: r };
+          start = end;
+        }
+        prevEnd = end;
+      }
     }
     if (size > start) yield { from: start, to: size };
   }
@@ -135,6 +161,7 @@ export function createHeldOutput(options: HeldOutputOptions = {}): HeldOutput {
     if (closed) return;
     closed = true;
     closeSync(fd);
+    closeSync(tableFd);
     if (named) rmSync(dir, { recursive: true, force: true });
   };
 
