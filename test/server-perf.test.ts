@@ -49,6 +49,18 @@ afterAll(async () => { await service?.app.close(); });
 const evaluate = (body: string, accept?: string, query = '') =>
   call('POST', `/v1/evaluate${query}`, { body, type: 'application/json', headers: accept ? { accept } : {} });
 
+
+/** The CLI's NDJSON with the service's decision fields (SPEC §13 decisionId) added last to each result line, taken from `served`. */
+const withDecisions = (cliNdjson: string, served: string): string => {
+  const s = served.split('\n');
+  return cliNdjson.split('\n').map((l, i) => {
+    if (!l) return l;
+    const c = JSON.parse(l);
+    const d = JSON.parse(s[i]!);
+    return JSON.stringify(c.error ? c : { ...c, decisionId: d.decisionId, snapshotSha256: d.snapshotSha256, programVersion: d.programVersion });
+  }).join('\n');
+};
+
 describe('Accept: which answer a client prefers', () => {
   it.each([
     [undefined, false],
@@ -81,13 +93,14 @@ describe('the compact answer (Accept: application/x-ndjson)', () => {
     expect(a.status).toBe(200);
     expect(a.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     expect(a.headers.get('vary')).toBe('Accept');
-    expect(a.text).toBe(cli.stdout);
+    expect(a.text).toBe(withDecisions(cli.stdout, a.text));
+    expect(JSON.parse(a.text).decisionId).toMatch(/^[0-9a-f]{64}$/);
     expect(a.text.split('\n')).toHaveLength(2); // one line and its newline
     // without Accept: the `--format json` bytes, as before
     const json = await runCli(['--rules-dir', rulesDir, 'evaluate', '--format', 'json', file]);
     const b = await evaluate(SINGLE);
     expect(b.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(b.text).toBe(json.stdout);
+    expect(b.text).toBe(`${JSON.stringify(JSON.parse(withDecisions(JSON.stringify(JSON.parse(json.stdout)), JSON.stringify(JSON.parse(b.text)))), null, 2)}\n`);
     expect(a.text.length).toBeLessThan(b.text.length);
     expect(JSON.parse(a.text)).toEqual(JSON.parse(b.text));
     const traced = await evaluate(SINGLE, 'application/x-ndjson', '?trace=true');
@@ -100,7 +113,7 @@ describe('the compact answer (Accept: application/x-ndjson)', () => {
     const cli = await runCli(['--rules-dir', rulesDir, 'evaluate', '--format', 'ndjson', '-'], { stdin: body });
     const a = await evaluate(body, 'application/x-ndjson');
     expect(a.status).toBe(200);
-    expect(a.text).toBe(cli.stdout);
+    expect(a.text).toBe(withDecisions(cli.stdout, a.text));
     const lines = a.text.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[1].error.code).toBeDefined();
