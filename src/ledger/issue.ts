@@ -20,10 +20,8 @@ import { errorRecord, type ErrorRecord } from '../model/records.js';
 import { resolveLimits, type LoadLimits } from '../limits.js';
 import type { EvaluationResult } from '../model/types.js';
 import { readRuleChoice } from '../run/evaluate.js';
-import { runEngine } from '../run/engine.js';
 import { BATCH_RECORDS } from '../run/batches.js';
-import { createHeldItems } from '../run/held-items.js';
-import { createRunRefusals } from '../run/refusals.js';
+import { runHeld } from '../run/held-items.js';
 import type { RuleChoice } from '../run/record.js';
 import { pinRules } from '../run/rules.js';
 import type { OutputFormat } from '../report/formats.js';
@@ -243,32 +241,20 @@ export async function issuePeriod(ledger: Ledger, inputs: readonly string[], opt
     const trace = Boolean(opts.trace);
     let bytes = 0;
     // phase 1: evaluate and hash; hold the items; the duplicate check sees every claim
-    const refusals = createRunRefusals();
-    const held = createHeldItems<IssueItem>();
     let seen = 0;
     let seenErrors = 0;
-    let refused: ReturnType<typeof refusals.finish>;
-    try {
-      await runEngine<IssueTask, IssueOut>(inputs, {
-        limits, jobs, onWorkerLost: opts.onWorkerLost,
-        onRecord: (mark) => { refusals.add(mark); },
-        task: (items) => ({ kind: 'issue', rules, period, trace, lines, limits, items }),
-        onBatch: (out, batchBytes) => {
-          for (const l of out.errorLines) opts.onErrorLine?.(l);
-          for (const item of out.items) {
-            held.add(seen++, item);
-            if (!item.ok) seenErrors++;
-          }
-          bytes += batchBytes;
-          opts.onProgress?.(seen, seenErrors, bytes);
-        },
-      });
-      refused = refusals.finish();
-    } catch (err) {
-      refusals.close();
-      held.close();
-      throw err;
-    }
+    const { refused, held } = await runHeld<IssueTask, IssueOut, IssueItem>(inputs, {
+      limits, jobs, onWorkerLost: opts.onWorkerLost,
+      task: (items) => ({ kind: 'issue', rules, period, trace, lines, limits, items }),
+      itemsOf: (out, batchBytes) => {
+        for (const l of out.errorLines) opts.onErrorLine?.(l);
+        seen += out.items.length;
+        for (const item of out.items) if (!item.ok) seenErrors++;
+        bytes += batchBytes;
+        opts.onProgress?.(seen, seenErrors, bytes);
+        return out.items;
+      },
+    });
     for (const r of refused.values()) for (const e of r.errors ?? [r.error]) opts.onErrorLine?.(formatError(e));
     // phase 2: the verdict is known; decide and append in input order, refused records as error records
     await held.drain((index) => {

@@ -9,10 +9,8 @@ import { Dec, ZERO, formatMoney } from '../money/decimal.js';
 import type { RuleSet } from '../model/types.js';
 import type { LoadLimits } from '../limits.js';
 import type { ErrorRecord } from '../model/records.js';
-import { runEngine } from '../run/engine.js';
 import { pinRules } from '../run/rules.js';
-import { createHeldItems } from '../run/held-items.js';
-import { createRunRefusals } from '../run/refusals.js';
+import { runHeld } from '../run/held-items.js';
 import type { WhatIfAccount } from '../whatif/compare.js';
 import { AccountSpool } from './account-spool.js';
 import { WhatIfTally, type WhatIfSummary } from '../whatif/summary.js';
@@ -95,23 +93,11 @@ export async function portfolioImpact(
     if (row.ok) accounts.add(row.row);
     else errors.push(row.error);
   };
-  const refusals = createRunRefusals();
-  const held = createHeldItems<ImpactItem>();
-  let next = 0;
-  let refused: ReturnType<typeof refusals.finish>;
-  try {
-    await runEngine<ImpactTask, ImpactOut>(files, {
-      limits, jobs: opts.jobs ?? 1,
-      onRecord: (mark) => { refusals.add(mark); },
-      task: (items) => ({ kind: 'impact', rules, candidate: other, region: opts.region, limits, items }),
-      onBatch: (out) => { for (const item of out.items) held.add(next++, item); },
-    });
-    refused = refusals.finish();
-  } catch (err) {
-    refusals.close();
-    held.close();
-    throw err;
-  }
+  const { refused, held } = await runHeld<ImpactTask, ImpactOut, ImpactItem>(files, {
+    limits, jobs: opts.jobs ?? 1,
+    task: (items) => ({ kind: 'impact', rules, candidate: other, region: opts.region, limits, items }),
+    itemsOf: (out) => out.items,
+  });
   await held.drain((index) => {
     const error = refused.get(index);
     return error && { row: { seq: index, ok: false, error } };

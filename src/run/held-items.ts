@@ -8,7 +8,12 @@
  * replaced by what `replace` gives.
  */
 import { StringDecoder } from 'node:string_decoder';
+import type { ErrorRecord } from '../model/records.js';
 import { createHeldOutput } from '../validate/held-output.js';
+import { runEngine, type EngineOptions } from './engine.js';
+import type { PoolStats } from './pool.js';
+import { createRunRefusals } from './refusals.js';
+import type { Task, TaskOut } from './tasks.js';
 
 /** The held items of one run. */
 export interface HeldItems<T> {
@@ -42,4 +47,38 @@ export function createHeldItems<T>(): HeldItems<T> {
     },
     close: () => held.close(),
   };
+}
+
+/** Options of `runHeld`: the engine's, with each batch's items given by `itemsOf` instead of `onRecord`/`onBatch`. */
+export type HeldRunOptions<T extends Task, O extends TaskOut, I> = Omit<EngineOptions<T, O>, 'onRecord' | 'onBatch'> & {
+  /** The items of a batch, in input order (counting and progress go here too). */
+  itemsOf: (out: O, bytes: number) => Iterable<I>;
+};
+
+/**
+ * A portfolio run whose items wait for the run-wide duplicate check (what-if,
+ * review's impact, issue): the engine runs, every record's mark goes to the
+ * check and every item to the held file; resolves, once the input has ended,
+ * to the refused records and the held items to `drain`. Temporary files are
+ * removed if the run fails.
+ */
+export async function runHeld<T extends Task, O extends TaskOut, I>(
+  inputs: readonly string[], opts: HeldRunOptions<T, O, I>,
+): Promise<{ stats: PoolStats; refused: Map<number, ErrorRecord>; held: HeldItems<I> }> {
+  const { itemsOf, ...engine } = opts;
+  const refusals = createRunRefusals();
+  const held = createHeldItems<I>();
+  let next = 0;
+  try {
+    const stats = await runEngine<T, O>(inputs, {
+      ...engine,
+      onRecord: (mark) => { refusals.add(mark); },
+      onBatch: (out, bytes) => { for (const item of itemsOf(out, bytes)) held.add(next++, item); },
+    });
+    return { stats, refused: refusals.finish(), held };
+  } catch (err) {
+    refusals.close();
+    held.close();
+    throw err;
+  }
 }

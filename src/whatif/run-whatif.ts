@@ -9,11 +9,10 @@
 import type { RuleSet } from '../model/types.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { loadRules } from '../compose/rules-dir.js';
-import { runEngine, type RunInputOptions } from '../run/engine.js';
+import type { RunInputOptions } from '../run/engine.js';
 import type { PoolStats } from '../run/pool.js';
 import { pinRules } from '../run/rules.js';
-import { createHeldItems } from '../run/held-items.js';
-import { createRunRefusals } from '../run/refusals.js';
+import { runHeld } from '../run/held-items.js';
 import type { WhatIfRow } from './compare.js';
 import type { WhatIfOut, WhatIfTask } from './task.js';
 import { WhatIfTally } from './summary.js';
@@ -46,32 +45,17 @@ export async function whatIfPortfolio(inputs: readonly string[], opts: WhatIfRun
   const read = (ref: string | RuleSet): RuleSet => (typeof ref === 'string' ? resolveRuleSet(repo ??= loadRules(opts.rulesDir), ref) : ref);
   const baseline = pinRules({ kind: 'fixed', ruleSet: read(opts.baseline) });
   const candidate = pinRules({ kind: 'fixed', ruleSet: read(opts.candidate) });
-  const refusals = createRunRefusals();
-  const held = createHeldItems<WhatIfRow>();
-  let next = 0;
-  let stats: PoolStats;
-  let refused: ReturnType<typeof refusals.finish>;
-  try {
-    stats = await runEngine<WhatIfTask, WhatIfOut>(inputs, {
-      limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores, onWorkerLost: opts.onWorkerLost,
-      onRecord: (mark) => { refusals.add(mark); },
-      task: (items) => ({ kind: 'whatif', rules: baseline, candidate, limits: opts.limits, items }),
-      onBatch: (out, batchBytes) => {
-        for (const r of out.rows) {
-          held.add(next++, r);
-          rows++;
-          if (!r.ok) errors++;
-        }
-        bytes += batchBytes;
-        opts.onProgress?.(rows, errors, bytes);
-      },
-    });
-    refused = refusals.finish();
-  } catch (err) {
-    refusals.close();
-    held.close();
-    throw err;
-  }
+  const { stats, refused, held } = await runHeld<WhatIfTask, WhatIfOut, WhatIfRow>(inputs, {
+    limits: opts.limits, inputFormat: opts.inputFormat, stdin: opts.stdin, jobs: opts.jobs, cores: opts.cores, onWorkerLost: opts.onWorkerLost,
+    task: (items) => ({ kind: 'whatif', rules: baseline, candidate, limits: opts.limits, items }),
+    itemsOf: (out, batchBytes) => {
+      rows += out.rows.length;
+      for (const r of out.rows) if (!r.ok) errors++;
+      bytes += batchBytes;
+      opts.onProgress?.(rows, errors, bytes);
+      return out.rows;
+    },
+  });
   await held.drain((index) => {
     const error = refused.get(index);
     return error && { seq: index, ok: false, error };
