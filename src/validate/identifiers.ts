@@ -14,9 +14,19 @@
  * plain ASCII names, where UTS #46 is only lower-casing, skip it (a property
  * test checks that the shortcut gives tr46's key).
  */
-import tr46 from 'tr46';
-import { getDomain } from 'tldts';
+import { createRequire } from 'node:module';
+import type * as Tr46 from 'tr46';
+import type * as Tldts from 'tldts';
 import { quoteInput } from '../text/safe-text.js';
+
+// tr46 (the UTS #46 tables) and tldts (the Public Suffix List) cost ~10 and ~12 MB of memory in every thread
+// that loads them (measured), and most runs need neither: plain ASCII host names never reach tr46, and only
+// `distinctBy: registrable-domain` asks tldts. So each is loaded, synchronously, the first time it is needed.
+const requireHere = createRequire(import.meta.url);
+let tr46Module: typeof Tr46 | undefined;
+let tldtsModule: typeof Tldts | undefined;
+const tr46 = (): typeof Tr46 => (tr46Module ??= requireHere('tr46') as typeof Tr46);
+const tldts = (): typeof Tldts => (tldtsModule ??= requireHere('tldts') as typeof Tldts);
 
 /** How sub-clients are told apart (`eligibility.distinctBy` of a rule set; absent means `host`). */
 export type DistinctBy = 'host' | 'registrable-domain';
@@ -115,7 +125,7 @@ export function hostKey(raw: string): KeyResult {
   const text = raw.replace(EDGE_SPACE, '');
   let mapped: string | null;
   if (ASCII_HOST.test(text) && !PUNYCODE_LABEL.test(text)) mapped = text.toLowerCase();
-  else mapped = tr46.toASCII(text, TR46_OPTIONS);
+  else mapped = tr46().toASCII(text, TR46_OPTIONS);
   return checkHost(raw, mapped);
 }
 
@@ -190,7 +200,7 @@ function checkHost(raw: string, mapped: string | null): KeyResult {
  */
 export function clientKey(host: string, distinctBy: DistinctBy = 'host'): string {
   if (distinctBy === 'host') return host;
-  return getDomain(host, { allowPrivateDomains: true, extractHostname: false, validateHostname: false }) ?? host;
+  return tldts().getDomain(host, { allowPrivateDomains: true, extractHostname: false, validateHostname: false }) ?? host;
 }
 
 /** The result of keying a list of sub-clients. */
