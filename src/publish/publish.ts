@@ -124,6 +124,20 @@ export function publishVersion(id: string, options: PublishOptions): PublishOutc
   const usable = loadRulesFolderProblem(dir);
   if (usable) throw new NoRuleSetError([usable]);
 
+  return underFolderLock(dir, options, (writer, refresh) => {
+    const p = plan(id, dir, approvedBy, options);
+    if (p.action === 'unchanged') return p;
+    writeThroughJournal(dir, { id: p.id, approvedBy, startedAt: p.logEntry!.publishedAt, writes: p.writes, warnings: p.warnings, action: 'publish' }, writer, refresh);
+    return p;
+  });
+}
+
+/**
+ * Runs `write` holding the rules folder's lock, after recovering any
+ * interrupted publish: how every write to the folder (publish, retire) begins
+ * and ends. A busy or unusable lock is a `PublishFailed` that wrote nothing.
+ */
+export function underFolderLock<T>(dir: string, options: FolderWriteOptions, write: (writer: FsWriter, refresh: () => void) => T): T {
   let lock: FolderLock;
   try {
     lock = acquireFolderLock(dir, options.lock);
@@ -134,12 +148,10 @@ export function publishVersion(id: string, options: PublishOptions): PublishOutc
   }
   try {
     const writer = options.writer ?? nodeWriter;
-    const recovered = recoverInterrupted(dir, writer, () => lock.refresh());
+    const refresh = (): void => { lock.refresh(); };
+    const recovered = recoverInterrupted(dir, writer, refresh);
     if (recovered) options.onRecovered?.(recovered.message);
-    const p = plan(id, dir, approvedBy, options);
-    if (p.action === 'unchanged') return p;
-    writeThroughJournal(dir, { id: p.id, approvedBy, startedAt: p.logEntry!.publishedAt, writes: p.writes, warnings: p.warnings, action: 'publish' }, writer, () => lock.refresh());
-    return p;
+    return write(writer, refresh);
   } finally {
     lock.release();
   }

@@ -8,18 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RcError } from '../errors.js';
-import { nodeWriter } from '../folder/fs-writer.js';
 import { logLineText, PUBLISH_LOG_FILE, type LogSignature, type PublishLogEntry } from '../folder/publish-log.js';
 import { readBytes } from '../folder/publish-journal.js';
-import { acquireFolderLock, FolderBusy } from '../folder/folder-lock.js';
 import { resolveLimits } from '../limits.js';
 import { NoRuleSetError } from '../compose/resolve-rule-set.js';
 import { findRuleSet, loadRules, unknownIdMessage } from '../compose/rules-dir.js';
 import { parseRuleSetText, type RuleSetLoadOptions } from '../compose/ruleset-loader.js';
-import { PublishRefused, type FolderWriteOptions } from './publish.js';
-import { recoverInterrupted } from './recover.js';
+import { PublishRefused, underFolderLock, type FolderWriteOptions } from './publish.js';
 import { setStatusText } from './status-edit.js';
-import { PublishFailed, writeThroughJournal } from './write.js';
+import { writeThroughJournal } from './write.js';
 
 /** Options of `retireVersion`. */
 export interface RetireOptions extends RuleSetLoadOptions, FolderWriteOptions {
@@ -47,24 +44,11 @@ export interface RetireOutcome {
 export function retireVersion(id: string, options: RetireOptions): RetireOutcome {
   const dir = options.rulesDir ?? 'rules';
   if (options.dryRun) return plan(id, dir, options).outcome;
-  let lock;
-  try {
-    lock = acquireFolderLock(dir, options.lock);
-  } catch (err) {
-    if (err instanceof FolderBusy) throw new PublishFailed([err.error], true);
-    if (err instanceof RcError) throw new PublishFailed([err], true);
-    throw err;
-  }
-  try {
-    const writer = options.writer ?? nodeWriter;
-    const recovered = recoverInterrupted(dir, writer, () => lock.refresh());
-    if (recovered) options.onRecovered?.(recovered.message);
+  return underFolderLock(dir, options, (writer, refresh) => {
     const p = plan(id, dir, options);
-    writeThroughJournal(dir, { id, approvedBy: options.approvedBy, startedAt: p.outcome.logEntry.publishedAt, writes: p.writes, warnings: [], action: 'retire' }, writer, () => lock.refresh());
+    writeThroughJournal(dir, { id, approvedBy: options.approvedBy, startedAt: p.outcome.logEntry.publishedAt, writes: p.writes, warnings: [], action: 'retire' }, writer, refresh);
     return p.outcome;
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 function plan(id: string, dir: string, options: RetireOptions): { outcome: RetireOutcome; writes: { name: string; text: string }[] } {
