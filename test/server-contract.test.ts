@@ -11,7 +11,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractChecker, client, trickle, type Answer } from './support/service.js';
+import { ContractChecker, TOKENS, client, trickle, writeTokensFile, type Answer } from './support/service.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 
@@ -27,14 +27,8 @@ cpSync(join(ROOT, 'rules'), rulesDir, { recursive: true });
 const ledger = join(work, 'ledger.sqlite');
 
 // tokens: the file holds only their sha256
-const TOKENS = { ev: 'tok-evaluate-0001', rd: 'tok-read-0002', adm: 'tok-admin-0003' };
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-const tokensFile = join(work, 'tokens.yaml');
-writeFileSync(tokensFile, `tokens:
-  - { principal: billing-portal, sha256: ${sha(TOKENS.ev)}, roles: [evaluate] }
-  - { principal: finance-reader, sha256: ${sha(TOKENS.rd)}, roles: [read] }
-  - { principal: ops-admin, sha256: ${sha(TOKENS.adm)}, roles: [admin] }
-`);
+const tokensFile = writeTokensFile(work);
 
 const SINGLE = readFileSync(join(ROOT, 'examples/affiliate-totals.json'), 'utf8');
 const NDJSON = readFileSync(join(ROOT, 'examples/portfolio.ndjson'), 'utf8');

@@ -16,7 +16,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractChecker, client } from './support/service.js';
+import { ContractChecker, TOKENS, client, writeTokensFile } from './support/service.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/temp.js';
 import { snap, writeNdjson } from './support/ledger.js';
@@ -39,13 +39,7 @@ const GOLDEN = (t: string) => readFileSync(join(ROOT, `test/fixtures/exports/por
 const TEST_RUN = 'run-2026-11@2026-12-01T09:30:00.000Z';
 const sha = (t: string | Buffer) => createHash('sha256').update(t).digest('hex');
 
-const TOKENS = { ev: 'tok-evaluate-0001', rd: 'tok-read-0002', adm: 'tok-admin-0003' };
-const tokensFile = join(work, 'tokens.yaml');
-writeFileSync(tokensFile, `tokens:
-  - { principal: billing-portal, sha256: ${sha(TOKENS.ev)}, roles: [evaluate] }
-  - { principal: finance-reader, sha256: ${sha(TOKENS.rd)}, roles: [read] }
-  - { principal: ops-admin, sha256: ${sha(TOKENS.adm)}, roles: [admin] }
-`);
+const tokensFile = writeTokensFile(work);
 const NDJSON = readFileSync(join(ROOT, 'examples/portfolio.ndjson'), 'utf8');
 const LINES = NDJSON.split('\n').filter(Boolean);
 

@@ -6,13 +6,31 @@
  * operation documents and the body must match that status and content
  * type's schema (each line of an NDJSON answer, the record schema).
  */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
 const addFormats = require('ajv-formats') as (ajv: unknown, names: string[]) => void;
+
+/** The three callers the service tests use: one token per role family. */
+export const TOKENS = { ev: 'tok-evaluate-0001', rd: 'tok-read-0002', adm: 'tok-admin-0003' } as const;
+
+/** A tokens file under `dir` listing `TOKENS` by sha256 (the file never holds a token); its path. */
+export function writeTokensFile(dir: string): string {
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+  const file = join(dir, 'tokens.yaml');
+  writeFileSync(file, `tokens:
+  - { principal: billing-portal, sha256: ${sha(TOKENS.ev)}, roles: [evaluate] }
+  - { principal: finance-reader, sha256: ${sha(TOKENS.rd)}, roles: [read] }
+  - { principal: ops-admin, sha256: ${sha(TOKENS.adm)}, roles: [admin] }
+`);
+  return file;
+}
 
 /** One answer, checked against the document. */
 export interface Answer { status: number; headers: Headers; text: string; json?: any; bytes?: Buffer }
