@@ -11,7 +11,7 @@ import { csvRow, formatBody, positionFraming, type BatchOutput, type OutputForma
 import { stringify } from 'csv-stringify/sync';
 import { formatError } from '../errors.js';
 import type { ErrorRecord } from '../model/records.js';
-import { createHeldOutput } from '../validate/held-output.js';
+import { createHeldOutput, type HeldOutput } from '../validate/held-output.js';
 import { createRunRefusals } from './refusals.js';
 import { resolveRuleSet } from '../compose/resolve-rule-set.js';
 import { loadRules } from '../compose/rules-dir.js';
@@ -91,20 +91,17 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
   const refusals = createRunRefusals();
   const appended = opts.refusals === 'appended';
   if (appended && opts.format !== 'ndjson') throw new Error(`refusals 'appended' needs the ndjson format, not ${opts.format}`);
-  const held = createHeldOutput();
+  // appended: nothing is held (the lines leave as they are ready); otherwise a held file until the input ends
+  const held = appended ? undefined : createHeldOutput();
   const send = async (output: BatchOutput): Promise<void> => {
-    if ('bodies' in output) {
-      await opts.write(output.bodies.map((b) => framing.piece(next++, b)).join(''));
-      return;
-    }
-    next += output.ends.length;
+    if ('bodies' in output) throw new Error('internal: ndjson output comes as bytes');
     if (!output.bytes.byteLength) return;
     if (opts.writeBytes) await opts.writeBytes(output.bytes);
     else await opts.write(Buffer.from(output.bytes.buffer, output.bytes.byteOffset, output.bytes.byteLength).toString('utf8'));
   };
   let first: string | undefined; // json: a run of one record prints it alone
   let next = 0; // index of the next record's output
-  const hold = (output: BatchOutput): void => {
+  const hold = (held: HeldOutput, output: BatchOutput): void => {
     if ('bodies' in output) {
       for (const body of output.bodies) {
         if (next === 0) first = body;
@@ -132,22 +129,21 @@ export async function evaluatePortfolio(inputs: readonly string[], opts: Evaluat
         counts.errors += out.errors;
         bytes += batchBytes;
         for (const l of out.errorLines) opts.onErrorLine?.(l);
-        if (appended) await send(out.output);
-        else hold(out.output);
+        if (held) hold(held, out.output);
+        else await send(out.output);
         opts.onProgress?.(counts, bytes);
       },
     });
     refused = refusals.finish();
   } catch (err) {
     refusals.close();
-    held.close();
+    held?.close();
     throw err;
   }
   counts.evaluated -= refused.size;
   counts.errors += refused.size;
   for (const r of refused.values()) for (const e of r.errors ?? [r.error]) opts.onErrorLine?.(formatError(e));
-  if (appended) {
-    held.close();
+  if (!held) {
     // `replaces`: the position of the line written before, which this error record voids (schemas/common.schema.json)
     const lines = [...refused].map(([index, error]) => `{"replaces":${index},${formatBody({ seq: index, ok: false, error }, 'ndjson').slice(1)}\n`);
     if (lines.length) await opts.write(lines.join(''));
